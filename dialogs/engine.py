@@ -1,0 +1,805 @@
+"""The dialog engine: (form, report info, answers, state, one input) → Step.
+
+Rules of this module:
+- Pure and synchronous: no I/O, no clock, no randomness. The same arguments give the same Step.
+- The state is small and JSON-serialisable (`DialogState.to_json`); answers live apart and
+  are passed in; every change to them is returned as `writes` for storage to commit before
+  the replies are sent.
+- Bad input never moves the position and never changes answers: it returns the same state,
+  no writes, and one reply that says what was expected.
+- Totals are computed (written alongside the parts), never asked.
+- Modes: ASK (one item at a time), TOC (choosing a part), REVIEW (all items seen; 提交 here),
+  CONFIRM (warnings listed, waiting for 确认提交 or an explanation), SUBMITTED (read only).
+- Buttons carry the position they were made for; a press from an older message is refused
+  rather than applied to whatever question is current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from dialogs import messages as msg
+from dialogs.commands import Command, read_command
+from dialogs.form import Field, Form, Item, Proposal, Shortcut, UnitKind, Value, ValueKind
+from dialogs.parsing import Rejected, count_tokens, parse_narrative, parse_value, parse_values
+from dialogs.report_2021 import T3_COLUMNS, T3_RESULT_ROWS, t3_key
+from dialogs.rules import (
+    CORE_RULES,
+    Finding,
+    ReportFacts,
+    Rule,
+    Severity,
+    balance_expected,
+    column_label,
+    run_rules,
+)
+from dialogs.sentences import format_amount, generated_text
+from dialogs.summary import preview_text, value_text
+
+REVIEW = "@review"
+CONFIRMATIONS_KEY = "review.confirmed_warnings"
+EXPLANATION_KEY = "review.explanation"
+
+
+class Mode(Enum):
+    ASK = "ask"
+    TOC = "toc"
+    REVIEW = "review"
+    CONFIRM = "confirm"
+    SUBMITTED = "submitted"
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    item: str | None = None
+    mode: Mode = Mode.ASK
+    cell: int = 0
+    return_to: str | None = None
+    narrative_open: bool = False
+    skipped: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "mode": self.mode.value,
+            "cell": self.cell,
+            "return_to": self.return_to,
+            "narrative_open": self.narrative_open,
+            "skipped": list(self.skipped),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DialogState:
+        return cls(
+            item=data.get("item"),
+            mode=Mode(data.get("mode", Mode.ASK.value)),
+            cell=int(data.get("cell", 0)),
+            return_to=data.get("return_to"),
+            narrative_open=bool(data.get("narrative_open", False)),
+            skipped=tuple(data.get("skipped", ())),
+        )
+
+    @property
+    def token(self) -> str:
+        """Where the person is; buttons carry it so stale presses can be recognised."""
+        return self.item if self.mode is Mode.ASK and self.item else self.mode.value
+
+
+# --- inputs and outputs -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Text:
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button press: the choice's value and the state token the button was made for."""
+
+    value: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Show the current question again (start of a session, /fill, after a restart)."""
+
+
+Input = Text | Press | Resume
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    key: str
+    value: Value | None
+    raw: str = ""
+
+
+class Event(Enum):
+    SUBMITTED = "submitted"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInfo:
+    agency: str
+    unit: UnitKind
+    year: int
+    previous: Mapping[str, Value] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    state: DialogState
+    writes: tuple[Write, ...] = ()
+    replies: tuple[Reply, ...] = ()
+    events: tuple[Event, ...] = ()
+
+
+@dataclass(slots=True)
+class _Turn:
+    """Mutable scratch space for one call of `step`; never escapes it."""
+
+    form: Form
+    info: ReportInfo
+    answers: dict[str, Value]
+    rules: tuple[Rule, ...]
+    writes: list[Write] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.form.items_for(self.info.unit)
+
+    def index(self, item_id: str) -> int:
+        return next(i for i, it in enumerate(self.items) if it.id == item_id)
+
+    def write(self, key: str, value: Value | None, raw: str = "") -> None:
+        self.writes.append(Write(key, value, raw))
+        if value is None:
+            self.answers.pop(key, None)
+        else:
+            self.answers[key] = value
+
+    def write_numbers(self, fields: tuple[Field, ...], values: list[int | Decimal], raw: str) -> None:
+        """Write the parts, then every total whose value they change."""
+        for f, v in zip(fields, values, strict=True):
+            self.write(f.key, v, raw)
+        for key, total in self.form.compute_totals(self.answers).items():
+            if self.answers.get(key) != total:
+                self.write(key, total)
+
+    def count(self, key: str) -> int:
+        value = self.answers.get(key)
+        return value if isinstance(value, int) else 0
+
+    def is_answered(self, item: Item) -> bool:
+        return all(f.key in self.answers for f in item.fields)
+
+    def facts(self) -> ReportFacts:
+        return ReportFacts(
+            self.form, self.info.unit, self.info.year, self.answers, self.info.previous, self.info.agency
+        )
+
+
+def step(
+    form: Form,
+    info: ReportInfo,
+    answers: Mapping[str, Value],
+    state: DialogState,
+    event: Input,
+    *,
+    rules: tuple[Rule, ...] = CORE_RULES,
+) -> Step:
+    """Advance the dialog by one input. Never raises for any input text."""
+    turn = _Turn(form, info, dict(answers), rules)
+    if state.item is None and state.mode is Mode.ASK:
+        state = replace(state, item=_first_unanswered(turn, -1) or REVIEW)
+        if state.item == REVIEW:
+            state = replace(state, item=None, mode=Mode.REVIEW)
+    if isinstance(event, Resume):
+        return _show(turn, state)
+    if isinstance(event, Press) and event.token != state.token:
+        command = read_command(event.value)
+        if command is None or command[0] not in _GLOBAL_COMMANDS:
+            return _show(turn, state, lead=msg.UNKNOWN_BUTTON)
+    raw = event.value if isinstance(event, Press) else event.raw
+    command = read_command(raw)
+    if state.mode is Mode.SUBMITTED:
+        if command and command[0] is Command.PREVIEW:
+            return _preview(turn, state)
+        return _show(turn, state, lead=msg.SUBMITTED_LOCKED)
+    if command is not None:
+        name, arg = command
+        handled = _global_command(turn, state, name, arg)
+        if handled is not None:
+            return handled
+    match state.mode:
+        case Mode.TOC:
+            return _toc_choice(turn, state, raw)
+        case Mode.REVIEW:
+            return _show(turn, state)
+        case Mode.CONFIRM:
+            return _confirm_with_explanation(turn, state, raw)
+        case _:
+            return _answer(turn, state, raw, command)
+
+
+_GLOBAL_COMMANDS = frozenset({Command.TOC, Command.PREVIEW, Command.HELP, Command.SUBMIT, Command.STATUS})
+
+
+def _global_command(turn: _Turn, state: DialogState, name: Command, arg: str) -> Step | None:
+    match name:
+        case Command.HELP:
+            return _show(turn, state, lead=msg.HELP)
+        case Command.PREVIEW:
+            return _preview(turn, state)
+        case Command.STATUS:
+            return _show(turn, state, lead=_progress_line(turn))
+        case Command.TOC:
+            if arg:
+                return _toc_choice(turn, replace(state, mode=Mode.TOC), arg)
+            return _toc(turn, state)
+        case Command.EDIT:
+            return _edit(turn, state, arg)
+        case Command.SUBMIT:
+            return _submit(turn, state)
+        case Command.CONFIRM_SUBMIT:
+            if state.mode is Mode.CONFIRM:
+                return _submit(turn, state, confirmed=True)
+            return _show(turn, state, lead=msg.CONFIRM_NOTHING)
+        case Command.RETURN if state.mode in (Mode.TOC, Mode.CONFIRM):
+            return _show(turn, _leave_menu(state))
+        case Command.BACK:
+            if state.mode in (Mode.TOC, Mode.CONFIRM):
+                return _show(turn, _leave_menu(state))
+            if state.mode is Mode.REVIEW:
+                last = turn.items[-1]
+                return _show(turn, DialogState(item=last.id, skipped=state.skipped))
+            return _back(turn, state)
+    return None
+
+
+def _leave_menu(state: DialogState) -> DialogState:
+    if state.item and state.item != REVIEW:
+        return replace(state, mode=Mode.ASK)
+    return replace(state, item=None, mode=Mode.REVIEW)
+
+
+# --- answering the current item -------------------------------------------------------------
+def _answer(turn: _Turn, state: DialogState, raw: str, command: tuple[Command, str] | None) -> Step:
+    if state.item is None or not turn.form.has_item(state.item):
+        return _show(turn, replace(state, item=None, mode=Mode.REVIEW))
+    item = turn.form.item(state.item)
+    name = command[0] if command else None
+    match name:
+        case Command.SKIP:
+            return _skip(turn, state, item)
+        case Command.ACCEPT:
+            return _accept_proposal(turn, state, item)
+        case Command.LAST_YEAR:
+            return _adopt_last_year(turn, state, item)
+        case Command.DONE:
+            if not item.is_narrative:
+                return _show(turn, state, lead=msg.DONE_NOT_NARRATIVE)
+            if item.fields[0].key not in turn.answers:
+                return _show(turn, state, lead=msg.EMPTY_NARRATIVE)
+            return _advance(turn, state, item)
+        case Command.NO_APPS | Command.NO_REVIEW:
+            return _shortcut(turn, state, item, name)
+        case Command.ZERO_ROW if not item.is_narrative and state.cell == 0:
+            zeros: list[int | Decimal] = [0] * len(item.fields)
+            return _store_numbers(turn, state, item, zeros, raw)
+        case Command.RETURN:
+            return _back(turn, state)
+    if item.is_narrative:
+        return _narrative(turn, state, item, raw)
+    return _numbers(turn, state, item, raw)
+
+
+def _narrative(turn: _Turn, state: DialogState, item: Item, raw: str) -> Step:
+    text = parse_narrative(raw)
+    if isinstance(text, Rejected):
+        return _show(turn, state, lead=text.message)
+    key = item.fields[0].key
+    previous = turn.answers.get(key)
+    if state.narrative_open and isinstance(previous, str) and previous:
+        text = f"{previous}\n{text}"
+    turn.write(key, text, raw)
+    paragraphs = text.count("\n") + 1
+    new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
+    return _show(turn, new_state, lead=msg.NARRATIVE_APPENDED.format(count=paragraphs), prompt=False)
+
+
+def _numbers(turn: _Turn, state: DialogState, item: Item, raw: str) -> Step:
+    fields = item.fields
+    if len(fields) > 1 and (state.cell > 0 or count_tokens(raw) == 1):
+        cell_field = fields[state.cell]
+        value = parse_value(raw, cell_field)
+        if isinstance(value, Rejected):
+            return _show(turn, state, lead=value.message)
+        refusal = _balance_refusal(turn, item, {cell_field.key: value})
+        if refusal:
+            return _show(turn, state, lead=refusal)
+        turn.write_numbers((cell_field,), [value], raw)
+        if state.cell + 1 < len(fields):
+            return _show(turn, replace(state, cell=state.cell + 1), lead=msg.SAVED)
+        return _completed(turn, replace(state, cell=0), item)
+    values = parse_values(raw, fields)
+    if isinstance(values, Rejected):
+        return _show(turn, state, lead=values.message)
+    return _store_numbers(turn, state, item, values, raw)
+
+
+def _store_numbers(
+    turn: _Turn, state: DialogState, item: Item, values: list[int | Decimal], raw: str
+) -> Step:
+    refusal = _balance_refusal(turn, item, {f.key: v for f, v in zip(item.fields, values, strict=True)})
+    if refusal:
+        return _show(turn, state, lead=refusal)
+    turn.write_numbers(item.fields, values, raw)
+    return _completed(turn, replace(state, cell=0), item)
+
+
+def _completed(turn: _Turn, state: DialogState, item: Item) -> Step:
+    """An item got all its values: confirm them, re-check the balance, move on."""
+    if len(item.fields) > 1:
+        values = "、".join(value_text(turn.answers.get(f.key)) for f in item.fields)
+        total_key = _row_total_key(turn.form, item)
+        total = turn.answers.get(total_key) if total_key else None
+        turn.notes.append(
+            msg.SAVED_ROW.format(values=values, total=value_text(total)) if total is not None else msg.SAVED
+        )
+    else:
+        turn.notes.append(msg.SAVED)
+    if item.section == "s3" and item.id != "t3.carried_out" and _balance_broken(turn):
+        turn.notes.append(msg.BALANCE_RECHECK)
+        return_to = state.return_to or (state.item if state.item != item.id else None)
+        target = DialogState(item="t3.carried_out", return_to=return_to, skipped=_unskip(state, item))
+        return _show(turn, target)
+    return _advance(turn, replace(state, skipped=_unskip(state, item)), item)
+
+
+def _row_total_key(form: Form, item: Item) -> str | None:
+    first = item.fields[0].key
+    candidate = first.rsplit(".", 1)[0] + ".total"
+    return candidate if form.has_key(candidate) and form.field(candidate).is_computed else None
+
+
+def _balance_broken(turn: _Turn) -> bool:
+    if not all(t3_key("carried_out", c.key) in turn.answers for c in T3_COLUMNS):
+        return False
+    for col in T3_COLUMNS:
+        expected = balance_expected(turn.answers, col.key)
+        if expected is not None and turn.answers.get(t3_key("carried_out", col.key)) != expected:
+            return True
+    return False
+
+
+def _balance_refusal(turn: _Turn, item: Item, values: Mapping[str, Value]) -> str | None:
+    """The 勾稽关系 at entry: a 结转下年度 that breaks it is refused with the arithmetic shown."""
+    if item.id != "t3.carried_out":
+        return None
+    for key, value in values.items():
+        column = key.rsplit(".", 1)[-1]
+        expected = balance_expected(turn.answers, column)
+        if expected is None:
+            continue
+        new, ci = turn.count(t3_key("new", column)), turn.count(t3_key("carried_in", column))
+        processed = turn.count(t3_key("total_processed", column))
+        figures = {"column": column_label(column), "new": new, "carried_in": ci, "processed": processed}
+        if expected < 0:
+            return msg.BALANCE_NEGATIVE.format(item_number=_first_result_number(turn), **figures)
+        if value != expected:
+            return msg.BALANCE_BROKEN.format(
+                left=new + ci, right=processed + int(value), carried_out=value, expected=expected, **figures
+            )
+    return None
+
+
+def _first_result_number(turn: _Turn) -> int:
+    return turn.index(f"t3.{T3_RESULT_ROWS[0].key}") + 1
+
+
+def _unskip(state: DialogState, item: Item) -> tuple[str, ...]:
+    return tuple(s for s in state.skipped if s != item.id)
+
+
+# --- proposals and shortcuts ---------------------------------------------------------------
+def _proposed_numbers(turn: _Turn, item: Item) -> list[int | Decimal] | None:
+    if Proposal.BALANCE in item.proposals:
+        expected = [balance_expected(turn.answers, f.key.rsplit(".", 1)[-1]) for f in item.fields]
+        if all(e is not None and e >= 0 for e in expected):
+            return [e for e in expected if e is not None]
+    if Proposal.CARRIED_IN in item.proposals and turn.info.previous is not None:
+        prev = turn.info.previous
+        values = [prev.get(t3_key("carried_out", f.key.rsplit(".", 1)[-1])) for f in item.fields]
+        if all(isinstance(v, int) for v in values):
+            return [v for v in values if isinstance(v, int)]
+    return None
+
+
+def _proposed_text(turn: _Turn, item: Item) -> str | None:
+    if Proposal.GENERATED_TEXT not in item.proposals:
+        return None
+    return generated_text(item.fields[0].key, turn.answers, agency=turn.info.agency, year=turn.info.year)
+
+
+def _last_year_text(turn: _Turn, item: Item) -> str | None:
+    if Proposal.LAST_YEAR_TEXT not in item.proposals or turn.info.previous is None:
+        return None
+    value = turn.info.previous.get(item.fields[0].key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _accept_proposal(turn: _Turn, state: DialogState, item: Item) -> Step:
+    if item.is_narrative:
+        text = _proposed_text(turn, item)
+        if text is None:
+            return _show(turn, state, lead=msg.NOTHING_TO_ACCEPT)
+        turn.write(item.fields[0].key, text, msg.BTN_ADOPT)
+        new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
+        return _show(
+            turn, new_state, lead=msg.NARRATIVE_APPENDED.format(count=text.count("\n") + 1), prompt=False
+        )
+    values = _proposed_numbers(turn, item)
+    if values is None or state.cell != 0:
+        return _show(turn, state, lead=msg.NOTHING_TO_ACCEPT)
+    return _store_numbers(turn, state, item, values, msg.BTN_ACCEPT)
+
+
+def _adopt_last_year(turn: _Turn, state: DialogState, item: Item) -> Step:
+    text = _last_year_text(turn, item)
+    if text is None:
+        return _show(turn, state, lead=msg.NOTHING_TO_ACCEPT)
+    turn.write(item.fields[0].key, text, msg.BTN_LAST_YEAR)
+    new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
+    return _show(
+        turn, new_state, lead=msg.NARRATIVE_APPENDED.format(count=text.count("\n") + 1), prompt=False
+    )
+
+
+def _shortcut(turn: _Turn, state: DialogState, item: Item, name: Command) -> Step:
+    wanted = Shortcut.NO_APPLICATIONS if name is Command.NO_APPS else Shortcut.NO_REVIEW_LITIGATION
+    if wanted not in item.shortcuts:
+        return _show(turn, state, lead=msg.SHORTCUT_NOT_HERE)
+    if wanted is Shortcut.NO_APPLICATIONS:
+        targets = [i for i in turn.items if i.section == "s3" and Shortcut.NO_APPLICATIONS in i.shortcuts]
+        lead, next_item = msg.SHORTCUT_NO_APPS, "t3.carried_in"
+    else:
+        targets = [i for i in turn.items if i.section == "s4"]
+        lead, next_item = msg.SHORTCUT_NO_REVIEW, None
+    fields = tuple(f for i in targets for f in i.fields)
+    turn.write_numbers(fields, [0] * len(fields), msg.BTN_NO_APPS if next_item else msg.BTN_NO_REVIEW)
+    turn.notes.append(lead)
+    skipped = tuple(s for s in state.skipped if s not in {i.id for i in targets})
+    if next_item is not None:
+        return _show(turn, DialogState(item=next_item, return_to=state.return_to, skipped=skipped))
+    return _advance(turn, replace(state, cell=0, skipped=skipped), targets[-1])
+
+
+# --- navigation ------------------------------------------------------------------------------
+def _first_unanswered(turn: _Turn, after: int) -> str | None:
+    for item in turn.items[after + 1 :]:
+        if not turn.is_answered(item):
+            return item.id
+    return None
+
+
+def _advance(turn: _Turn, state: DialogState, item: Item) -> Step:
+    if state.return_to is not None:
+        turn.notes.append(msg.EDIT_RETURN)
+        if state.return_to == REVIEW:
+            return _show(turn, DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped))
+        return _show(turn, DialogState(item=state.return_to, skipped=state.skipped))
+    nxt = _first_unanswered(turn, turn.index(item.id))
+    if nxt is None:
+        return _show(turn, DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped))
+    return _show(turn, DialogState(item=nxt, skipped=state.skipped))
+
+
+def _skip(turn: _Turn, state: DialogState, item: Item) -> Step:
+    skipped = state.skipped
+    if not turn.is_answered(item) and item.id not in skipped:
+        skipped = (*skipped, item.id)
+        turn.notes.append(msg.SKIPPED.format(title=item.title))
+    return _advance(turn, replace(state, cell=0, narrative_open=False, skipped=skipped), item)
+
+
+def _back(turn: _Turn, state: DialogState) -> Step:
+    if state.item is None or not turn.form.has_item(state.item):
+        return _show(turn, state)
+    if state.cell > 0:
+        return _show(turn, replace(state, cell=state.cell - 1))
+    idx = turn.index(state.item)
+    if idx == 0:
+        return _show(turn, state, lead=msg.BACK_AT_START)
+    return _show(turn, DialogState(item=turn.items[idx - 1].id, skipped=state.skipped))
+
+
+def _sections_in_dialog_order(turn: _Turn) -> list[str]:
+    order: list[str] = []
+    for item in turn.items:
+        if item.section not in order:
+            order.append(item.section)
+    return order
+
+
+def _toc(turn: _Turn, state: DialogState, lead: str | None = None) -> Step:
+    sections = _sections_in_dialog_order(turn)
+    lines = [msg.TOC_HEADER]
+    choices = []
+    for n, sid in enumerate(sections, start=1):
+        items = [i for i in turn.items if i.section == sid]
+        done = sum(turn.is_answered(i) for i in items)
+        name = turn.form.section(sid).short
+        lines.append(msg.TOC_LINE.format(number=n, name=name, done=done, total=len(items)))
+        choices.append(Choice(f"{n}. {name}", str(n)))
+    choices.append(Choice(msg.BTN_RETURN, Command.RETURN.value))
+    toc_state = replace(state, mode=Mode.TOC)
+    text = "\n".join(([lead] if lead else []) + lines)
+    return Step(toc_state, tuple(turn.writes), (Reply(text, tuple(choices), toc_state.token),))
+
+
+def _toc_choice(turn: _Turn, state: DialogState, raw: str) -> Step:
+    sections = _sections_in_dialog_order(turn)
+    choice = raw.strip()
+    number = parse_value(choice, Field("toc", "", ValueKind.COUNT))
+    if isinstance(number, Rejected) or not 1 <= int(number) <= len(sections):
+        return _toc(turn, state, lead=msg.TOC_BAD_CHOICE.format(count=len(sections)))
+    sid = sections[int(number) - 1]
+    items = [i for i in turn.items if i.section == sid]
+    target = next((i for i in items if not turn.is_answered(i)), items[0])
+    return _show(turn, DialogState(item=target.id, skipped=state.skipped))
+
+
+def _find_items(turn: _Turn, query: str) -> list[Item]:
+    q = query.strip()
+    number = parse_value(q, Field("edit", "", ValueKind.COUNT))
+    if not isinstance(number, Rejected) and 1 <= int(number) <= len(turn.items):
+        return [turn.items[int(number) - 1]]
+    exact = [i for i in turn.items if q in (i.id, i.title)]
+    if exact:
+        return exact
+    return [i for i in turn.items if q and (q in i.title or any(q in f.label for f in i.fields))]
+
+
+def _edit(turn: _Turn, state: DialogState, query: str) -> Step:
+    if not query.strip():
+        return _show(turn, state, lead=msg.EDIT_USAGE)
+    matches = _find_items(turn, query)
+    if not matches:
+        return _show(turn, state, lead=msg.EDIT_NOT_FOUND.format(query=query.strip()))
+    if len(matches) > 1:
+        listed = "、".join(f"{turn.index(m.id) + 1}.{m.title}" for m in matches[:6])
+        first = turn.index(matches[0].id) + 1
+        return _show(
+            turn, state, lead=msg.EDIT_AMBIGUOUS.format(query=query.strip(), matches=listed, first=first)
+        )
+    target = matches[0]
+    if state.mode in (Mode.REVIEW, Mode.CONFIRM):
+        return_to: str | None = REVIEW
+    elif state.return_to is not None:
+        return_to = state.return_to
+    else:
+        return_to = state.item if state.item != target.id else None
+    turn.notes.append(msg.EDIT_START.format(title=target.title))
+    return _show(turn, DialogState(item=target.id, return_to=return_to, skipped=state.skipped))
+
+
+# --- review and submission ---------------------------------------------------------------------
+def _missing_items(turn: _Turn) -> list[Item]:
+    return [i for i in turn.items if not i.optional and not turn.is_answered(i)]
+
+
+def _split_findings(turn: _Turn) -> tuple[list[Finding], list[Finding]]:
+    findings = run_rules(turn.facts(), turn.rules)
+    missing_keys = {f.key for i in _missing_items(turn) for f in i.fields}
+    errors = [
+        f
+        for f in findings
+        if f.severity is Severity.ERROR and not (f.rule_id == "NUM-TYPE" and set(f.keys) <= missing_keys)
+    ]
+    warnings = [f for f in findings if f.severity is Severity.WARNING]
+    return errors, warnings
+
+
+def _item_ref(turn: _Turn, item: Item) -> str:
+    return f"{turn.index(item.id) + 1}.{item.title}"
+
+
+def _review_text(turn: _Turn) -> str:
+    done = sum(turn.is_answered(i) for i in turn.items)
+    lines = [msg.REVIEW_HEADER.format(done=done, total=len(turn.items))]
+    missing = _missing_items(turn)
+    if missing:
+        lines.append(msg.REVIEW_MISSING.format(items="；".join(_item_ref(turn, i) for i in missing)))
+    errors, warnings = _split_findings(turn)
+    if errors:
+        lines.append(msg.REVIEW_ERRORS)
+        lines.extend(f"✗ {f.message}" for f in errors)
+    if warnings:
+        lines.append(msg.REVIEW_WARNINGS)
+        lines.extend(f"! {f.message}" for f in warnings)
+    if not missing and not errors and not warnings:
+        lines.append(msg.REVIEW_OK)
+    lines.append(msg.REVIEW_NEXT)
+    return "\n".join(lines)
+
+
+def _submit(turn: _Turn, state: DialogState, *, confirmed: bool = False, explanation: str = "") -> Step:
+    missing = _missing_items(turn)
+    errors, warnings = _split_findings(turn)
+    if missing or errors:
+        lines = [msg.SUBMIT_BLOCKED]
+        if missing:
+            lines.append(msg.REVIEW_MISSING.format(items="；".join(_item_ref(turn, i) for i in missing)))
+        lines.extend(f"✗ {f.message}" for f in errors)
+        review_state = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
+        return Step(review_state, tuple(turn.writes), (_review_reply(turn, review_state, "\n".join(lines)),))
+    if warnings and not confirmed:
+        confirm_state = replace(state, mode=Mode.CONFIRM)
+        text = "\n".join([msg.SUBMIT_CONFIRM, *(f"! {f.message}" for f in warnings)])
+        choices = (
+            Choice(msg.BTN_CONFIRM_SUBMIT, Command.CONFIRM_SUBMIT.value),
+            Choice(msg.BTN_RETURN, Command.RETURN.value),
+        )
+        return Step(confirm_state, tuple(turn.writes), (Reply(text, choices, confirm_state.token),))
+    if warnings:
+        turn.write(
+            CONFIRMATIONS_KEY, "\n".join(f"{f.ref}\t{f.message}" for f in warnings), msg.BTN_CONFIRM_SUBMIT
+        )
+    if explanation:
+        turn.write(EXPLANATION_KEY, explanation, explanation)
+    done = DialogState(item=None, mode=Mode.SUBMITTED)
+    return Step(done, tuple(turn.writes), (Reply(msg.SUBMIT_DONE, (), done.token),), (Event.SUBMITTED,))
+
+
+def _confirm_with_explanation(turn: _Turn, state: DialogState, raw: str) -> Step:
+    text = parse_narrative(raw)
+    if isinstance(text, Rejected):
+        return _submit(turn, state)
+    explanation = text.removeprefix("说明：").removeprefix("说明:").strip() or text
+    return _submit(turn, state, confirmed=True, explanation=explanation)
+
+
+def _review_reply(turn: _Turn, state: DialogState, lead: str = "") -> Reply:
+    text = "\n".join(([lead] if lead else []) + [_review_text(turn)])
+    choices = (
+        Choice(msg.BTN_SUBMIT, Command.SUBMIT.value),
+        Choice(msg.BTN_PREVIEW, Command.PREVIEW.value),
+        Choice(msg.BTN_TOC, Command.TOC.value),
+        Choice(msg.BTN_BACK, Command.BACK.value),
+    )
+    return Reply(text, choices, state.token)
+
+
+def _preview(turn: _Turn, state: DialogState) -> Step:
+    text = preview_text(turn.form, turn.items, turn.answers, state.skipped)
+    shown = _show(turn, state)
+    return Step(shown.state, shown.writes, (Reply(text), *shown.replies))
+
+
+def _progress_line(turn: _Turn) -> str:
+    done = sum(turn.is_answered(i) for i in turn.items)
+    return msg.REVIEW_HEADER.format(done=done, total=len(turn.items)).split("：")[-1]
+
+
+# --- prompts -----------------------------------------------------------------------------------
+def _show(turn: _Turn, state: DialogState, *, lead: str | None = None, prompt: bool = True) -> Step:
+    """The reply for `state`: notes gathered this turn, `lead`, then the question itself."""
+    head = [*turn.notes, *([lead] if lead else [])]
+    if state.mode is Mode.TOC:
+        return _toc(turn, state, lead="\n".join(head) or None)
+    if state.mode is Mode.SUBMITTED:
+        return Step(
+            state, tuple(turn.writes), (Reply("\n".join(head) or msg.SUBMITTED_LOCKED, (), state.token),)
+        )
+    if state.mode is Mode.REVIEW or state.item is None or not turn.form.has_item(state.item):
+        review = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
+        return Step(review, tuple(turn.writes), (_review_reply(turn, review, "\n".join(head)),))
+    if state.mode is Mode.CONFIRM:
+        return _submit(turn, state)
+    item = turn.form.item(state.item)
+    if not prompt:
+        choices = _item_choices(turn, state, item)
+        return Step(state, tuple(turn.writes), (Reply("\n".join(head), choices, state.token),))
+    text = "\n".join([*head, _prompt_text(turn, state, item)])
+    return Step(state, tuple(turn.writes), (Reply(text, _item_choices(turn, state, item), state.token),))
+
+
+def _prompt_text(turn: _Turn, state: DialogState, item: Item) -> str:
+    section = turn.form.section(item.section).short
+    idx = turn.index(item.id) + 1
+    lines = [msg.PROGRESS.format(section=section, index=idx, total=len(turn.items)), item.title]
+    if item.is_narrative:
+        lines.append(item.hint)
+        current = turn.answers.get(item.fields[0].key)
+        if isinstance(current, str) and current and not state.narrative_open:
+            lines.append(msg.NARRATIVE_CURRENT.format(text=current))
+        else:
+            generated = _proposed_text(turn, item)
+            if generated:
+                lines.append(msg.PROPOSAL_TEXT.format(text=generated))
+            last_year = _last_year_text(turn, item)
+            if last_year:
+                lines.append(msg.PROPOSAL_LAST_YEAR.format(text=last_year))
+        if item.optional:
+            lines.append(msg.NARRATIVE_OPTIONAL)
+        return "\n".join(lines)
+    if len(item.fields) > 1 and state.cell > 0:
+        f = item.fields[state.cell]
+        lines.append(
+            msg.CELL_PROMPT.format(
+                label=f.label.rsplit("：", 1)[-1], index=state.cell + 1, count=len(item.fields)
+            )
+        )
+        return "\n".join(lines)
+    lines.append(item.hint)
+    tip = msg.EXAMPLE.format(example=item.example)
+    if len(item.fields) > 1:
+        tip += "；" + msg.ROW_ZERO_TIP
+    lines.append(tip)
+    if turn.is_answered(item):
+        lines.append(
+            msg.CURRENT_VALUE.format(value="、".join(value_text(turn.answers[f.key]) for f in item.fields))
+        )
+    proposed = _proposed_numbers(turn, item)
+    if Proposal.BALANCE in item.proposals and proposed is not None:
+        lines.append(msg.PROPOSAL_BALANCE.format(values=_values_line(item, proposed)))
+    elif Proposal.CARRIED_IN in item.proposals:
+        if proposed is not None:
+            lines.append(msg.PROPOSAL_CARRIED_IN.format(values=_values_line(item, proposed)))
+        elif turn.info.previous is None:
+            lines.append(msg.PROPOSAL_CARRIED_IN_NONE)
+    return "\n".join(lines)
+
+
+def _values_line(item: Item, values: list[int | Decimal]) -> str:
+    return "、".join(
+        f"{f.label.rsplit('：', 1)[-1]} {format_amount(v)}" for f, v in zip(item.fields, values, strict=True)
+    )
+
+
+def _item_choices(turn: _Turn, state: DialogState, item: Item) -> tuple[Choice, ...]:
+    choices: list[Choice] = []
+    if item.is_narrative:
+        if item.fields[0].key in turn.answers:
+            choices.append(Choice(msg.BTN_DONE, Command.DONE.value))
+        if _proposed_text(turn, item):
+            choices.append(Choice(msg.BTN_ADOPT, Command.ACCEPT.value))
+        if _last_year_text(turn, item):
+            choices.append(Choice(msg.BTN_LAST_YEAR, Command.LAST_YEAR.value))
+    else:
+        if state.cell == 0 and _proposed_numbers(turn, item) is not None:
+            choices.append(Choice(msg.BTN_ACCEPT, Command.ACCEPT.value))
+        if len(item.fields) > 1 and state.cell == 0:
+            choices.append(Choice(msg.BTN_NONE, Command.ZERO_ROW.value))
+        if Shortcut.NO_APPLICATIONS in item.shortcuts and state.cell == 0:
+            choices.append(Choice(msg.BTN_NO_APPS, Command.NO_APPS.value))
+        if Shortcut.NO_REVIEW_LITIGATION in item.shortcuts and state.cell == 0:
+            choices.append(Choice(msg.BTN_NO_REVIEW, Command.NO_REVIEW.value))
+    choices.extend(
+        (
+            Choice(msg.BTN_BACK, Command.BACK.value),
+            Choice(msg.BTN_SKIP, Command.SKIP.value),
+            Choice(msg.BTN_TOC, Command.TOC.value),
+            Choice(msg.BTN_PREVIEW, Command.PREVIEW.value),
+        )
+    )
+    return tuple(choices)

@@ -1,0 +1,172 @@
+"""Types that declare a report form as data.
+
+A form is a list of sections; each section holds the items the dialog asks, in order.
+An item asks one or more fields at once (a table-三 row asks six numbers; a narrative asks
+one text). Computed fields (totals) are declared with the keys they sum and are never asked.
+The tables' layout for the renderers is declared here too, so the engine, the rules, the
+renderers and the importer all read one declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+Value = int | Decimal | str
+"""A stored answer: a count, an amount (Decimal, never float) or a narrative."""
+
+
+class ValueKind(Enum):
+    COUNT = "count"
+    AMOUNT = "amount"
+    TEXT = "text"
+
+
+class UnitKind(Enum):
+    """The two kinds of reporting unit in the national format."""
+
+    DEPARTMENT = "department"
+    GOVERNMENT = "government"
+
+
+class Proposal(Enum):
+    """Where an item's proposed value comes from (offered, never imposed)."""
+
+    CARRIED_IN = "carried_in"  # last year's 结转下年度, per column
+    BALANCE = "balance"  # 一 + 二 − （七）, per column (the 勾稽关系)
+    LAST_YEAR_TEXT = "last_year_text"  # last year's narrative as a draft
+    GENERATED_TEXT = "generated_text"  # a sentence built from this year's tables
+
+
+class Shortcut(Enum):
+    NO_APPLICATIONS = "no_applications"  # 本年未收到政府信息公开申请
+    NO_REVIEW_LITIGATION = "no_review_litigation"  # 无行政复议、行政诉讼
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str
+    label: str
+    kind: ValueKind
+    unit: str = ""
+    sums: tuple[str, ...] = ()
+    """Keys this computed field is the sum of; empty for an asked field."""
+
+    @property
+    def is_computed(self) -> bool:
+        return bool(self.sums)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One step of the dialog: a question that asks one or more fields."""
+
+    id: str
+    section: str
+    title: str
+    fields: tuple[Field, ...]
+    hint: str = ""
+    example: str = ""
+    optional: bool = False
+    only_for: UnitKind | None = None
+    proposals: tuple[Proposal, ...] = ()
+    shortcuts: tuple[Shortcut, ...] = ()
+
+    @property
+    def kind(self) -> ValueKind:
+        return self.fields[0].kind
+
+    @property
+    def is_narrative(self) -> bool:
+        return self.kind is ValueKind.TEXT
+
+    def applies_to(self, unit: UnitKind) -> bool:
+        return self.only_for is None or self.only_for is unit
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    heading: str
+    short: str
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of a table: `group` is the row group label (e.g. （三）不予公开), `label` the leaf label."""
+
+    key: str
+    label: str
+    group: str = ""
+    part: str = ""
+    """The top-level part the row belongs to (三、本年度办理结果), empty for 一/二/四."""
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    version: str
+    sections: tuple[Section, ...]
+    items: tuple[Item, ...]
+    computed: tuple[Field, ...]
+    t3_columns: tuple[Column, ...]
+    t3_rows: tuple[Row, ...]
+    t4_groups: tuple[Column, ...]
+    t4_results: tuple[Column, ...]
+    _by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
+    _by_item: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for item in self.items:
+            self._by_item[item.id] = item
+            for f in item.fields:
+                self._by_key[f.key] = f
+        for f in self.computed:
+            self._by_key[f.key] = f
+
+    # --- lookups -------------------------------------------------------------
+    def field(self, key: str) -> Field:
+        return self._by_key[key]
+
+    def has_key(self, key: str) -> bool:
+        return key in self._by_key
+
+    def item(self, item_id: str) -> Item:
+        return self._by_item[item_id]
+
+    def has_item(self, item_id: str) -> bool:
+        return item_id in self._by_item
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+    def items_for(self, unit: UnitKind) -> tuple[Item, ...]:
+        """The items asked of this kind of unit, in dialog order."""
+        return tuple(i for i in self.items if i.applies_to(unit))
+
+    def all_fields(self) -> Iterable[Field]:
+        return self._by_key.values()
+
+    # --- computed totals -------------------------------------------------------
+    def compute_totals(self, answers: Mapping[str, Value]) -> dict[str, Value]:
+        """Every computed field whose parts are all present, in declaration order.
+
+        Declaration order is dependency order (a row total before a column of totals),
+        which a test of the declaration checks.
+        """
+        values: dict[str, Value] = dict(answers)
+        out: dict[str, Value] = {}
+        for f in self.computed:
+            parts = [values.get(k) for k in f.sums]
+            if all(isinstance(p, int) for p in parts):
+                total = sum(p for p in parts if isinstance(p, int))
+                values[f.key] = total
+                out[f.key] = total
+        return out

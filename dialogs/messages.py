@@ -1,0 +1,104 @@
+"""Every Chinese sentence the dialog says, in one place (labels live in the form declaration)."""
+
+from __future__ import annotations
+
+# --- input reading ------------------------------------------------------------------
+EMPTY_NUMBERS = "没有收到数字。这里需要 {count} 个数，请重新输入。"
+NEGATIVE = "「{token}」是负数，数量和金额都不能为负。请重新输入，例如：{example}"
+NOT_A_NUMBER = "「{token}」不是数字。请输入阿拉伯数字或中文数字，例如：{example}（没有可填 0 或「无」）。"
+DECIMAL_IN_COUNT = "「{token}」带有小数，这里需要整数件数。请重新输入，例如：3"
+TOO_LARGE = "「{token}」数值过大，请核对后重新输入。"
+TOO_MANY_DECIMALS = "「{token}」小数位过多，最多保留 {places} 位小数。请重新输入，例如：12.35"
+WRONG_COUNT = "这里需要 {expected} 个数（{labels}），您输入了 {got} 个。请按顺序用空格或逗号隔开重新输入；也可只输入一个数逐格填写。"
+WRONG_COUNT_ONE = "这里只需要 1 个数，您输入了 {got} 个。请重新输入，例如：3"
+EMPTY_NARRATIVE = "内容为空。请输入本项文字，或回复「跳过」稍后再填。"
+
+# --- prompts ------------------------------------------------------------------------
+PROGRESS = "【{section}】第 {index}/{total} 项"
+ROW_ZERO_TIP = "本行全部为 0 可回复「无」；也可以只输入一个数逐格填写。"
+EXAMPLE = "例如：{example}"
+CELL_PROMPT = "请输入「{label}」（本行第 {index}/{count} 格）："
+CURRENT_VALUE = "当前已填：{value}"
+PROPOSAL_CARRIED_IN = "去年报告的「结转下年度继续办理」为：{values}。回复「确认」采用，或输入其他数值。"
+PROPOSAL_CARRIED_IN_NONE = "系统中没有去年的报告，请按去年年报的「结转下年度继续办理」填写。"
+PROPOSAL_BALANCE = "按勾稽关系（一 + 二 − （七））计算应为：{values}。回复「确认」采用。"
+PROPOSAL_TEXT = "建议文字：\n{text}\n回复「采用」使用建议文字（之后仍可追加或修改），或直接输入您自己的文字。"
+PROPOSAL_LAST_YEAR = (
+    "去年此项内容：\n{text}\n回复「沿用去年」以此为底稿（请修改年份和数字），或直接输入新的文字。"
+)
+NARRATIVE_CURRENT = "当前内容：\n{text}\n发送新内容将替换原文；回复「完成」保留原文进入下一项。"
+NARRATIVE_APPENDED = "已记录第 {count} 段。继续发送下一段，或回复「完成」进入下一项。"
+NARRATIVE_OPTIONAL = "本项可不填，回复「跳过」即可。"
+GOV_NONE_OK = "没有相关情况可回复「无」。"
+
+# --- navigation -----------------------------------------------------------------------
+SAVED = "已保存。"
+SAVED_ROW = "已保存：{values}（总计 {total}）。"
+SKIPPED = "已跳过「{title}」，提交前会提醒您补填。"
+BACK_AT_START = "已经是第一项，无法再后退。"
+NOTHING_TO_ACCEPT = "本项没有可采用的建议值，请直接输入。"
+TOC_HEADER = "目录（回复编号跳转）："
+TOC_LINE = "{number}. {name}（已填 {done}/{total}）"
+TOC_BAD_CHOICE = "请回复目录中的编号（1–{count}），或回复「返回」继续当前问题。"
+EDIT_USAGE = "请说明要修改哪一项，例如：「修改 12」（按项目编号）或「修改 行政许可」。"
+EDIT_NOT_FOUND = "没有找到「{query}」对应的项目。请用项目编号，例如：「修改 12」；回复「目录」查看全部项目。"
+EDIT_AMBIGUOUS = "「{query}」对应多个项目：{matches}。请用项目编号修改，例如：「修改 {first}」。"
+EDIT_START = "修改「{title}」，改完后回到您原来的位置。"
+EDIT_RETURN = "已修改。回到您原来的位置。"
+SUBMITTED_LOCKED = "报告已提交，不能再修改。如需修改，请联系政务公开办退回。"
+UNKNOWN_BUTTON = "这个按钮已过期，请按当前问题回答。"
+DONE_NOT_NARRATIVE = "「完成」用于结束一段文字。当前问题需要输入数字。"
+SHORTCUT_NO_APPS = "已将本年新收申请和全部办理结果填为 0。请确认「上年结转」和「结转下年度」。"
+SHORTCUT_NO_REVIEW = "已将行政复议、行政诉讼全部填为 0。"
+SHORTCUT_NOT_HERE = "这个快捷回复只能在表三（或表四）中使用。"
+
+# --- balance (勾稽关系) ------------------------------------------------------------------
+BALANCE_BROKEN = (
+    "「{column}」列不平衡：本年新收 {new} + 上年结转 {carried_in} = {left}，"
+    "而办理结果总计 {processed} + 结转下年度 {carried_out} = {right}。"
+    "按勾稽关系，结转下年度应为 {expected}。请重新输入，或修改前面的数字（「修改」+ 项目编号）。"
+)
+BALANCE_NEGATIVE = (
+    "「{column}」列：本年新收 {new} + 上年结转 {carried_in} 小于办理结果总计 {processed}，"
+    "结转下年度无法为非负数。请先修改前面的数字（例如「修改 {item_number}」）。"
+)
+BALANCE_RECHECK = "前面的数字有改动，表三的勾稽关系需要重新核对「结转下年度继续办理」。"
+
+# --- review and submission -----------------------------------------------------------
+REVIEW_HEADER = "全部项目已过一遍：已填 {done}/{total} 项。"
+REVIEW_MISSING = "尚未填写：{items}"
+REVIEW_ERRORS = "需要改正（不改正无法提交）："
+REVIEW_WARNINGS = "需要确认的提示："
+REVIEW_OK = "所有检查均已通过。"
+REVIEW_NEXT = "回复「提交」提交报告，「预览」查看全文，「修改 编号」修改某项。"
+SUBMIT_BLOCKED = "还不能提交："
+SUBMIT_CONFIRM = "以下提示需要您确认。回复「确认提交」确认无误并提交；或回复一句说明（例如「说明：……」），说明会随报告一起报送协调员。"
+SUBMIT_DONE = "报告已提交。感谢！完整的报告文件随后发送给您。"
+CONFIRM_NOTHING = "现在没有需要确认的内容。"
+EXPLANATION_SAVED = "说明已记录。"
+
+PREVIEW_HEADER = "预览（已填 {done}/{total} 项）："
+PREVIEW_UNANSWERED = "（未填）"
+PREVIEW_SKIPPED = "（已跳过）"
+
+HELP = (
+    "随时可以回复：上一步｜跳过｜目录｜预览｜修改 编号｜提交｜帮助。\n"
+    "表三每行可一次输入 6 个数（总计自动计算），也可逐格输入；没有的填 0 或「无」。\n"
+    "表三可回复「本年未收到政府信息公开申请」，表四可回复「无行政复议、行政诉讼」，一次填好全部 0。"
+)
+
+# --- button labels (terminal shows them as words to type) -----------------------------
+BTN_BACK = "上一步"
+BTN_SKIP = "跳过"
+BTN_TOC = "目录"
+BTN_PREVIEW = "预览"
+BTN_SUBMIT = "提交"
+BTN_CONFIRM_SUBMIT = "确认提交"
+BTN_ACCEPT = "确认"
+BTN_ADOPT = "采用"
+BTN_LAST_YEAR = "沿用去年"
+BTN_DONE = "完成"
+BTN_NONE = "无"
+BTN_RETURN = "返回"
+BTN_NO_APPS = "本年未收到政府信息公开申请"
+BTN_NO_REVIEW = "无行政复议、行政诉讼"

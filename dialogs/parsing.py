@@ -1,0 +1,160 @@
+"""Reading numbers as people type them.
+
+Accepted: full-width and half-width digits (NFKC folds them), 〇/零/无/没有/—/- as 0,
+Chinese numerals (三十二, 两百), separators (space, comma, 、, ，, ；, tab, /), units (件, 条,
+个, 项, 次, 万元, 元) and thousands separators in a single number (9,487). An amount may carry
+up to six decimals; 元 typed into a 万元 field (and the reverse) is converted.
+
+Everything else is a `Rejected` value whose Chinese message says what was expected, with an
+example. Nothing here raises on any input string (a property test checks this).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+from dialogs import messages as msg
+from dialogs.form import Field, ValueKind
+
+MAX_AMOUNT_DECIMALS = 6
+MAX_COUNT = 10**9
+MAX_AMOUNT = Decimal(10) ** 12
+
+_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_ZERO_WORDS = frozenset({"无", "没有", "零", "〇", "-", "—", "–", "--", "——", "无申请", "没", "空"})
+_CN_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点0-9.]+$")
+_UNIT_SUFFIX = re.compile(r"(万元|元|件|条|个|项|次|份|起|宗)$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A reading that failed; `message` is shown to the user as is."""
+
+    message: str
+
+
+def normalise(raw: str) -> str:
+    """Full-width to half-width, trimmed; ideographic space becomes a plain space."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def split_tokens(text: str) -> list[str]:
+    return [t for t in _SEPARATORS.split(text) if t]
+
+
+def _token_value(token: str, field: Field) -> Decimal | Rejected:
+    """One token to a Decimal, honouring units; counts are checked by the caller."""
+    unit = ""
+    m = _UNIT_SUFFIX.search(token)
+    if m and m.start() > 0:
+        unit = m.group(1)
+        token = token[: m.start()]
+    if token in _ZERO_WORDS:
+        return Decimal(0)
+    if token.startswith("-") and len(token) > 1:
+        return Rejected(msg.NEGATIVE.format(token=token, example=_example(field)))
+    if token.startswith("负"):
+        return Rejected(msg.NEGATIVE.format(token=token, example=_example(field)))
+    value: Decimal
+    if _PLAIN_NUMBER.match(token):
+        value = Decimal(token.lstrip("+"))
+    elif _CN_NUMERAL.match(token):
+        try:
+            converted = cn2an.cn2an(token, "smart")
+        except (ValueError, KeyError, IndexError, TypeError):
+            return Rejected(msg.NOT_A_NUMBER.format(token=token, example=_example(field)))
+        value = Decimal(str(converted))
+    else:
+        return Rejected(msg.NOT_A_NUMBER.format(token=token, example=_example(field)))
+    if field.kind is ValueKind.AMOUNT:
+        if field.unit == "万元" and unit == "元":
+            value = value / Decimal(10000)
+        elif field.unit == "元" and unit == "万元":
+            value = value * Decimal(10000)
+    return value
+
+
+def _example(field: Field) -> str:
+    return "12.5" if field.kind is ValueKind.AMOUNT else "3"
+
+
+def _finish(value: Decimal, field: Field, token: str) -> int | Decimal | Rejected:
+    if value < 0:
+        return Rejected(msg.NEGATIVE.format(token=token, example=_example(field)))
+    if field.kind is ValueKind.COUNT:
+        if value != value.to_integral_value():
+            return Rejected(msg.DECIMAL_IN_COUNT.format(token=token))
+        if value > MAX_COUNT:
+            return Rejected(msg.TOO_LARGE.format(token=token))
+        return int(value)
+    if value > MAX_AMOUNT:
+        return Rejected(msg.TOO_LARGE.format(token=token))
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_AMOUNT_DECIMALS:
+        return Rejected(msg.TOO_MANY_DECIMALS.format(token=token, places=MAX_AMOUNT_DECIMALS))
+    normalised = value.normalize()
+    # Decimal("1E+2").normalize() keeps an exponent; quantize to a plain integer form then.
+    if normalised == normalised.to_integral_value():
+        return normalised.quantize(Decimal(1))
+    return normalised
+
+
+def parse_values(raw: str, fields: tuple[Field, ...]) -> list[int | Decimal] | Rejected:
+    """Read exactly `len(fields)` numbers from one message."""
+    text = normalise(raw)
+    if not text:
+        return Rejected(msg.EMPTY_NUMBERS.format(count=len(fields)))
+    tokens = split_tokens(text)
+    if len(tokens) != len(fields):
+        joined = split_tokens(_THOUSANDS.sub("", text))
+        if len(joined) == len(fields):
+            tokens = joined
+    if len(tokens) != len(fields):
+        labels = "、".join(_short_label(f) for f in fields)
+        return Rejected(
+            msg.WRONG_COUNT.format(expected=len(fields), got=len(tokens), labels=labels)
+            if len(fields) > 1
+            else msg.WRONG_COUNT_ONE.format(got=len(tokens))
+        )
+    out: list[int | Decimal] = []
+    for token, field in zip(tokens, fields, strict=True):
+        try:
+            value = _token_value(token, field)
+            if isinstance(value, Rejected):
+                return value
+            finished = _finish(value, field, token)
+        except (InvalidOperation, ArithmeticError):
+            return Rejected(msg.NOT_A_NUMBER.format(token=token, example=_example(field)))
+        if isinstance(finished, Rejected):
+            return finished
+        out.append(finished)
+    return out
+
+
+def parse_value(raw: str, field: Field) -> int | Decimal | Rejected:
+    """Read one number for one field."""
+    result = parse_values(raw, (field,))
+    return result if isinstance(result, Rejected) else result[0]
+
+
+def count_tokens(raw: str) -> int:
+    return len(split_tokens(normalise(raw)))
+
+
+def _short_label(field: Field) -> str:
+    return field.label.rsplit("：", 1)[-1]
+
+
+def parse_narrative(raw: str) -> str | Rejected:
+    """A narrative paragraph: any non-blank text, kept as typed (only trimmed)."""
+    text = raw.strip()
+    if not text:
+        return Rejected(msg.EMPTY_NARRATIVE)
+    return text

@@ -1,0 +1,53 @@
+"""A compact, chat-sized view of the answers (预览), built from the form declaration.
+
+This is not the published report (templates/ renders that); it lists every item with its
+number so the person can say 「修改 12」.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from dialogs import messages as msg
+from dialogs.form import Form, Item, Value
+
+
+def value_text(value: Value | None) -> str:
+    if value is None:
+        return msg.PREVIEW_UNANSWERED
+    if isinstance(value, Decimal):
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    flat = text.replace("\n", " ")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def preview_text(
+    form: Form, items: Iterable[Item], answers: Mapping[str, Value], skipped: Iterable[str] = ()
+) -> str:
+    items = tuple(items)
+    skipped_ids = set(skipped)
+    done = sum(all(f.key in answers for f in i.fields) for i in items)
+    lines = [msg.PREVIEW_HEADER.format(done=done, total=len(items))]
+    section = ""
+    for n, item in enumerate(items, start=1):
+        if item.section != section:
+            section = item.section
+            lines.append(f"【{form.section(section).short}】")
+        values = [answers.get(f.key) for f in item.fields]
+        if all(v is None for v in values):
+            shown = msg.PREVIEW_SKIPPED if item.id in skipped_ids else msg.PREVIEW_UNANSWERED
+        elif item.is_narrative:
+            shown = _clip(str(values[0]))
+        else:
+            shown = " ".join(value_text(v) for v in values)
+            total_key = item.fields[0].key.rsplit(".", 1)[0] + ".total"
+            if len(values) > 1 and total_key in answers:
+                shown += f"（总计 {value_text(answers[total_key])}）"
+        lines.append(f"{n}. {item.title}：{shown}")
+    return "\n".join(lines)
