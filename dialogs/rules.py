@@ -9,7 +9,8 @@ more rules are added by adding entries, not by changing the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 
@@ -49,6 +50,20 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceFacts:
+    """What an imported document showed beyond its numbers (read by the format rules)."""
+
+    title: str = ""
+    headings: tuple[str, ...] = ()
+    """Top-level headings (一、… 六、) as printed, in order."""
+    row_labels: Mapping[str, str] = field(default_factory=dict)
+    """Table-三 row key → the label as printed, for rows whose label differs from the official one."""
+    old_other_row: bool = False
+    """The 2019 trial format's single （六）其他处理 row instead of the three 2021 rows."""
+    published: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReportFacts:
     form: Form
     unit: UnitKind
@@ -56,6 +71,8 @@ class ReportFacts:
     answers: Mapping[str, Value]
     previous: Mapping[str, Value] | None = None
     agency: str = ""
+    source: SourceFacts | None = None
+    """Set for imported reports; None for reports filled in nianbao."""
 
     def count(self, key: str) -> int | None:
         value = self.answers.get(key)
