@@ -1,0 +1,296 @@
+"""Queries and writes, as plain functions taking the session (`*, session`).
+
+None of these commit: the caller's `Database.session()` block is the transaction, so one
+dialog turn (answers, history, position) is committed at once or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from dialogs.form import Form, UnitKind, Value
+from storage.tables import (
+    ActiveReport,
+    Agency,
+    Answer,
+    AnswerChange,
+    DialogPosition,
+    Membership,
+    Person,
+    Report,
+    ReportingRound,
+    ReportStatus,
+)
+from storage.values import decode, encode
+
+
+# --- agencies and people -------------------------------------------------------------------
+async def create_agency(*, session: AsyncSession, name: str, unit: UnitKind) -> Agency:
+    agency = Agency(name=name.strip(), unit_kind=unit.value)
+    session.add(agency)
+    await session.flush()
+    return agency
+
+
+async def get_agency(*, session: AsyncSession, agency_id: int) -> Agency | None:
+    return await session.get(Agency, agency_id)
+
+
+async def find_agency(*, session: AsyncSession, name: str) -> Agency | None:
+    result = await session.exec(select(Agency).where(Agency.name == name.strip()))
+    return result.first()
+
+
+async def list_agencies(*, session: AsyncSession) -> Sequence[Agency]:
+    result = await session.exec(select(Agency).order_by(col(Agency.id)))
+    return result.all()
+
+
+async def local_person(*, session: AsyncSession, local_name: str) -> Person:
+    """The terminal user's person row, created on first use."""
+    result = await session.exec(select(Person).where(Person.local_name == local_name))
+    person = result.first()
+    if person is None:
+        person = Person(local_name=local_name, display_name=local_name)
+        session.add(person)
+        await session.flush()
+    return person
+
+
+async def telegram_person(
+    *, session: AsyncSession, telegram_id: int, display_name: str = "", create: bool = True
+) -> Person | None:
+    result = await session.exec(select(Person).where(Person.telegram_id == telegram_id))
+    person = result.first()
+    if person is None and create:
+        person = Person(telegram_id=telegram_id, display_name=display_name[:200])
+        session.add(person)
+        await session.flush()
+    elif person is not None and display_name and person.display_name != display_name[:200]:
+        person.display_name = display_name[:200]
+        session.add(person)
+    return person
+
+
+async def add_member(*, session: AsyncSession, person_id: int, agency_id: int) -> None:
+    if await session.get(Membership, (person_id, agency_id)) is None:
+        session.add(Membership(person_id=person_id, agency_id=agency_id))
+        await session.flush()
+
+
+async def is_member(*, session: AsyncSession, person_id: int, agency_id: int) -> bool:
+    return await session.get(Membership, (person_id, agency_id)) is not None
+
+
+async def agencies_of(*, session: AsyncSession, person_id: int) -> Sequence[Agency]:
+    result = await session.exec(
+        select(Agency)
+        .join(Membership, col(Membership.agency_id) == col(Agency.id))
+        .where(Membership.person_id == person_id)
+        .order_by(col(Agency.id))
+    )
+    return result.all()
+
+
+async def members_of(*, session: AsyncSession, agency_id: int) -> Sequence[Person]:
+    result = await session.exec(
+        select(Person)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.agency_id == agency_id)
+        .order_by(col(Person.id))
+    )
+    return result.all()
+
+
+async def coordinators(*, session: AsyncSession) -> Sequence[Person]:
+    result = await session.exec(
+        select(Person).where(col(Person.is_coordinator).is_(True)).order_by(col(Person.id))
+    )
+    return result.all()
+
+
+# --- rounds and reports ---------------------------------------------------------------------
+async def open_round(
+    *, session: AsyncSession, year: int, deadline: date, created_by: int | None
+) -> ReportingRound:
+    result = await session.exec(select(ReportingRound).where(ReportingRound.year == year))
+    existing = result.first()
+    if existing is not None:
+        existing.deadline = deadline
+        session.add(existing)
+        await session.flush()
+        return existing
+    rnd = ReportingRound(year=year, deadline=deadline, created_by=created_by)
+    session.add(rnd)
+    await session.flush()
+    return rnd
+
+
+async def round_for_year(*, session: AsyncSession, year: int) -> ReportingRound | None:
+    result = await session.exec(select(ReportingRound).where(ReportingRound.year == year))
+    return result.first()
+
+
+async def latest_round(*, session: AsyncSession) -> ReportingRound | None:
+    result = await session.exec(select(ReportingRound).order_by(col(ReportingRound.year).desc()))
+    return result.first()
+
+
+async def report_for(
+    *, session: AsyncSession, agency_id: int, year: int, create: bool = True, round_id: int | None = None
+) -> Report | None:
+    result = await session.exec(select(Report).where(Report.agency_id == agency_id, Report.year == year))
+    report = result.first()
+    if report is None and create:
+        report = Report(agency_id=agency_id, year=year, round_id=round_id)
+        session.add(report)
+        await session.flush()
+    elif report is not None and round_id is not None and report.round_id is None:
+        report.round_id = round_id
+        session.add(report)
+    return report
+
+
+async def get_report(*, session: AsyncSession, report_id: int) -> Report | None:
+    return await session.get(Report, report_id)
+
+
+async def reports_in_year(*, session: AsyncSession, year: int) -> Sequence[Report]:
+    result = await session.exec(select(Report).where(Report.year == year).order_by(col(Report.agency_id)))
+    return result.all()
+
+
+async def set_status(
+    *, session: AsyncSession, report: Report, status: ReportStatus, by: int | None, at: datetime
+) -> None:
+    report.status = status.value
+    if status is ReportStatus.SUBMITTED:
+        report.submitted_at = at
+        report.submitted_by = by
+    session.add(report)
+    await session.flush()
+
+
+# --- answers ---------------------------------------------------------------------------------
+async def load_answers(*, session: AsyncSession, form: Form, report_id: int) -> dict[str, Value]:
+    result = await session.exec(select(Answer).where(Answer.report_id == report_id))
+    return {a.key: decode(form, a.key, a.value) for a in result.all()}
+
+
+async def previous_answers(
+    *, session: AsyncSession, form: Form, agency_id: int, year: int
+) -> dict[str, Value] | None:
+    """Last year's answers of the agency, if its report exists (filled here or imported)."""
+    report = await report_for(session=session, agency_id=agency_id, year=year - 1, create=False)
+    if report is None or report.id is None:
+        return None
+    return await load_answers(session=session, form=form, report_id=report.id)
+
+
+async def write_answers(
+    *,
+    session: AsyncSession,
+    report_id: int,
+    writes: Iterable[tuple[str, Value | None, str]],
+    by: int | None,
+    at: datetime,
+) -> int:
+    """Upsert answers (value None deletes) and record each real change in the history."""
+    pending = list(writes)
+    if not pending:
+        return 0
+    keys = {k for k, _, _ in pending}
+    result = await session.exec(
+        select(Answer).where(Answer.report_id == report_id, col(Answer.key).in_(keys))
+    )
+    current = {a.key: a for a in result.all()}
+    changed = 0
+    for key, value, raw in pending:
+        new = None if value is None else encode(value)
+        row = current.get(key)
+        old = row.value if row is not None else None
+        if old == new:
+            continue
+        if row is None and new is not None:
+            row = Answer(report_id=report_id, key=key, value=new, raw=raw, by_person_id=by, at=at)
+            current[key] = row
+            session.add(row)
+        elif row is not None and new is None:
+            await session.delete(row)
+            del current[key]
+        elif row is not None and new is not None:
+            row.value, row.raw, row.by_person_id, row.at = new, raw, by, at
+            session.add(row)
+        session.add(
+            AnswerChange(
+                report_id=report_id, key=key, old_value=old, new_value=new, raw=raw, by_person_id=by, at=at
+            )
+        )
+        changed += 1
+    await session.flush()
+    return changed
+
+
+async def answer_history(
+    *, session: AsyncSession, report_id: int, key: str | None = None
+) -> Sequence[AnswerChange]:
+    query = select(AnswerChange).where(AnswerChange.report_id == report_id)
+    if key is not None:
+        query = query.where(AnswerChange.key == key)
+    result = await session.exec(query.order_by(col(AnswerChange.id)))
+    return result.all()
+
+
+# --- dialog position ---------------------------------------------------------------------------
+async def load_position(*, session: AsyncSession, person_id: int, report_id: int) -> dict[str, Any] | None:
+    row = await session.get(DialogPosition, (person_id, report_id))
+    if row is None:
+        return None
+    data: dict[str, Any] = json.loads(row.state)
+    return data
+
+
+async def save_position(
+    *, session: AsyncSession, person_id: int, report_id: int, state: Mapping[str, Any], at: datetime
+) -> None:
+    text = json.dumps(state, ensure_ascii=False, sort_keys=True)
+    row = await session.get(DialogPosition, (person_id, report_id))
+    if row is None:
+        session.add(DialogPosition(person_id=person_id, report_id=report_id, state=text, updated_at=at))
+    elif row.state != text:
+        row.state, row.updated_at = text, at
+        session.add(row)
+    await session.flush()
+
+
+async def set_active_report(*, session: AsyncSession, person_id: int, report_id: int) -> None:
+    row = await session.get(ActiveReport, person_id)
+    if row is None:
+        session.add(ActiveReport(person_id=person_id, report_id=report_id))
+    else:
+        row.report_id = report_id
+        session.add(row)
+    await session.flush()
+
+
+async def active_report(*, session: AsyncSession, person_id: int) -> Report | None:
+    row = await session.get(ActiveReport, person_id)
+    return None if row is None else await session.get(Report, row.report_id)
+
+
+async def reports_of_person(*, session: AsyncSession, person_id: int) -> Sequence[tuple[Report, Agency]]:
+    """Reports the person has a dialog position in, most recently touched first."""
+    result = await session.exec(
+        select(Report, Agency)
+        .join(DialogPosition, col(DialogPosition.report_id) == col(Report.id))
+        .join(Agency, col(Agency.id) == col(Report.agency_id))
+        .where(DialogPosition.person_id == person_id)
+        .order_by(col(DialogPosition.updated_at).desc())
+    )
+    return result.all()

@@ -1,0 +1,175 @@
+"""SQLModel tables: everything that must survive a restart.
+
+Datetimes are stored timezone-aware in UTC; conversion to the local zone happens only for
+display and deadline arithmetic. The schema is created by Alembic migrations
+(storage/migrations), never by `create_all`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(*, nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    COORDINATOR = "coordinator"
+
+
+class Agency(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    unit_kind: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    local_name: str | None = Field(default=None, max_length=100, unique=True)
+    """The operating-system user of a terminal session (terminal mode has no Telegram id)."""
+    display_name: str = Field(default="", max_length=200)
+    is_coordinator: bool = Field(default=False)
+    unreachable_since: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    """Set when Telegram answered 403 (the person blocked the bot); cleared when they write again."""
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Membership(SQLModel, table=True):
+    """Who may see and fill which agency's report."""
+
+    person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True))
+    agency_id: int = Field(sa_column=Column(ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ReportingRound(SQLModel, table=True):
+    __tablename__ = "reporting_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)
+    deadline: date
+    reminder_plan: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """JSON: the reminder ladder (None = the default ladder)."""
+    created_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Report(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(
+        sa_column=Column(ForeignKey("agency.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    year: int
+    round_id: int | None = Field(default=None, foreign_key="reporting_round.id", ondelete="SET NULL")
+    status: str = Field(default=ReportStatus.DRAFT.value, max_length=20)
+    form_version: str = Field(default="2021", max_length=10)
+    source: str = Field(default="dialog", max_length=20)
+    """'dialog' (filled in nianbao) or 'import' (read from a published document)."""
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    submitted_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("report_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    key: str = Field(max_length=80)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    raw: str = Field(default="", sa_column=Column(Text, nullable=False))
+    by_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class AnswerChange(SQLModel, table=True):
+    """Every change of an answer, oldest first: who, when, from what to what."""
+
+    __tablename__ = "answer_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    key: str = Field(max_length=80)
+    old_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    raw: str = Field(default="", sa_column=Column(Text, nullable=False))
+    by_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class DialogPosition(SQLModel, table=True):
+    """Where one person is in one report's dialog (the engine's DialogState as JSON)."""
+
+    __tablename__ = "dialog_position"
+
+    person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True))
+    report_id: int = Field(sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True))
+    state: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ActiveReport(SQLModel, table=True):
+    """The report a person is currently filling (a person may fill for several agencies)."""
+
+    __tablename__ = "active_report"
+
+    person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True))
+    report_id: int = Field(sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False))
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    """SHA-256 of the token; the token itself is never stored."""
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="CASCADE")
+    role: str = Field(default=Role.STAFF.value, max_length=20)
+    created_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    used_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ReminderSent(SQLModel, table=True):
+    """One reminder slot for one person about one report, claimed before it is sent."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("report_id", "slot", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    slot: str = Field(max_length=40)
+    person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), nullable=False))
+    status: str = Field(default="claimed", max_length=20)
+    """claimed → sent | blocked | failed."""
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

