@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -59,3 +60,42 @@ def answers_from_json(path: Path) -> dict[str, Value]:
     if fee is not None:
         answers["s6.processing_fee"] = Decimal(str(fee))
     return answers
+
+
+_SUBSECTION_HEADING = re.compile(r"^（[一二三四五]）[^。]{0,30}。")
+_S1_KEYS = (
+    "text.s1.active",
+    "text.s1.requests",
+    "text.s1.management",
+    "text.s1.platform",
+    "text.s1.oversight",
+)
+
+
+def strip_subsection_heading(paragraph: str) -> str:
+    """'（一）主动公开情况。text…' → 'text…' (the form stores narratives without headings)."""
+    return _SUBSECTION_HEADING.sub("", paragraph, count=1).strip()
+
+
+def narratives_from_json(path: Path) -> dict[str, Value]:
+    """The narratives of a real report's JSON, keyed like the form.
+
+    s1_overall's paragraphs before （一） are the overview; each （n） paragraph opens subsection n
+    and the paragraphs after it (until the next heading) belong to it.
+    """
+    narrative = load_json(path)["narrative"]
+    out: dict[str, list[str]] = {}
+    current = "text.overview"
+    for paragraph in narrative["s1_overall"]:
+        for n, key in enumerate(_S1_KEYS):
+            if paragraph.startswith(f"（{'一二三四五'[n]}）"):
+                current = key
+                paragraph = strip_subsection_heading(paragraph)
+                break
+        if paragraph:
+            out.setdefault(current, []).append(paragraph)
+    if narrative.get("preamble"):
+        out["text.preamble"] = [narrative["preamble"]]
+    out["text.s5"] = list(narrative["s5_problems_and_improvements"])
+    out["text.s6"] = list(narrative["s6_other_matters"])
+    return {key: "\n".join(paragraphs) for key, paragraphs in out.items() if paragraphs}
