@@ -208,6 +208,7 @@ def step(
 ) -> Step:
     """Advance the dialog by one input. Never raises for any input text."""
     turn = _Turn(form, info, dict(answers), rules)
+    state = _fitted_state(turn, state)
     if state.item is None and state.mode is Mode.ASK:
         state = replace(state, item=_first_unanswered(turn, -1) or REVIEW)
         if state.item == REVIEW:
@@ -235,9 +236,34 @@ def step(
         case Mode.REVIEW:
             return _show(turn, state)
         case Mode.CONFIRM:
+            if command is not None:
+                # A command word is not an explanation: 确认 confirms, any other word shows the
+                # warnings again instead of submitting with "跳过" as the explanation.
+                return _submit(turn, state, confirmed=command[0] is Command.ACCEPT)
             return _confirm_with_explanation(turn, state, raw)
         case _:
             return _answer(turn, state, raw, command)
+
+
+def _fitted_state(turn: _Turn, state: DialogState) -> DialogState:
+    """`state` made to fit this form and unit kind; a stored state may not.
+
+    A position is saved between turns and may outlive what it points at: the unit kind
+    changed (the government-only items disappear), or the declaration changed (a row lost a
+    cell). Such a position is moved to the nearest valid one instead of raising.
+    """
+    ids = {i.id for i in turn.items}
+    if state.item is not None and state.item not in ids:
+        state = replace(state, item=None, cell=0, narrative_open=False)
+    if state.item is not None:
+        item = turn.form.item(state.item)
+        if item.is_narrative or not 0 <= state.cell < len(item.fields):
+            state = replace(state, cell=0)
+    else:
+        state = replace(state, cell=0)
+    if state.return_to not in (None, REVIEW) and state.return_to not in ids:
+        state = replace(state, return_to=None)
+    return state
 
 
 _GLOBAL_COMMANDS = frozenset({Command.TOC, Command.PREVIEW, Command.HELP, Command.SUBMIT, Command.STATUS})
@@ -303,7 +329,10 @@ def _answer(turn: _Turn, state: DialogState, raw: str, command: tuple[Command, s
         case Command.NO_APPS | Command.NO_REVIEW:
             return _shortcut(turn, state, item, name)
         case Command.ZERO_ROW if not item.is_narrative and state.cell == 0:
-            zeros: list[int | Decimal] = [0] * len(item.fields)
+            # Amounts are Decimal like a typed "0" gives, so the value survives storage unchanged.
+            zeros: list[int | Decimal] = [
+                Decimal(0) if f.kind is ValueKind.AMOUNT else 0 for f in item.fields
+            ]
             return _store_numbers(turn, state, item, zeros, raw)
         case Command.RETURN:
             return _back(turn, state)
