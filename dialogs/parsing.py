@@ -56,6 +56,10 @@ def _token_value(token: str, field: Field) -> Decimal | Rejected:
     if m and m.start() > 0:
         unit = m.group(1)
         token = token[: m.start()]
+    elif field.kind is ValueKind.AMOUNT and len(token) > 1 and token.endswith("万"):
+        # "0.5万" in an amount means 0.5 万元; cn2an alone would read it as 5000.
+        unit = "万元"
+        token = token[:-1]
     if token in _ZERO_WORDS:
         return Decimal(0)
     if token.startswith("-") and len(token) > 1:
