@@ -68,21 +68,24 @@ _WORDS: dict[str, Command] = {
     "均为0": Command.ZERO_ROW,
 }
 _BY_VALUE = {c.value: c for c in Command}
-_WITH_ARGUMENT = re.compile(r"^(修改|编辑|目录)\s*(.*)$|^(改)\s+(.+)$")
+# The argument is set off by a space or is a number ("修改 行政许可", "修改12"), so a short
+# narrative such as "修改完善了公开指南。" stays an answer instead of becoming a command.
+_WITH_ARGUMENT = re.compile(r"^(修改|编辑|目录)(?:\s+(.*)|(\d+))?$|^(改)\s+(.+)$")
 _TRAILING = "。.!！~～ "
 
 
 def read_command(raw: str) -> tuple[Command, str] | None:
     """The command in `raw` with its argument (for 修改 / 目录), or None for an answer."""
     text = unicodedata.normalize("NFKC", raw).strip().strip(_TRAILING)
-    if text in _BY_VALUE:
-        return _BY_VALUE[text], ""
+    # Telegram's command menu sends "/toc"; the slash goes before the button values are read.
     if text.startswith("/"):
         text = text[1:]
+    if text in _BY_VALUE:
+        return _BY_VALUE[text], ""
     if text in _WORDS:
         return _WORDS[text], ""
     m = _WITH_ARGUMENT.match(text)
     if m and len(text) <= 40:
-        word, arg = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        word, arg = (m.group(1), m.group(2) or m.group(3) or "") if m.group(1) else (m.group(4), m.group(5))
         return (Command.TOC if word == "目录" else Command.EDIT), arg.strip()
     return None
