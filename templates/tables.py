@@ -1,0 +1,186 @@
+"""Tables 二, 三 and 四 laid out cell by cell as in the format's attachment (DOMAIN.md §1.11).
+
+Rows, columns and their labels come from the form declaration; the few header labels the
+declaration does not carry (信息内容, 申请人情况, …) are the official wording, kept here.
+Each builder places cells on a grid that refuses overlaps and holes, so a layout mistake
+fails loudly instead of producing a shifted table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from dialogs.form import Form, Row, Value
+from dialogs.report_2021 import (
+    T2_DECISION_ROWS,
+    T2_DOC_COLUMNS,
+    T2_DOC_ROWS,
+    T2_FEES,
+    T2_FEES_HEADER,
+    T3_CORNER,
+    T4_LITIGATION,
+    t3_key,
+    t4_key,
+)
+from dialogs.sentences import format_amount
+from templates.context import Cell, CellKind, Table
+
+# Official labels of the attachment that the form declaration does not name.
+T2_ITEM_1 = "第二十条第（一）项"
+T2_ITEM_8 = "第二十条第（八）项"
+T2_CONTENT = "信息内容"
+T3_APPLICANTS = "申请人情况"
+T3_ORGANISATIONS = "法人或其他组织"
+
+T2_WEIGHTS = (40, 20, 20, 20)
+T3_WEIGHTS = (8, 11, 25, 8, 8, 8, 8, 8, 8, 8)
+
+
+def format_value(value: Value | None) -> str:
+    """A table cell: counts as digits, 万元 amounts without trailing zeros, nothing if unanswered."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    return str(value)
+
+
+class _Grid:
+    """Cells placed at (row, column) with spans; `table()` checks that they tile the grid."""
+
+    def __init__(self, n_rows: int, n_columns: int) -> None:
+        self.n_rows = n_rows
+        self.n_columns = n_columns
+        self._cells: list[Cell] = []
+        self._taken: set[tuple[int, int]] = set()
+
+    def put(
+        self, row: int, column: int, text: str, kind: CellKind, *, rowspan: int = 1, colspan: int = 1
+    ) -> None:
+        covered = {(r, c) for r in range(row, row + rowspan) for c in range(column, column + colspan)}
+        if covered & self._taken or row + rowspan > self.n_rows or column + colspan > self.n_columns:
+            raise ValueError(f"cell at ({row}, {column}) overlaps another cell or leaves the grid")
+        self._taken |= covered
+        self._cells.append(Cell(text, row, column, kind, rowspan, colspan))
+
+    def table(self, table_id: str, *, header_rows: int, weights: tuple[int, ...]) -> Table:
+        if len(self._taken) != self.n_rows * self.n_columns:
+            raise ValueError(f"table {table_id} has cells missing")
+        if len(weights) != self.n_columns:
+            raise ValueError(f"table {table_id} needs {self.n_columns} column weights")
+        rows = tuple(
+            tuple(sorted((c for c in self._cells if c.row == r), key=lambda c: c.column))
+            for r in range(self.n_rows)
+        )
+        grid = [[""] * self.n_columns for _ in range(self.n_rows)]
+        for cell in self._cells:
+            grid[cell.row][cell.column] = cell.text
+        total = sum(weights)
+        return Table(
+            id=table_id,
+            n_rows=self.n_rows,
+            n_columns=self.n_columns,
+            header_rows=header_rows,
+            rows=rows,
+            text_rows=tuple(tuple(r) for r in grid),
+            column_weights=weights,
+            column_percents=tuple(f"{w * 100 / total:.2f}%" for w in weights),
+        )
+
+
+def table_2(values: Mapping[str, Value]) -> Table:
+    """表二: 14 rows × 4 columns; the （五）（六）（八） value cells span the three value columns."""
+    # (heading, value headers, [(row label, answer keys)]) per 第二十条 item.
+    blocks: list[tuple[str, tuple[str, ...], list[tuple[str, tuple[str, ...]]]]] = [
+        (
+            T2_ITEM_1,
+            tuple(c.label for c in T2_DOC_COLUMNS),
+            [(r.label, tuple(f"t2.{r.key}.{c.key}" for c in T2_DOC_COLUMNS)) for r in T2_DOC_ROWS],
+        )
+    ]
+    for heading, header, decision_rows in T2_DECISION_ROWS:
+        blocks.append((heading, (header,), [(r.label, (f"t2.{r.key}.decisions",)) for r in decision_rows]))
+    blocks.append((T2_ITEM_8, (T2_FEES_HEADER,), [(T2_FEES.label, ("t2.fees.amount",))]))
+    n_rows = sum(2 + len(rows) for _, _, rows in blocks)
+    grid = _Grid(n_rows, 4)
+    r = 0
+    for heading, headers, rows in blocks:
+        span = 3 // len(headers)
+        grid.put(r, 0, heading, CellKind.HEADER, colspan=4)
+        grid.put(r + 1, 0, T2_CONTENT, CellKind.HEADER)
+        for i, header in enumerate(headers):
+            grid.put(r + 1, 1 + i * span, header, CellKind.HEADER, colspan=span)
+        r += 2
+        for label, keys in rows:
+            grid.put(r, 0, label, CellKind.LABEL)
+            for i, key in enumerate(keys):
+                grid.put(r, 1 + i * span, format_value(values.get(key)), CellKind.VALUE, colspan=span)
+            r += 1
+    return grid.table("t2", header_rows=0, weights=T2_WEIGHTS)
+
+
+def _runs(rows: tuple[Row, ...], attribute: str) -> dict[int, int]:
+    """Index of the first row of each run of equal non-empty `attribute` → the run's length."""
+    runs: dict[int, int] = {}
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or getattr(rows[i], attribute) != getattr(rows[start], attribute):
+            if getattr(rows[start], attribute):
+                runs[start] = i - start
+            start = i
+    return runs
+
+
+def table_3(form: Form, values: Mapping[str, Value]) -> Table:
+    """表三: 3 header rows + one row per declared row, 3 label columns + 7 number columns."""
+    columns = form.t3_columns
+    rows = form.t3_rows
+    labels = 3
+    grid = _Grid(3 + len(rows), labels + len(columns))
+    grid.put(0, 0, T3_CORNER, CellKind.HEADER, rowspan=3, colspan=labels)
+    grid.put(0, labels, T3_APPLICANTS, CellKind.HEADER, colspan=len(columns))
+    first, *organisations, total = columns
+    grid.put(1, labels, first.label, CellKind.HEADER, rowspan=2)
+    grid.put(1, labels + 1, T3_ORGANISATIONS, CellKind.HEADER, colspan=len(organisations))
+    grid.put(1, labels + 1 + len(organisations), total.label, CellKind.HEADER, rowspan=2)
+    for i, column in enumerate(organisations):
+        grid.put(2, labels + 1 + i, column.label, CellKind.HEADER)
+    parts = _runs(rows, "part")
+    groups = _runs(rows, "group")
+    for i, row in enumerate(rows):
+        r = 3 + i
+        if not row.part:
+            grid.put(r, 0, row.label, CellKind.LABEL, colspan=labels)
+        else:
+            if i in parts:
+                grid.put(r, 0, row.part, CellKind.LABEL, rowspan=parts[i])
+            if not row.group:
+                grid.put(r, 1, row.label, CellKind.LABEL, colspan=labels - 1)
+            else:
+                if i in groups:
+                    grid.put(r, 1, row.group, CellKind.LABEL, rowspan=groups[i])
+                grid.put(r, 2, row.label, CellKind.LABEL)
+        for j, column in enumerate(columns):
+            grid.put(r, labels + j, format_value(values.get(t3_key(row.key, column.key))), CellKind.VALUE)
+    return grid.table("t3", header_rows=3, weights=T3_WEIGHTS)
+
+
+def table_4(form: Form, values: Mapping[str, Value]) -> Table:
+    """表四: 行政复议 (5 columns) and 行政诉讼 (two groups of 5), one row of 15 numbers."""
+    review, *litigation = form.t4_groups
+    results = form.t4_results
+    n = len(results)
+    grid = _Grid(4, n * len(form.t4_groups))
+    grid.put(0, 0, review.label, CellKind.HEADER, colspan=n)
+    grid.put(0, n, T4_LITIGATION, CellKind.HEADER, colspan=n * len(litigation))
+    for j, result in enumerate(results):
+        grid.put(1, j, result.label, CellKind.HEADER, rowspan=2)
+    for g, group in enumerate(litigation, start=1):
+        grid.put(1, g * n, group.label, CellKind.HEADER, colspan=n)
+        for j, result in enumerate(results):
+            grid.put(2, g * n + j, result.label, CellKind.HEADER)
+    for g, group in enumerate(form.t4_groups):
+        for j, result in enumerate(results):
+            grid.put(3, g * n + j, format_value(values.get(t4_key(group.key, result.key))), CellKind.VALUE)
+    return grid.table("t4", header_rows=3, weights=(1,) * grid.n_columns)
