@@ -73,6 +73,10 @@ class ReportFacts:
     agency: str = ""
     source: SourceFacts | None = None
     """Set for imported reports; None for reports filled in nianbao."""
+    today: date | None = None
+    """The caller's date (Asia/Shanghai), for the publication-deadline reminder; rules never read the clock."""
+    previous_source: SourceFacts | None = None
+    """What last year's imported document showed (for typos and old rows carried over)."""
 
     def count(self, key: str) -> int | None:
         value = self.answers.get(key)
@@ -81,6 +85,17 @@ class ReportFacts:
     def text(self, key: str) -> str:
         value = self.answers.get(key)
         return value if isinstance(value, str) else ""
+
+    def amount(self, key: str) -> Decimal | None:
+        """A 万元/元 amount (an int is accepted as a whole amount)."""
+        value = self.answers.get(key)
+        if isinstance(value, Decimal):
+            return value
+        return Decimal(value) if isinstance(value, int) else None
+
+    def previous_count(self, key: str) -> int | None:
+        value = None if self.previous is None else self.previous.get(key)
+        return value if isinstance(value, int) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,13 +83,21 @@ def requests_paragraph(answers: Mapping[str, Value], year: int) -> str | None:
 
 
 def fee_sentence(answers: Mapping[str, Value], year: int) -> str | None:
-    """六's 信息处理费 sentence (国办函〔2020〕109号), in 元."""
+    """六's 信息处理费 sentence (国办函〔2020〕109号), in 元.
+
+    When 表三（六）2 is not 0, fee notices were sent; the sentence says so (rule T3-FEE-LINK).
+    """
     fee = answers.get("s6.processing_fee")
     if not isinstance(fee, Decimal | int):
         return None
     if fee == 0:
-        return f"{year}年，本机关未收取政府信息公开信息处理费。"
-    return f"{year}年，本机关依据《政府信息公开信息处理费管理办法》收取政府信息公开信息处理费{format_amount(fee)}元。"
+        text = f"{year}年，本机关未收取政府信息公开信息处理费。"
+    else:
+        text = f"{year}年，本机关依据《政府信息公开信息处理费管理办法》收取政府信息公开信息处理费{format_amount(fee)}元。"
+    unpaid = _int(answers, t3_key("other_no_fee", "total"))
+    if unpaid:
+        text += f"因申请人逾期未按收费通知要求缴纳费用、本机关不再处理的政府信息公开申请{unpaid}件。"
+    return text
 
 
 def preamble_sentence(agency: str, year: int) -> str:

@@ -1,0 +1,63 @@
+"""The publication deadline of 条例第四十九条, for imported reports and as a reminder.
+
+Departments of county-level-and-above governments publish by 1月31日 of the next year; the
+主管部门 publishes the government's own report by 3月31日. Rules never read the clock: the
+date comes from `SourceFacts.published` (an imported report) or `ReportFacts.today`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from dialogs.form import UnitKind
+from dialogs.rules import Finding, ReportFacts, Rule, Severity
+
+REMIND_DAYS = 14
+"""How long before the deadline an unpublished report gets an INFO reminder."""
+
+
+def legal_deadline(unit: UnitKind, year: int) -> date:
+    """The last day to publish the report on `year` (条例第四十九条)."""
+    return date(year + 1, 1, 31) if unit is UnitKind.DEPARTMENT else date(year + 1, 3, 31)
+
+
+def _who(unit: UnitKind) -> str:
+    return "政府部门" if unit is UnitKind.DEPARTMENT else "人民政府"
+
+
+def _show(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _deadline(facts: ReportFacts) -> Iterable[Finding]:
+    deadline = legal_deadline(facts.unit, facts.year)
+    published = facts.source.published if facts.source is not None else None
+    if published is not None:
+        if published > deadline:
+            yield Finding(
+                "DEADLINE",
+                Severity.WARNING,
+                f"报告于 {_show(published)} 公布，晚于{_who(facts.unit)}年报的法定公布期限 {_show(deadline)}"
+                "（《条例》第四十九条）。",
+            )
+        return
+    if facts.today is None:
+        return
+    days_left = (deadline - facts.today).days
+    if days_left < 0:
+        yield Finding(
+            "DEADLINE",
+            Severity.WARNING,
+            f"已超过{_who(facts.unit)}年报的法定公布期限 {_show(deadline)}（《条例》第四十九条），"
+            "请尽快完成、提交并公布。",
+        )
+    elif days_left <= REMIND_DAYS:
+        yield Finding(
+            "DEADLINE",
+            Severity.INFO,
+            f"距法定公布期限 {_show(deadline)} 还有 {days_left} 天（本地要求的提交日期可能更早）。",
+        )
+
+
+DEADLINE_RULES: tuple[Rule, ...] = (Rule("DEADLINE", Severity.WARNING, "按时公布年报", _deadline),)
