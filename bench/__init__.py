@@ -1,0 +1,1 @@
+"""Benchmarks: the Bot API load driver and the bots it measures."""

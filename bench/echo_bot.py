@@ -1,0 +1,68 @@
+"""A bare PTB echo bot: the baseline every nianbao benchmark is compared with.
+
+It answers each text message with the same text and does nothing else, so what the load driver
+measures against it is the cost of PTB itself (polling, update dispatch, one sendMessage per update).
+
+    python -m bench.echo_bot --token T --base-url http://127.0.0.1:P/bot --base-file-url http://127.0.0.1:P/file/bot
+
+The same values may come from BOTAPI_TOKEN, BOTAPI_BASE_URL and BOTAPI_BASE_FILE_URL. It is meant to
+run against the Bot API stand-in only; ``bench.load`` starts and stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    if message is not None and message.text is not None:
+        await message.reply_text(message.text)
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--token", default=os.environ.get("BOTAPI_TOKEN"))
+    parser.add_argument("--base-url", default=os.environ.get("BOTAPI_BASE_URL"))
+    parser.add_argument("--base-file-url", default=os.environ.get("BOTAPI_BASE_FILE_URL"))
+    parser.add_argument(
+        "--concurrent-updates",
+        type=int,
+        default=1,
+        help="updates processed at once (PTB's concurrent_updates); 1 is PTB's default, in order",
+    )
+    args = parser.parse_args(argv)
+    if not (args.token and args.base_url and args.base_file_url):
+        parser.error("token, base URL and base file URL are required (flags or BOTAPI_* variables)")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # httpx logs request URLs at INFO, and a Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    builder = (
+        Application.builder().token(args.token).base_url(args.base_url).base_file_url(args.base_file_url)
+    )
+    if args.concurrent_updates > 1:
+        builder = builder.concurrent_updates(args.concurrent_updates)
+    app = builder.build()
+    app.add_handler(MessageHandler(filters.TEXT, _echo))
+    _LOGGER.info("echo bot polling, concurrent_updates=%d", args.concurrent_updates)
+    app.run_polling(poll_interval=0, stop_signals=(signal.SIGINT, signal.SIGTERM))
+
+
+if __name__ == "__main__":
+    main()
