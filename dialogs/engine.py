@@ -208,13 +208,16 @@ def step(
 ) -> Step:
     """Advance the dialog by one input. Never raises for any input text."""
     turn = _Turn(form, info, dict(answers), rules)
-    state = _fitted_state(turn, state)
-    if state.item is None and state.mode is Mode.ASK:
-        state = replace(state, item=_first_unanswered(turn, -1) or REVIEW)
-        if state.item == REVIEW:
-            state = replace(state, item=None, mode=Mode.REVIEW)
-    if isinstance(event, Resume):
-        return _show(turn, state)
+    fitted = _fitted_state(turn, state)
+    if fitted.item is None and fitted.mode is Mode.ASK:
+        fitted = replace(fitted, item=_first_unanswered(turn, -1) or REVIEW)
+        if fitted.item == REVIEW:
+            fitted = replace(fitted, item=None, mode=Mode.REVIEW)
+    if isinstance(event, Resume) or (state.item is not None and fitted != state):
+        # A position that had to be moved shows its question first: the input was meant for
+        # a question that is no longer there.
+        return _show(turn, fitted)
+    state = fitted
     if isinstance(event, Press) and event.token != state.token:
         command = read_command(event.value)
         if command is None or command[0] not in _GLOBAL_COMMANDS:
