@@ -24,13 +24,14 @@ import email
 import email.policy
 import re
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from email.message import EmailMessage
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, UnusualUsageWarning
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 
 from dialogs.form import Field, Form, Row, Value
@@ -426,7 +427,11 @@ def _collapse(text: str) -> str:
 
 def _html_to_text(html: str) -> str | None:
     try:
-        soup = BeautifulSoup(html, "html.parser")
+        # bs4 warns when markup looks like a file name or a URL, or is XML: for an uploaded
+        # page that is the user's content, not our misuse, and the parse goes on regardless.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnusualUsageWarning)
+            soup = BeautifulSoup(html, "html.parser")
     except Exception:  # bs4 wraps html.parser's failures in several types across versions
         return None
     lines: list[str] = []
@@ -523,7 +528,12 @@ def _heading_index(line: _Line, headings: Sequence[tuple[str, str]]) -> int | No
     return index
 
 
-_TITLE_HINT = re.compile(r"报告")
+# Best first: a year and 政府信息公开…报告; then any 年度报告; then anything called a 报告.
+_TITLE_HINTS = (
+    re.compile(r"(?:19|20)\d{2}年.*政府信息公开.*报告"),
+    re.compile(r"年度报告"),
+    re.compile(r"报告"),
+)
 _TITLE = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?")
 _PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日")
 
@@ -592,11 +602,12 @@ def _import_lines(lines: list[_Line], form: Form) -> ImportResult:
 
 def _read_front(front: Sequence[_Line], out: _Collector) -> tuple[str, list[_Line]]:
     """The title (the first line that names a report) and the preamble after it."""
-    for position, line in enumerate(front):
-        if _TITLE_HINT.search(line.text):
-            for before in front[:position]:
-                out.note(before, BEFORE_TITLE)
-            return line.text, list(front[position + 1 :])
+    for hint in _TITLE_HINTS:
+        for position, line in enumerate(front):
+            if hint.search(_SPACE.sub("", unicodedata.normalize("NFKC", line.text))):
+                for before in front[:position]:
+                    out.note(before, BEFORE_TITLE)
+                return line.text, list(front[position + 1 :])
     out.note(None, NO_TITLE)
     return "", list(front)
 
@@ -818,6 +829,7 @@ _MIN_IN_GROUP_RATIO = 0.5
 class _T3Context:
     group: str | None = None
     seen: set[str] = field(default_factory=set)
+    group_rows: list[tuple[_Line, str, list[Decimal]]] = field(default_factory=list)
 
 
 def _match_group(word: str, groups: Sequence[str]) -> str | None:
@@ -885,7 +897,7 @@ def _read_table3(
             ctx.group = group
         if not leaf:
             if group is not None and numbers:
-                _place_group_row(line, group, numbers, rows, form, ctx, out)
+                ctx.group_rows.append((line, group, numbers))
             elif numbers:
                 out.note(line, T3_UNKNOWN_ROW.format(label=line.text))
             elif group is None and not has_part and not _is_t3_header(line):
@@ -904,6 +916,7 @@ def _read_table3(
             out.row_labels[row.key] = label
             out.note(line, T3_LABEL_DIFFERS.format(printed=label, official=row.label))
         _place_t3(line, row, numbers, form, ctx, out)
+    _place_group_rows(rows, form, ctx, out)
     missing = [r for r in rows if r.key not in ctx.seen]
     if missing:
         labels = "、".join(f"「{r.group}{r.label}」" if r.group else f"「{r.label}」" for r in missing)
@@ -915,30 +928,27 @@ def _is_t3_header(line: _Line) -> bool:
     return any(word in joined for word in _T3_HEADER_WORDS)
 
 
-def _place_group_row(
-    line: _Line,
-    group: str,
-    numbers: list[Decimal],
-    rows: Sequence[Row],
-    form: Form,
-    ctx: _T3Context,
-    out: _Collector,
-) -> None:
-    """A group label with numbers: the 2019 single （六） row, or a subtotal the format does not have."""
-    members = [r for r in rows if r.group == group]
-    target = next((r for r in members if r.key == _OLD_OTHER_TARGET), None)
-    if target is None:
-        out.note(line, T3_SUBTOTAL.format(label=group))
-        return
-    if not _place_t3(line, target, numbers, form, ctx, out, label=group):
-        return
-    for row in members:
-        if row is not target:
-            for column in form.t3_columns:
-                out.answers[t3_key(row.key, column.key)] = 0
-            ctx.seen.add(row.key)
-    out.old_other_row = True
-    out.note(line, T3_OLD_OTHER_ROW)
+def _place_group_rows(rows: Sequence[Row], form: Form, ctx: _T3Context, out: _Collector) -> None:
+    """Group labels printed with numbers: the 2019 single （六） row, or subtotals the format lacks.
+
+    Decided after the whole table is read: a (六) line is the old single row only when none of
+    the three 2021 rows was printed.
+    """
+    for line, group, numbers in ctx.group_rows:
+        members = [r for r in rows if r.group == group]
+        target = next((r for r in members if r.key == _OLD_OTHER_TARGET), None)
+        if target is None or any(r.key in ctx.seen for r in members):
+            out.note(line, T3_SUBTOTAL.format(label=group))
+            continue
+        if not _place_t3(line, target, numbers, form, ctx, out, label=group):
+            continue
+        for row in members:
+            if row is not target:
+                for column in form.t3_columns:
+                    out.answers[t3_key(row.key, column.key)] = 0
+                ctx.seen.add(row.key)
+        out.old_other_row = True
+        out.note(line, T3_OLD_OTHER_ROW)
 
 
 def _place_t3(
