@@ -1,0 +1,84 @@
+"""Every permission decision of the Telegram assistant, in one place.
+
+Handlers ask here before they change anything; a refusal is a value (`Refusal`), never a
+partial write. Rules:
+- Unknown Telegram users (no invite redeemed, not in NIANBAO_ADMINS) may only open an invite
+  link; anything else gets the explanation of how to get one.
+- Coordinators are the configured admins plus people a coordinator made one.
+- A report may be filled only by members of its agency.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+
+from storage import access as store
+from storage import repositories as repo
+from storage.db import Database
+from storage.tables import Agency, Report
+
+log = logging.getLogger(__name__)
+
+
+class Refusal(Enum):
+    NOT_INVITED = "not_invited"
+    NOT_COORDINATOR = "not_coordinator"
+    NOT_MEMBER = "not_member"
+    NO_REPORT = "no_report"
+
+
+@dataclass(frozen=True, slots=True)
+class FillRight:
+    """Permission to fill one report, for one person."""
+
+    person_id: int
+    report_id: int
+
+
+class Access:
+    def __init__(self, db: Database, admins: frozenset[int]) -> None:
+        self.db = db
+        self.admins = admins
+
+    async def caller(self, telegram_id: int) -> store.Caller | None:
+        async with self.db.session() as session:
+            return await store.caller(session=session, telegram_id=telegram_id)
+
+    def is_coordinator(self, who: store.Caller | None, telegram_id: int) -> bool:
+        return telegram_id in self.admins or (who is not None and who.is_coordinator)
+
+    async def coordinator(self, telegram_id: int) -> store.Caller | Refusal:
+        who = await self.caller(telegram_id)
+        if who is None or not self.is_coordinator(who, telegram_id):
+            log.info("coordinator command refused for user %s", telegram_id)
+            return Refusal.NOT_COORDINATOR
+        return who
+
+    def active_fill(self, who: store.Caller | None) -> FillRight | Refusal:
+        """The right to answer in the person's active report (checked on every turn)."""
+        if who is None:
+            return Refusal.NOT_INVITED
+        if who.active_report_id is None:
+            return Refusal.NO_REPORT
+        if not who.is_member_of_active:
+            return Refusal.NOT_MEMBER
+        return FillRight(who.person_id, who.active_report_id)
+
+    async def switch_to(self, who: store.Caller | None, report_id: int) -> tuple[Report, Agency] | Refusal:
+        """Make `report_id` the active report, if the person belongs to its agency."""
+        if who is None:
+            return Refusal.NOT_INVITED
+        async with self.db.session() as session:
+            report = await repo.get_report(session=session, report_id=report_id)
+            if report is None or not await repo.is_member(
+                session=session, person_id=who.person_id, agency_id=report.agency_id
+            ):
+                log.info("person %s refused report %s", who.person_id, report_id)
+                return Refusal.NOT_MEMBER
+            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+            if agency is None:
+                raise LookupError(f"agency {report.agency_id} does not exist")
+            await repo.set_active_report(session=session, person_id=who.person_id, report_id=report_id)
+            return report, agency

@@ -1,0 +1,172 @@
+"""The Telegram bot process: all PTB wiring in one place, and the polling/webhook runner.
+
+`build_application` registers every handler once (PTB's conversationbot pattern); the
+dialog position lives in the database, never in PTB, so a restart or a second process
+continues where the person was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import telegram_coordinator as coord
+from bot import telegram_handlers as h
+from bot.access import Access
+from bot.chat_order import ChatOrderedProcessor
+from bot.settings import Settings
+from bot.turn import Clock, Turns
+from dialogs import messages_telegram as tmsg
+from storage import access as store
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+_STAFF_COMMANDS: tuple[tuple[str, Callable[[Update, h.NianbaoContext], Coroutine[Any, Any, None]]], ...] = (
+    ("start", h.on_start),
+    ("fill", h.on_fill),
+    ("review", h.on_review),
+    ("submit", h.on_submit),
+    ("status", h.on_status),
+    ("agencies", h.on_agencies),
+    ("help", h.on_help),
+)
+_COORDINATOR_COMMANDS: tuple[
+    tuple[str, Callable[[Update, h.NianbaoContext], Coroutine[Any, Any, None]]], ...
+] = (
+    ("round", coord.on_round),
+    ("agency", coord.on_agency),
+    ("invite", coord.on_invite),
+    ("revoke", coord.on_revoke),
+    ("coordinator", coord.on_make_coordinator),
+    ("dashboard", coord.on_dashboard),
+    ("return", coord.on_return),
+)
+
+
+def build_application(settings: Settings, db: Database, turns: Turns, *, clock: Clock) -> h.NianbaoApp:
+    if settings.telegram_token is None:
+        raise ValueError("NIANBAO_TELEGRAM_TOKEN is not set")
+    context_types = ContextTypes(context=h.NianbaoContext, bot_data=h.BotData)
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .context_types(context_types)
+        .defaults(Defaults(tzinfo=settings.zone))
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrent_chats))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_url:
+        builder = builder.base_url(settings.telegram_api_url)
+    if settings.telegram_file_url:
+        builder = builder.base_file_url(settings.telegram_file_url)
+    application: h.NianbaoApp = builder.build()
+    application.bot_data.services = h.Services(
+        settings=settings,
+        db=db,
+        turns=turns,
+        access=Access(db, frozenset(settings.admins)),
+        form=turns.form,
+        clock=clock,
+    )
+    # Answers come only from new messages: an edited earlier message reaches on_edited instead.
+    new = filters.UpdateType.MESSAGE
+    for name, callback in (*_STAFF_COMMANDS, *_COORDINATOR_COMMANDS):
+        application.add_handler(CommandHandler(name, callback, filters=new))
+    application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, h.on_text))
+    application.add_handler(CallbackQueryHandler(h.on_press))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, h.on_edited))
+    application.add_handler(MessageHandler(new & ~filters.COMMAND, h.on_other_message))
+    application.add_error_handler(h.on_error)
+    _register_reminders(application, settings, db, clock)
+    return application
+
+
+def _register_reminders(application: h.NianbaoApp, settings: Settings, db: Database, clock: Clock) -> None:
+    """The reminder job from bot/reminders.py, when that module is installed."""
+    try:
+        reminders = importlib.import_module("bot.reminders")
+    except ModuleNotFoundError as error:
+        if error.name != "bot.reminders":
+            raise
+        log.info("bot.reminders is not available; no reminder job")
+        return
+    reminders.register_reminders(application, settings, db, clock)
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: h.Services = application.bot_data.services
+    staff = [BotCommand(c, d) for c, d in tmsg.COMMANDS_STAFF]
+    await application.bot.set_my_commands(staff)
+    async with services.db.session() as session:
+        await store.ensure_coordinators(session=session, telegram_ids=services.settings.admins)
+        chats = await store.coordinator_chats(session=session)
+    for chat_id in chats:
+        await h.set_coordinator_commands(application.bot, chat_id)
+    log.info("bot %s ready; %s coordinators", application.bot.id, len(chats))
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # The database belongs to the caller (bot/__main__.py disposes it); the application owns
+    # only the services object, which must not outlive it.
+    application.bot_data.services = None
+    log.info("bot stopped")
+
+
+async def run_bot(settings: Settings, db: Database, turns: Turns) -> int:
+    """Runs until SIGINT/SIGTERM: long polling, or a webhook when NIANBAO_WEBHOOK_URL is set."""
+    application = build_application(settings, db, turns, clock=turns.clock)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with application:
+        await application.start()
+        updater = application.updater
+        if updater is None:
+            raise RuntimeError("the application was built without an updater")
+        if settings.webhook_url:
+            host, _, port = settings.listen.rpartition(":")
+            if settings.webhook_secret is None:
+                # Without Telegram's secret token anyone who finds the URL could post updates.
+                raise ValueError("NIANBAO_WEBHOOK_SECRET is required with NIANBAO_WEBHOOK_URL")
+            secret = settings.webhook_secret.get_secret_value()
+            await updater.start_webhook(
+                listen=host or "127.0.0.1",
+                port=int(port),
+                url_path=_url_path(settings.webhook_url),
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            log.info("webhook listening on %s", settings.listen)
+        else:
+            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("polling")
+        await stop.wait()
+        await updater.stop()
+        await application.stop()
+    return 0
+
+
+def _url_path(url: str) -> str:
+    without_scheme = url.split("://", 1)[-1]
+    return without_scheme.partition("/")[2]

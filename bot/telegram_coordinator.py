@@ -1,0 +1,278 @@
+"""The coordinators' commands (政务公开办): rounds, agencies, invites, the dashboard, returns.
+
+Each callback asks bot/access.py first; a refusal answers and writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+from telegram import Update
+
+from bot.access import Refusal
+from bot.telegram_handlers import NianbaoContext, local_time, notify, send_text
+from bot.telegram_output import keyboard, resume_data
+from dialogs import messages as msg
+from dialogs import messages_telegram as tmsg
+from dialogs.form import UnitKind
+from storage import access as store
+from storage import repositories as repo
+from storage.access import INVITE_TTL
+from storage.tables import ReportStatus, Role
+
+log = logging.getLogger(__name__)
+
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_FIRST_YEAR, _LAST_YEAR = 2008, 2100  # the disclosure regulation took effect in 2008
+
+
+async def _coordinator(update: Update, context: NianbaoContext) -> tuple[int, store.Caller] | None:
+    """(chat id, caller) when the sender is a coordinator; otherwise refuses and returns None."""
+    if update.effective_chat is None or update.effective_user is None:
+        return None
+    chat_id = update.effective_chat.id
+    who = await context.services.access.coordinator(update.effective_user.id)
+    if isinstance(who, Refusal):
+        await send_text(context, chat_id, tmsg.COORDINATOR_ONLY)
+        return None
+    return chat_id, who
+
+
+def _link(context: NianbaoContext, token: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={token}"
+
+
+def _args(context: NianbaoContext) -> list[str]:
+    return list(context.args or [])
+
+
+async def on_round(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    args = _args(context)
+    year = int(args[0]) if args and args[0].isdigit() else 0
+    if not _FIRST_YEAR <= year <= _LAST_YEAR or len(args) > 2:
+        await send_text(context, chat_id, tmsg.ROUND_USAGE)
+        return
+    deadline = date(year + 1, 1, 31)
+    if len(args) == 2:
+        m = _DATE.match(args[1])
+        try:
+            deadline = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else date.min
+        except ValueError:
+            deadline = date.min
+        if deadline == date.min:
+            await send_text(context, chat_id, tmsg.ROUND_USAGE)
+            return
+    async with context.services.db.session() as session:
+        await repo.open_round(session=session, year=year, deadline=deadline, created_by=who.person_id)
+    log.info("round %s opened by person %s", year, who.person_id)
+    await send_text(context, chat_id, tmsg.ROUND_OPENED.format(year=year, deadline=deadline.isoformat()))
+
+
+async def on_agency(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    args = _args(context)
+    kind = tmsg.KIND_WORDS.get(args[-1]) if len(args) >= 2 else None
+    name = " ".join(args[:-1]).strip()
+    if kind is None or not name:
+        await send_text(context, chat_id, tmsg.AGENCY_USAGE)
+        return
+    services = context.services
+    async with services.db.session() as session:
+        rnd = await repo.latest_round(session=session)
+        if rnd is None:
+            text = tmsg.AGENCY_NEED_ROUND
+        else:
+            agency = await repo.find_agency(session=session, name=name)
+            existed = agency is not None
+            if agency is None:
+                agency = await repo.create_agency(session=session, name=name, unit=UnitKind(kind))
+            if agency.id is None:
+                raise LookupError("agency was not given an id")
+            await repo.report_for(session=session, agency_id=agency.id, year=rnd.year, round_id=rnd.id)
+            token = await store.create_invite(
+                session=session,
+                agency_id=agency.id,
+                role=Role.STAFF,
+                created_by=who.person_id,
+                now=services.clock(),
+            )
+            template = tmsg.AGENCY_EXISTS if existed else tmsg.AGENCY_CREATED
+            text = template.format(
+                agency=agency.name,
+                agency_id=agency.id,
+                kind=tmsg.KIND_NAMES[agency.unit_kind],
+                year=rnd.year,
+                days=INVITE_TTL.days,
+                link=_link(context, token),
+            )
+            log.info("agency %s added to round %s by person %s", agency.id, rnd.year, who.person_id)
+    await send_text(context, chat_id, text)
+
+
+async def on_invite(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    query = " ".join(_args(context))
+    if not query:
+        await send_text(context, chat_id, tmsg.INVITE_USAGE)
+        return
+    services = context.services
+    async with services.db.session() as session:
+        agency = await store.find_agency(session=session, query=query)
+        if agency is None or agency.id is None:
+            text = tmsg.AGENCY_UNKNOWN.format(query=query)
+        else:
+            token = await store.create_invite(
+                session=session,
+                agency_id=agency.id,
+                role=Role.STAFF,
+                created_by=who.person_id,
+                now=services.clock(),
+            )
+            text = tmsg.INVITE_CREATED.format(
+                agency=agency.name, days=INVITE_TTL.days, link=_link(context, token)
+            )
+            log.info("invite for agency %s created by person %s", agency.id, who.person_id)
+    await send_text(context, chat_id, text)
+
+
+async def on_revoke(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    query = " ".join(_args(context))
+    if not query:
+        await send_text(context, chat_id, tmsg.REVOKE_USAGE)
+        return
+    services = context.services
+    async with services.db.session() as session:
+        agency = await store.find_agency(session=session, query=query)
+        if agency is None or agency.id is None:
+            text = tmsg.AGENCY_UNKNOWN.format(query=query)
+        else:
+            count = await store.revoke_invites(session=session, agency_id=agency.id, now=services.clock())
+            text = tmsg.REVOKED.format(agency=agency.name, count=count)
+            log.info("%s invites of agency %s revoked by person %s", count, agency.id, who.person_id)
+    await send_text(context, chat_id, text)
+
+
+async def on_make_coordinator(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    services = context.services
+    async with services.db.session() as session:
+        token = await store.create_invite(
+            session=session,
+            agency_id=None,
+            role=Role.COORDINATOR,
+            created_by=who.person_id,
+            now=services.clock(),
+        )
+    log.info("coordinator invite created by person %s", who.person_id)
+    await send_text(
+        context, chat_id, tmsg.COORDINATOR_INVITE.format(days=INVITE_TTL.days, link=_link(context, token))
+    )
+
+
+async def on_dashboard(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, _ = found
+    args = _args(context)
+    services = context.services
+    async with services.db.session() as session:
+        if args and args[0].isdigit():
+            rnd = await repo.round_for_year(session=session, year=int(args[0]))
+        else:
+            rnd = await repo.latest_round(session=session)
+        rows = [] if rnd is None else await store.dashboard(session=session, rnd=rnd)
+    if rnd is None:
+        await send_text(context, chat_id, tmsg.DASHBOARD_NO_ROUND)
+        return
+    if not rows:
+        await send_text(context, chat_id, tmsg.DASHBOARD_NONE.format(year=rnd.year))
+        return
+    submitted = sum(r.report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED) for r in rows)
+    lines = [
+        tmsg.DASHBOARD_HEADER.format(
+            year=rnd.year, deadline=rnd.deadline.isoformat(), submitted=submitted, total=len(rows)
+        )
+    ]
+    for row in rows:
+        items = services.form.items_for(UnitKind(row.agency.unit_kind))
+        done = sum(all(f.key in row.answered_keys for f in item.fields) for item in items)
+        line = tmsg.DASHBOARD_LINE.format(
+            agency_id=row.agency.id,
+            agency=row.agency.name,
+            status=msg.STATUS_NAMES.get(row.report.status, row.report.status),
+            done=done,
+            items=len(items),
+        )
+        if row.report.submitted_at is not None and row.report.status != ReportStatus.DRAFT:
+            line += tmsg.DASHBOARD_SUBMITTED_AT.format(
+                at=local_time(row.report.submitted_at, services.settings)
+            )
+        if row.members == 0:
+            line += tmsg.DASHBOARD_NO_MEMBERS
+        if row.unreachable:
+            line += tmsg.DASHBOARD_UNREACHABLE.format(names="、".join(row.unreachable))
+        lines.append(line)
+    await send_text(context, chat_id, "\n".join(lines))
+
+
+async def on_return(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    query = " ".join(_args(context))
+    if not query:
+        await send_text(context, chat_id, tmsg.RETURN_USAGE)
+        return
+    services = context.services
+    staff: list[int] = []
+    report_id = 0
+    async with services.db.session() as session:
+        agency = await store.find_agency(session=session, query=query)
+        rnd = await repo.latest_round(session=session)
+        report = (
+            None
+            if agency is None or agency.id is None or rnd is None
+            else await repo.report_for(session=session, agency_id=agency.id, year=rnd.year, create=False)
+        )
+        if agency is None or report is None or report.id is None:
+            text = tmsg.AGENCY_UNKNOWN.format(query=query)
+        elif report.status != ReportStatus.SUBMITTED:
+            status = msg.STATUS_NAMES.get(report.status, report.status)
+            text = tmsg.RETURN_NOT_SUBMITTED.format(agency=agency.name, year=report.year, status=status)
+        else:
+            await repo.set_status(
+                session=session,
+                report=report,
+                status=ReportStatus.RETURNED,
+                by=who.person_id,
+                at=services.clock(),
+            )
+            staff = await store.members_with_chat(session=session, agency_id=report.agency_id)
+            report_id = report.id
+            notice = tmsg.RETURNED_NOTICE.format(agency=agency.name, year=report.year)
+            text = tmsg.RETURNED.format(agency=agency.name, year=report.year, count=len(staff))
+            log.info("report %s returned by person %s", report.id, who.person_id)
+    for staff_chat in staff:
+        await notify(context, staff_chat, notice, keyboard([(tmsg.BTN_CONTINUE, resume_data(report_id))]))
+    await send_text(context, chat_id, text)

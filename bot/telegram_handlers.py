@@ -1,0 +1,421 @@
+"""Thin PTB callbacks: translate an update into an engine input, send the replies back.
+
+No dialog logic lives here: what to ask, what an answer means and where to go next are the
+engine's (dialogs/engine.py); who may do what is bot/access.py's; coordinator operations
+are in bot/telegram_coordinator.py. A turn is committed (bot/turn.py) before its replies are
+sent, so a crash between the two loses no answer, only a message the person can ask for
+again with /fill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.access import Access, FillRight, Refusal
+from bot.documents import report_documents
+from bot.settings import Settings
+from bot.telegram_output import (
+    dialog_keyboard,
+    keyboard,
+    read_dialog_data,
+    read_resume_data,
+    resume_data,
+    split_text,
+)
+from bot.turn import Clock, ReportSnapshot, TurnResult, Turns
+from dialogs import messages as msg
+from dialogs import messages_telegram as tmsg
+from dialogs.commands import Command
+from dialogs.engine import CONFIRMATIONS_KEY, EXPLANATION_KEY, Event, Input, Press, Resume, Text
+from dialogs.form import Form
+from storage import access as store
+from storage.db import Database
+from storage.tables import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    turns: Turns
+    access: Access
+    form: Form
+    clock: Clock
+
+
+class BotData:
+    """`application.bot_data`: the services, set once by `build_application`."""
+
+    __slots__ = ("services",)
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+class NianbaoContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The callback context with typed access to the services (PTB's contexttypesbot pattern)."""
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("build_application did not set the services")
+        return services
+
+
+NianbaoApp = Application[ExtBot[None], NianbaoContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+# --- sending ------------------------------------------------------------------------------------
+async def send_text(
+    context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """`text` in as many messages as the length limit needs; the keyboard goes on the last one."""
+    chunks = split_text(text)
+    for number, chunk in enumerate(chunks, start=1):
+        await context.bot.send_message(chat_id, chunk, reply_markup=markup if number == len(chunks) else None)
+
+
+async def notify(
+    context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """A message to someone who did not just write to us; 403 marks them unreachable."""
+    services = context.services
+    try:
+        await send_text(context, chat_id, text, markup)
+    except Forbidden:
+        log.warning("user %s blocked the bot", chat_id)
+        async with services.db.session() as session:
+            await store.set_reachable(
+                session=session, telegram_id=chat_id, reachable=False, at=services.clock()
+            )
+        return False
+    except TelegramError as error:
+        log.warning("message to user %s failed: %s", chat_id, type(error).__name__)
+        return False
+    return True
+
+
+async def send_turn(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
+    for reply in result.replies:
+        markup = dialog_keyboard(result.report_id, reply.token, reply.choices)
+        await send_text(context, chat_id, reply.text, markup)
+
+
+async def set_coordinator_commands(bot: ExtBot[None], chat_id: int) -> None:
+    commands = [BotCommand(c, d) for c, d in (*tmsg.COMMANDS_STAFF, *tmsg.COMMANDS_COORDINATOR)]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as error:
+        # A coordinator who never opened the chat has no chat yet; the menu comes on /start.
+        log.info("commands for coordinator chat %s not set: %s", chat_id, type(error).__name__)
+
+
+# --- the dialog turn -------------------------------------------------------------------------------
+def _chat_and_user(update: Update) -> tuple[int, int] | None:
+    if update.effective_chat is None or update.effective_user is None:
+        return None
+    return update.effective_chat.id, update.effective_user.id
+
+
+async def run_turn(context: NianbaoContext, chat_id: int, right: FillRight, event: Input) -> None:
+    services = context.services
+    result = await services.turns.handle(right.person_id, right.report_id, event)
+    await send_turn(context, chat_id, result)
+    if Event.SUBMITTED in result.events:
+        await deliver_submission(context, chat_id, result.report_id)
+
+
+async def _caller(context: NianbaoContext, user_id: int) -> store.Caller | None:
+    services = context.services
+    who = await services.access.caller(user_id)
+    if who is not None and who.is_unreachable:
+        async with services.db.session() as session:
+            await store.set_reachable(
+                session=session, telegram_id=user_id, reachable=True, at=services.clock()
+            )
+    return who
+
+
+async def _explain(
+    context: NianbaoContext, chat_id: int, user_id: int, who: store.Caller | None, refusal: Refusal
+) -> None:
+    """Why nothing was filled, and what the person can do instead."""
+    services = context.services
+    if refusal is Refusal.NOT_INVITED:
+        if services.access.is_coordinator(who, user_id):
+            await send_text(context, chat_id, tmsg.COORDINATOR_HELP)
+        else:
+            await send_text(context, chat_id, tmsg.NOT_INVITED)
+        return
+    if who is not None:
+        await offer_reports(context, chat_id, who)
+
+
+async def offer_reports(context: NianbaoContext, chat_id: int, who: store.Caller) -> None:
+    services = context.services
+    async with services.db.session() as session:
+        reports = await store.member_reports(session=session, person_id=who.person_id)
+    if not reports:
+        coordinator = services.access.is_coordinator(who, who.telegram_id)
+        await send_text(context, chat_id, tmsg.COORDINATOR_HELP if coordinator else tmsg.NO_REPORT)
+        return
+    buttons = [
+        (
+            tmsg.AGENCY_BUTTON.format(
+                agency=agency.name,
+                year=report.year,
+                status=msg.STATUS_NAMES.get(report.status, report.status),
+            ),
+            resume_data(report.id or 0),
+        )
+        for report, agency in reports
+    ]
+    await send_text(context, chat_id, tmsg.CHOOSE_AGENCY, keyboard(buttons))
+
+
+async def _dialog(update: Update, context: NianbaoContext, event: Input) -> None:
+    ids = _chat_and_user(update)
+    if ids is None:
+        return
+    chat_id, user_id = ids
+    who = await _caller(context, user_id)
+    right = context.services.access.active_fill(who)
+    if isinstance(right, Refusal):
+        await _explain(context, chat_id, user_id, who, right)
+        return
+    await run_turn(context, chat_id, right, event)
+
+
+async def on_text(update: Update, context: NianbaoContext) -> None:
+    message = update.message
+    if message is None or message.text is None:
+        return
+    await _dialog(update, context, Text(message.text))
+
+
+async def on_fill(update: Update, context: NianbaoContext) -> None:
+    await _dialog(update, context, Resume())
+
+
+async def on_review(update: Update, context: NianbaoContext) -> None:
+    await _dialog(update, context, Text(Command.PREVIEW.value))
+
+
+async def on_submit(update: Update, context: NianbaoContext) -> None:
+    await _dialog(update, context, Text(Command.SUBMIT.value))
+
+
+async def on_status(update: Update, context: NianbaoContext) -> None:
+    await _dialog(update, context, Text(Command.STATUS.value))
+
+
+async def on_help(update: Update, context: NianbaoContext) -> None:
+    ids = _chat_and_user(update)
+    if ids is None:
+        return
+    chat_id, user_id = ids
+    who = await _caller(context, user_id)
+    access = context.services.access
+    coordinator = access.is_coordinator(who, user_id)
+    right = access.active_fill(who)
+    if who is None and not coordinator:
+        await send_text(context, chat_id, tmsg.NOT_INVITED)
+        return
+    if coordinator:
+        await send_text(context, chat_id, tmsg.COORDINATOR_HELP)
+    if isinstance(right, FillRight):
+        await send_text(context, chat_id, tmsg.STAFF_HELP)
+        await run_turn(context, chat_id, right, Text(Command.HELP.value))
+
+
+async def on_agencies(update: Update, context: NianbaoContext) -> None:
+    ids = _chat_and_user(update)
+    if ids is None:
+        return
+    chat_id, user_id = ids
+    who = await _caller(context, user_id)
+    if who is None:
+        await _explain(context, chat_id, user_id, who, Refusal.NOT_INVITED)
+        return
+    await offer_reports(context, chat_id, who)
+
+
+async def on_start(update: Update, context: NianbaoContext) -> None:
+    """`/start` alone greets; `/start <token>` (the invite deep link) binds the person."""
+    ids = _chat_and_user(update)
+    if ids is None or update.effective_user is None:
+        return
+    chat_id, user_id = ids
+    services = context.services
+    token = context.args[0] if context.args else ""
+    if token:
+        try:
+            async with services.db.session() as session:
+                redeemed = await store.redeem_invite(
+                    session=session,
+                    token=token,
+                    telegram_id=user_id,
+                    display_name=update.effective_user.full_name,
+                    now=services.clock(),
+                )
+        except store.InviteRefused:
+            log.info("invite refused for user %s", user_id)
+            await send_text(context, chat_id, tmsg.INVITE_INVALID)
+            return
+        log.info("user %s joined as %s (person %s)", user_id, redeemed.role.value, redeemed.person_id)
+        if redeemed.role is Role.COORDINATOR:
+            await set_coordinator_commands(context.bot, chat_id)
+            await send_text(context, chat_id, tmsg.BECAME_COORDINATOR)
+            return
+        agency, report = redeemed.agency, redeemed.report
+        if agency is None or report is None or report.id is None:
+            raise LookupError("a staff invite was redeemed without a report")
+        await send_text(context, chat_id, tmsg.JOINED.format(agency=agency.name, year=report.year))
+        await run_turn(context, chat_id, FillRight(redeemed.person_id, report.id), Resume())
+        return
+    who = await _caller(context, user_id)
+    if services.access.is_coordinator(who, user_id):
+        await set_coordinator_commands(context.bot, chat_id)
+    right = services.access.active_fill(who)
+    if isinstance(right, Refusal):
+        await _explain(context, chat_id, user_id, who, right)
+        return
+    await run_turn(context, chat_id, right, Resume())
+
+
+async def on_press(update: Update, context: NianbaoContext) -> None:
+    query = update.callback_query
+    ids = _chat_and_user(update)
+    if query is None:
+        return
+    # Always answered, first: the person's client shows a spinner until it is.
+    await query.answer()
+    if ids is None or query.data is None:
+        return
+    chat_id, user_id = ids
+    services = context.services
+    who = await _caller(context, user_id)
+    report_id = read_resume_data(query.data)
+    if report_id is not None:
+        switched = await services.access.switch_to(who, report_id)
+        if isinstance(switched, Refusal) or who is None:
+            await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else tmsg.NOT_YOURS)
+            return
+        report, agency = switched
+        await send_text(context, chat_id, tmsg.SWITCHED.format(agency=agency.name, year=report.year))
+        await run_turn(context, chat_id, FillRight(who.person_id, report_id), Resume())
+        return
+    press = read_dialog_data(query.data)
+    right = services.access.active_fill(who)
+    if isinstance(right, Refusal):
+        await _explain(context, chat_id, user_id, who, right)
+        return
+    if press is None or press.report_id != right.report_id:
+        # A button of another report (the person switched agencies since): never applied here.
+        await send_text(context, chat_id, tmsg.STALE_BUTTON)
+        return
+    await run_turn(context, chat_id, right, Press(press.value, press.token))
+
+
+async def on_edited(update: Update, context: NianbaoContext) -> None:
+    """An edit of an earlier message is not an answer to the current question."""
+    ids = _chat_and_user(update)
+    if ids is None:
+        return
+    chat_id, user_id = ids
+    who = await context.services.access.caller(user_id)
+    await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else tmsg.EDIT_NOT_APPLIED)
+
+
+async def on_other_message(update: Update, context: NianbaoContext) -> None:
+    ids = _chat_and_user(update)
+    if ids is None:
+        return
+    chat_id, user_id = ids
+    who = await context.services.access.caller(user_id)
+    await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else tmsg.NOT_TEXT)
+
+
+async def on_error(update: object, context: NianbaoContext) -> None:
+    """The one place unexpected errors end up: logged with ids, a short apology sent."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, tmsg.ERROR_APOLOGY)
+        except TelegramError:
+            log.warning("apology to chat %s failed", update.effective_chat.id)
+
+
+# --- submission ---------------------------------------------------------------------------------
+async def deliver_submission(context: NianbaoContext, chat_id: int, report_id: int) -> None:
+    """The finished report to the person who submitted it; a summary to every coordinator."""
+    services = context.services
+    snapshot = await services.turns.snapshot(report_id)
+    # Rendering the Word document takes a while: off the event loop.
+    documents = await asyncio.to_thread(report_documents, services.form, snapshot)
+    caption = tmsg.FILES_CAPTION.format(agency=snapshot.agency.name, year=snapshot.report.year)
+    for document in documents:
+        await context.bot.send_document(chat_id, document.data, filename=document.filename, caption=caption)
+    async with services.db.session() as session:
+        chats = set(await store.coordinator_chats(session=session)) | set(services.settings.admins)
+        submitter = await store.person_name(session=session, person_id=snapshot.report.submitted_by)
+    summary = submission_summary(snapshot, submitted_by=submitter)
+    for coordinator_chat in sorted(chats):
+        await notify(context, coordinator_chat, summary)
+    log.info("report %s delivered to user %s and %s coordinators", report_id, chat_id, len(chats))
+
+
+def _count(snapshot: ReportSnapshot, key: str) -> int:
+    value = snapshot.answers.get(key)
+    return value if isinstance(value, int) else 0
+
+
+def submission_summary(snapshot: ReportSnapshot, *, submitted_by: str) -> str:
+    litigation = _count(snapshot, "t4.litigation_direct.total") + _count(
+        snapshot, "t4.litigation_after_review.total"
+    )
+    lines = [
+        tmsg.SUBMITTED_SUMMARY.format(
+            agency=snapshot.agency.name,
+            year=snapshot.report.year,
+            by=submitted_by,
+            new=_count(snapshot, "t3.new.total"),
+            processed=_count(snapshot, "t3.total_processed.total"),
+            carried=_count(snapshot, "t3.carried_out.total"),
+            review=_count(snapshot, "t4.review.total"),
+            litigation=litigation,
+        )
+    ]
+    confirmed = snapshot.answers.get(CONFIRMATIONS_KEY)
+    if isinstance(confirmed, str) and confirmed.strip():
+        warnings = "\n".join(
+            f"! {line.split(chr(9), 1)[-1]}" for line in confirmed.splitlines() if line.strip()
+        )
+        lines.append(tmsg.SUMMARY_WARNINGS.format(warnings=warnings))
+    else:
+        lines.append(tmsg.SUMMARY_NO_WARNINGS)
+    explanation = snapshot.answers.get(EXPLANATION_KEY)
+    if isinstance(explanation, str) and explanation.strip():
+        lines.append(tmsg.SUMMARY_EXPLANATION.format(text=explanation.strip()))
+    return "\n".join(lines)
+
+
+def local_time(moment: datetime, settings: Settings) -> str:
+    return store.as_utc(moment).astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")

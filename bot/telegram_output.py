@@ -1,0 +1,122 @@
+"""From engine replies to Telegram messages: text chunks under the limit, inline keyboards.
+
+Buttons carry `<report id>|<state token>|<value>` as callback data, so a press from an older
+message (another question, or another agency's report) is recognised as stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
+from dialogs.engine import Choice
+
+RESUME_PREFIX = "resume:"
+_SEPARATOR = "|"
+# Short labels sit three to a row; a long label (e.g. a shortcut sentence) gets a row of its own.
+_PER_ROW = 3
+_LONG_LABEL = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    report_id: int
+    token: str
+    value: str
+
+
+def dialog_data(report_id: int, token: str, value: str) -> str:
+    data = f"{report_id}{_SEPARATOR}{token}{_SEPARATOR}{value}"
+    if len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+        # Telegram rejects the whole message otherwise; a press without a token is refused as
+        # stale by the engine, which is safe.
+        data = f"{report_id}{_SEPARATOR}{_SEPARATOR}{value}"[: InlineKeyboardButtonLimit.MAX_CALLBACK_DATA]
+    return data
+
+
+def read_dialog_data(data: str) -> ButtonPress | None:
+    parts = data.split(_SEPARATOR, 2)
+    if len(parts) != 3 or not parts[0].isdigit():
+        return None
+    return ButtonPress(int(parts[0]), parts[1], parts[2])
+
+
+def resume_data(report_id: int) -> str:
+    return f"{RESUME_PREFIX}{report_id}"
+
+
+def read_resume_data(data: str) -> int | None:
+    tail = data.removeprefix(RESUME_PREFIX)
+    return int(tail) if data.startswith(RESUME_PREFIX) and tail.isdigit() else None
+
+
+def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """(label, callback data) pairs laid out 2-3 per row."""
+    if not buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    row: list[InlineKeyboardButton] = []
+    for label, data in buttons:
+        button = InlineKeyboardButton(label, callback_data=data)
+        if len(label) > _LONG_LABEL:
+            if row:
+                rows.append(row)
+                row = []
+            rows.append([button])
+            continue
+        row.append(button)
+        if len(row) == _PER_ROW:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
+
+
+def dialog_keyboard(report_id: int, token: str, choices: Sequence[Choice]) -> InlineKeyboardMarkup | None:
+    return keyboard([(c.label, dialog_data(report_id, token, c.value)) for c in choices])
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """`text` in chunks of at most `limit` characters, cut between paragraphs where possible.
+
+    Telegram refuses longer messages outright. A single paragraph over the limit is cut at a
+    line end, then at a sentence end, and only as a last resort in the middle.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        for piece in _pieces(paragraph, limit):
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                if current.strip():
+                    chunks.append(current)
+                current = piece
+    if current.strip():
+        chunks.append(current)
+    return chunks
+
+
+_SENTENCE_ENDS = "。！？；.!?;"
+
+
+def _pieces(paragraph: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    rest = paragraph
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind(mark) for mark in _SENTENCE_ENDS) + 1
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    pieces.append(rest)
+    return pieces
