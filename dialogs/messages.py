@@ -102,3 +102,51 @@ BTN_NONE = "无"
 BTN_RETURN = "返回"
 BTN_NO_APPS = "本年未收到政府信息公开申请"
 BTN_NO_REVIEW = "无行政复议、行政诉讼"
+
+# --- terminal adapter ----------------------------------------------------------------------
+TERM_WELCOME = "年报助手：政府信息公开工作年度报告填报（终端模式）。随时输入「帮助」查看可用的回复。"
+TERM_ASK_AGENCY = "请输入单位全称（例如：某某区行政审批局）："
+TERM_ASK_KIND = "单位类型：1. 部门　2. 人民政府（县、区、乡镇、街道）。请输入 1 或 2："
+TERM_BAD_KIND = "请输入 1（部门）或 2（人民政府）。"
+TERM_ASK_YEAR = "报告年度（直接回车为 {default} 年）："
+TERM_BAD_YEAR = "年度应为 2019 至 {latest} 之间的四位数字，例如：{default}。"
+TERM_EMPTY_AGENCY = "单位名称不能为空。"
+TERM_CHOOSE_REPORT = "您有多份未提交的报告，请输入编号选择（输入 0 新建）："
+TERM_REPORT_LINE = "{number}. {agency} {year} 年（{status}）"
+TERM_RESUMING = "继续填写：{agency} {year} 年政府信息公开工作年度报告。"
+TERM_CHOICES = "〔可回复：{choices}〕"
+TERM_EOF = "已保存。再次运行 ./nianbao 将从当前问题继续。"
+TERM_FILES = "报告文件已生成："
+TERM_ALREADY_SUBMITTED = "{agency} {year} 年的报告已提交。"
+STATUS_NAMES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "accepted": "已通过"}
+
+# --- coordinator export ----------------------------------------------------------------------
+EXPORT_AGGREGATE_AGENCY = "全区汇总（{count} 个单位）"
+EXPORT_SUMMARY_HEADER = (
+    "单位",
+    "类型",
+    "状态",
+    "提交时间",
+    "本年新收",
+    "上年结转",
+    "办结",
+    "结转下年度",
+    "行政复议",
+    "行政诉讼",
+)
+UNIT_NAMES = {"department": "部门", "government": "人民政府"}
+EXPORT_DONE = "已导出 {year} 年度 {count} 份报告及全区汇总：{path}"
+EXPORT_NONE = "{year} 年度还没有报告。"
+
+# --- import and check commands ------------------------------------------------------------------
+IMPORT_NO_FILE = "找不到文件：{path}"
+IMPORT_NEED_AGENCY = "无法从报告标题中识别单位名称，请用 --agency 指定。"
+IMPORT_NEED_YEAR = "无法从报告标题中识别年度，请用 --year 指定。"
+IMPORT_EXISTS = "{agency} {year} 年的报告已在年报助手中填写，不能用导入覆盖。"
+IMPORT_NOTES = "导入时的提示："
+IMPORT_DONE = "已导入：{agency} {year} 年政府信息公开工作年度报告（{numbers} 个数值，{texts} 段文字）。"
+UNIT_WORDS = {"部门": "department", "人民政府": "government"}
+CHECK_HEADER = "== {file}：{agency} {year} 年"
+CHECK_NONE = "未发现问题。"
+CHECK_COUNTS = "错误 {errors} 项，提示 {warnings} 项，信息 {infos} 项。"
+CHECK_UNREADABLE = "== {file}：无法读取。{error}"

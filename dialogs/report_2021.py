@@ -362,3 +362,11 @@ def build_form() -> Form:
 def form_2021() -> Form:
     """The 2021 form; built once per process (the declaration is immutable data)."""
     return build_form()
+
+
+_GOVERNMENT_MARKERS = ("人民政府", "政府办公室", "街道办事处", "管理委员会", "管委会", "综合实验区")
+
+
+def guess_unit_kind(agency: str) -> UnitKind:
+    """A people's government (county, district, town, street) or a department, from the name."""
+    return UnitKind.GOVERNMENT if any(m in agency for m in _GOVERNMENT_MARKERS) else UnitKind.DEPARTMENT

@@ -187,7 +187,10 @@ def _t4_sums(facts: ReportFacts) -> Iterable[Finding]:
 
 
 def _num_type(facts: ReportFacts) -> Iterable[Finding]:
+    """Table cells only: the 信息处理费 of 六 is stated in prose (TXT-FEE checks it)."""
     for item in facts.form.items_for(facts.unit):
+        if item.section not in ("s2", "s3", "s4"):
+            continue
         for f in item.fields:
             value = facts.answers.get(f.key)
             if f.kind is ValueKind.COUNT:

@@ -1,0 +1,1 @@
+"""Adapters and the process: terminal and Telegram, the turn service, reminders, settings."""

@@ -1,0 +1,111 @@
+"""`nianbao check`: the rule catalogue run on published reports (text or HTML) made elsewhere."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from dialogs import messages as msg
+from dialogs.catalogue import ALL_RULES
+from dialogs.form import Form, UnitKind
+from dialogs.report_2021 import form_2021, guess_unit_kind
+from dialogs.rules import SEVERITY_LABELS, Finding, ReportFacts, Severity, run_rules
+from templates.importer import ImportResult, import_document
+
+
+def _read(path: str, form: Form) -> ImportResult | str:
+    file = Path(path)
+    if not file.is_file():
+        return msg.IMPORT_NO_FILE.format(path=path)
+    result = import_document(file.read_bytes(), file.name, form)
+    return result if result.is_usable else result.error
+
+
+def check_result(
+    form: Form, result: ImportResult, *, unit: UnitKind, previous: ImportResult | None
+) -> list[Finding]:
+    facts = ReportFacts(
+        form=form,
+        unit=unit,
+        year=result.year or 0,
+        answers=result.answers,
+        previous=previous.answers if previous is not None else None,
+        agency=result.agency,
+        source=result.source,
+    )
+    return run_rules(facts, ALL_RULES)
+
+
+def run_check(
+    files: Sequence[str], *, previous: str | None, kind: str | None, as_json: bool, out: TextIO
+) -> int:
+    form = form_2021()
+    last_year: ImportResult | None = None
+    if previous is not None:
+        read = _read(previous, form)
+        if isinstance(read, str):
+            print(msg.CHECK_UNREADABLE.format(file=previous, error=read), file=out)
+            return 2
+        last_year = read
+    reports: list[dict[str, Any]] = []
+    worst = 0
+    for path in files:
+        read = _read(path, form)
+        if isinstance(read, str):
+            reports.append({"file": path, "readable": False, "error": read})
+            worst = max(worst, 2)
+            continue
+        unit = UnitKind(msg.UNIT_WORDS[kind]) if kind else guess_unit_kind(read.agency)
+        findings = check_result(form, read, unit=unit, previous=last_year)
+        if any(f.severity is Severity.ERROR for f in findings):
+            worst = max(worst, 1)
+        reports.append(
+            {
+                "file": path,
+                "readable": True,
+                "agency": read.agency,
+                "year": read.year,
+                "unit": unit.value,
+                "findings": [
+                    {
+                        "rule": f.rule_id,
+                        "severity": f.severity.value,
+                        "message": f.message,
+                        "cells": list(f.keys),
+                    }
+                    for f in findings
+                ],
+                "import_notes": [p.describe() for p in read.problems],
+            }
+        )
+    if as_json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2), file=out)
+    else:
+        for report in reports:
+            _print_report(report, out)
+    return worst
+
+
+def _print_report(report: dict[str, Any], out: TextIO) -> None:
+    if not report["readable"]:
+        print(msg.CHECK_UNREADABLE.format(file=report["file"], error=report["error"]), file=out)
+        return
+    print(
+        msg.CHECK_HEADER.format(file=report["file"], agency=report["agency"], year=report["year"]), file=out
+    )
+    findings = report["findings"]
+    counts = {s: sum(1 for f in findings if f["severity"] == s.value) for s in Severity}
+    for finding in findings:
+        label = SEVERITY_LABELS[Severity(finding["severity"])]
+        print(f"  [{label}] {finding['rule']}：{finding['message']}", file=out)
+    if not findings:
+        print(f"  {msg.CHECK_NONE}", file=out)
+    print(
+        "  "
+        + msg.CHECK_COUNTS.format(
+            errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], infos=counts[Severity.INFO]
+        ),
+        file=out,
+    )

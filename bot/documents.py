@@ -1,0 +1,47 @@
+"""Writing the finished report's documents (text, Markdown, HTML, Word) for a snapshot."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.turn import ReportSnapshot
+from dialogs.form import Form
+from templates import build_context, render_docx, render_html, render_markdown, render_text
+
+_UNSAFE = re.compile(r"[\\/:*?\"<>|\s]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    data: bytes
+
+
+def report_documents(form: Form, snapshot: ReportSnapshot) -> list[Document]:
+    """The report in every format, named after the agency and year."""
+    ctx = build_context(
+        form,
+        agency=snapshot.agency.name,
+        unit=snapshot.unit,
+        year=snapshot.report.year,
+        answers=snapshot.answers,
+    )
+    stem = _UNSAFE.sub("_", f"{snapshot.agency.name}{snapshot.report.year}年政府信息公开工作年度报告")
+    return [
+        Document(f"{stem}.txt", render_text(ctx).encode("utf-8")),
+        Document(f"{stem}.md", render_markdown(ctx).encode("utf-8")),
+        Document(f"{stem}.html", render_html(ctx).encode("utf-8")),
+        Document(f"{stem}.docx", render_docx(ctx)),
+    ]
+
+
+def write_documents(documents: list[Document], directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for doc in documents:
+        path = directory / doc.filename
+        path.write_bytes(doc.data)
+        paths.append(path.resolve())
+    return paths

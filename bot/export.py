@@ -1,0 +1,110 @@
+"""The coordinator's export: every report of a year in every format, a summary table, and the
+district totals (cell-wise sums of the submitted reports) rendered like a report."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.documents import Document, report_documents
+from bot.turn import ReportSnapshot
+from dialogs import messages as msg
+from dialogs.aggregate import aggregate
+from dialogs.form import Form, UnitKind, Value
+from storage import repositories as repo
+from storage.db import Database
+from storage.tables import Agency, Report, ReportStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ExportBundle:
+    year: int
+    report_count: int
+    documents: tuple[Document, ...]
+
+    def zip_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for doc in self.documents:
+                archive.writestr(doc.filename, doc.data)
+        return buffer.getvalue()
+
+
+def _count(answers: dict[str, Value], key: str) -> str:
+    value = answers.get(key)
+    return str(value) if isinstance(value, int) else ""
+
+
+def _summary_csv(rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(msg.EXPORT_SUMMARY_HEADER)
+    for report, agency, answers in rows:
+        litigation = [answers.get(f"t4.{g}.total") for g in ("litigation_direct", "litigation_after_review")]
+        writer.writerow(
+            [
+                agency.name,
+                msg.UNIT_NAMES.get(agency.unit_kind, agency.unit_kind),
+                msg.STATUS_NAMES.get(report.status, report.status),
+                report.submitted_at.isoformat() if report.submitted_at else "",
+                _count(answers, "t3.new.total"),
+                _count(answers, "t3.carried_in.total"),
+                _count(answers, "t3.total_processed.total"),
+                _count(answers, "t3.carried_out.total"),
+                _count(answers, "t4.review.total"),
+                str(sum(v for v in litigation if isinstance(v, int)))
+                if any(isinstance(v, int) for v in litigation)
+                else "",
+            ]
+        )
+    # A BOM so that Excel opens the Chinese text correctly.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+async def build_export(db: Database, form: Form, year: int) -> ExportBundle:
+    rows: list[tuple[Report, Agency, dict[str, Value]]] = []
+    async with db.session() as session:
+        for report in await repo.reports_in_year(session=session, year=year):
+            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+            if agency is None or report.id is None:
+                continue
+            answers = await repo.load_answers(session=session, form=form, report_id=report.id)
+            rows.append((report, agency, answers))
+    documents: list[Document] = [Document(f"{year}年度报告汇总表.csv", _summary_csv(rows))]
+    for report, agency, answers in rows:
+        snapshot = ReportSnapshot(report, agency, answers, None)
+        for doc in await asyncio.to_thread(report_documents, form, snapshot):
+            documents.append(Document(f"{agency.name}/{doc.filename}", doc.data))
+    submitted = [
+        answers
+        for report, _, answers in rows
+        if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+    ]
+    if submitted:
+        totals = aggregate(form, submitted)
+        name = msg.EXPORT_AGGREGATE_AGENCY.format(count=len(submitted))
+        pseudo = ReportSnapshot(
+            Report(agency_id=0, year=year),
+            Agency(name=name, unit_kind=UnitKind.GOVERNMENT.value),
+            totals,
+            None,
+        )
+        for doc in await asyncio.to_thread(report_documents, form, pseudo):
+            documents.append(Document(f"全区汇总/{doc.filename}", doc.data))
+    return ExportBundle(year, len(rows), tuple(documents))
+
+
+async def export_year(db: Database, form: Form, year: int, out_dir: Path | str) -> int:
+    bundle = await build_export(db, form, year)
+    if bundle.report_count == 0:
+        print(msg.EXPORT_NONE.format(year=year))
+        return 1
+    target = Path(out_dir) / f"nianbao-{year}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(bundle.zip_bytes())
+    print(msg.EXPORT_DONE.format(year=year, count=bundle.report_count, path=target.resolve()))
+    return 0

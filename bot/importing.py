@@ -1,0 +1,99 @@
+"""Storing a published report read by the importer (`nianbao import-report`, and the bot)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from dialogs import messages as msg
+from dialogs.form import Form, UnitKind, Value
+from dialogs.report_2021 import guess_unit_kind
+from storage import repositories as repo
+from storage.db import Database
+from storage.tables import ReportStatus
+from templates.importer import ImportResult, import_document
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImport:
+    ok: bool
+    message: str
+    report_id: int | None = None
+
+
+async def store_import(
+    db: Database,
+    form: Form,
+    result: ImportResult,
+    *,
+    agency: str | None,
+    year: int | None,
+    unit: UnitKind | None,
+    by: int | None,
+    at: datetime,
+) -> StoredImport:
+    """Write an imported report as that agency's report of that year (status submitted)."""
+    if not result.is_usable:
+        return StoredImport(False, result.error)
+    name = (agency or result.agency).strip()
+    report_year = year or result.year
+    if not name:
+        return StoredImport(False, msg.IMPORT_NEED_AGENCY)
+    if report_year is None:
+        return StoredImport(False, msg.IMPORT_NEED_YEAR)
+    async with db.session() as session:
+        found = await repo.find_agency(session=session, name=name)
+        if found is None:
+            found = await repo.create_agency(session=session, name=name, unit=unit or guess_unit_kind(name))
+        report = await repo.report_for(session=session, agency_id=found.id or 0, year=report_year)
+        if report is None or report.id is None:
+            return StoredImport(False, msg.IMPORT_NEED_YEAR)
+        existing = await repo.load_answers(session=session, form=form, report_id=report.id)
+        if report.source == "dialog" and existing:
+            return StoredImport(False, msg.IMPORT_EXISTS.format(agency=name, year=report_year))
+        stale: list[tuple[str, Value | None, str]] = [
+            (k, None, "") for k in existing if k not in result.answers
+        ]
+        fresh: list[tuple[str, Value | None, str]] = [(k, v, "import") for k, v in result.answers.items()]
+        await repo.write_answers(session=session, report_id=report.id, writes=stale + fresh, by=by, at=at)
+        report.source = "import"
+        await repo.set_status(session=session, report=report, status=ReportStatus.SUBMITTED, by=by, at=at)
+        texts = sum(1 for v in result.answers.values() if isinstance(v, str))
+        done = msg.IMPORT_DONE.format(
+            agency=name, year=report_year, numbers=len(result.answers) - texts, texts=texts
+        )
+        return StoredImport(True, done, report.id)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+async def import_report_file(
+    db: Database,
+    form: Form,
+    path: str,
+    *,
+    agency: str | None,
+    year: int | None,
+    kind: str | None,
+    at: datetime,
+    out: TextIO,
+) -> int:
+    data = await asyncio.to_thread(_read_bytes, Path(path))
+    if data is None:
+        print(msg.IMPORT_NO_FILE.format(path=path), file=out)
+        return 2
+    result = import_document(data, Path(path).name, form)
+    notes = [p for p in result.problems if not p.is_fatal]
+    if notes and result.is_usable:
+        print(msg.IMPORT_NOTES, file=out)
+        for problem in notes:
+            print(f"  {problem.describe()}", file=out)
+    unit = UnitKind(msg.UNIT_WORDS[kind]) if kind else None
+    stored = await store_import(db, form, result, agency=agency, year=year, unit=unit, by=None, at=at)
+    print(stored.message, file=out)
+    return 0 if stored.ok else 2

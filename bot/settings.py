@@ -1,0 +1,69 @@
+"""Configuration from the environment (NIANBAO_*), in one pydantic-settings class.
+
+Secrets are SecretStr, so they never appear in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.db import async_url, sqlite_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NIANBAO_", extra="ignore")
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    """Bot API base URL, e.g. http://127.0.0.1:8081/bot (PTB base_url); default: Telegram's."""
+    telegram_file_url: str | None = None
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    output_dir: Path = Path("out")
+    admins: Annotated[tuple[int, ...], NoDecode] = ()
+    timezone: str = "Asia/Shanghai"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    listen: str = "127.0.0.1:8443"
+    concurrent_chats: int = Field(default=8, ge=1, le=256)
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            return tuple(int(p) for p in parts if p)
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _real_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip() in {"", "TOKEN", "changeme", "xxx"}:
+            raise ValueError("NIANBAO_TELEGRAM_TOKEN is empty or a placeholder")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return async_url(self.database_url)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return sqlite_url((self.data_dir / "nianbao.sqlite3").resolve())

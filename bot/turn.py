@@ -1,0 +1,114 @@
+"""One dialog turn as one transaction: load state → engine step → save → reply.
+
+Both adapters (terminal and Telegram) call `Turns.handle`; the answers, their history and the
+new position are committed before the replies are returned, so nothing a person typed is
+lost if the process dies right after.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from dialogs.engine import DialogState, Event, Input, Reply, ReportInfo, Step, step
+from dialogs.form import Form, UnitKind, Value
+from dialogs.rules import Rule
+from storage import repositories as repo
+from storage.db import Database
+from storage.tables import Agency, Report, ReportStatus
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    replies: tuple[Reply, ...]
+    events: tuple[Event, ...]
+    report_id: int
+    state: DialogState
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSnapshot:
+    """A report with everything the renderers and notifications need, read in one go."""
+
+    report: Report
+    agency: Agency
+    answers: dict[str, Value]
+    previous: dict[str, Value] | None
+
+    @property
+    def unit(self) -> UnitKind:
+        return UnitKind(self.agency.unit_kind)
+
+    @property
+    def info(self) -> ReportInfo:
+        return ReportInfo(self.agency.name, self.unit, self.report.year, self.previous)
+
+
+class Turns:
+    def __init__(self, db: Database, form: Form, clock: Clock, rules: tuple[Rule, ...]) -> None:
+        self.db = db
+        self.form = form
+        self.clock = clock
+        self.rules = rules
+
+    async def handle(self, person_id: int, report_id: int, event: Input) -> TurnResult:
+        async with self.db.session() as session:
+            report = await repo.get_report(session=session, report_id=report_id)
+            if report is None:
+                raise LookupError(f"report {report_id} does not exist")
+            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+            if agency is None:
+                raise LookupError(f"agency {report.agency_id} does not exist")
+            answers = await repo.load_answers(session=session, form=self.form, report_id=report_id)
+            previous = await repo.previous_answers(
+                session=session, form=self.form, agency_id=agency.id or 0, year=report.year
+            )
+            saved = await repo.load_position(session=session, person_id=person_id, report_id=report_id)
+            state = DialogState.from_json(saved) if saved else DialogState()
+            if report.status == ReportStatus.SUBMITTED.value or report.status == ReportStatus.ACCEPTED.value:
+                state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
+            elif state.mode.value == "submitted":
+                state = DialogState()  # returned by a coordinator: editable again
+            info = ReportInfo(agency.name, UnitKind(agency.unit_kind), report.year, previous)
+            result: Step = step(self.form, info, answers, state, event, rules=self.rules)
+            now = self.clock()
+            await repo.write_answers(
+                session=session,
+                report_id=report_id,
+                writes=((w.key, w.value, w.raw) for w in result.writes),
+                by=person_id,
+                at=now,
+            )
+            await repo.save_position(
+                session=session,
+                person_id=person_id,
+                report_id=report_id,
+                state=result.state.to_json(),
+                at=now,
+            )
+            if Event.SUBMITTED in result.events:
+                await repo.set_status(
+                    session=session, report=report, status=ReportStatus.SUBMITTED, by=person_id, at=now
+                )
+                log.info("report %s submitted by person %s", report_id, person_id)
+        return TurnResult(result.replies, result.events, report_id, result.state)
+
+    async def snapshot(self, report_id: int) -> ReportSnapshot:
+        async with self.db.session() as session:
+            report = await repo.get_report(session=session, report_id=report_id)
+            if report is None:
+                raise LookupError(f"report {report_id} does not exist")
+            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+            if agency is None:
+                raise LookupError(f"agency {report.agency_id} does not exist")
+            answers = await repo.load_answers(session=session, form=self.form, report_id=report_id)
+            previous = await repo.previous_answers(
+                session=session, form=self.form, agency_id=agency.id or 0, year=report.year
+            )
+            return ReportSnapshot(report, agency, answers, previous)
