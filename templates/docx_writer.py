@@ -24,6 +24,7 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import _Cell
 
 from templates.context import CellKind, ReportContext, Table
 
@@ -194,8 +195,16 @@ def _run(paragraph: Any, text: str, east_asia: str, *, size: Pt | None = None) -
     return run
 
 
-def _paragraph(document: Any, text: str, style: str, east_asia: str) -> None:
-    _run(document.add_paragraph(style=style), text, east_asia)
+def _style_ids(document: Any) -> dict[str, str]:
+    """Style ids by name, looked up once (python-docx resolves a style name by scanning all styles)."""
+    names = (STYLE_TITLE, STYLE_HEADING_1, STYLE_HEADING_2, STYLE_BODY, STYLE_TABLE)
+    return {name: document.styles[name].style_id for name in names}
+
+
+def _paragraph(document: Any, text: str, style_id: str, east_asia: str) -> None:
+    paragraph = document.add_paragraph()
+    paragraph._p.style = style_id
+    _run(paragraph, text, east_asia)
 
 
 def _mark_header_row(row: Any) -> None:
@@ -211,22 +220,24 @@ def _add_table(document: Any, table: Table) -> None:
     doc_table.autofit = False
     total = sum(table.column_weights)
     widths = [Mm(TEXT_WIDTH_MM * w / total) for w in table.column_weights]
-    grid = [[doc_table.cell(r, c) for c in range(table.n_columns)] for r in range(table.n_rows)]
+    # Wrap the fresh (unmerged) grid once: python-docx's `table.cell()` re-walks the whole table.
+    grid = [[_Cell(tc, doc_table) for tc in tr.tc_lst] for tr in doc_table._tbl.tr_lst]
     for i, column in enumerate(doc_table.columns):
         column.width = widths[i]
     for row in grid:
-        for i, cell in enumerate(row):
-            cell.width = widths[i]
+        for i, doc_cell in enumerate(row):
+            doc_cell.width = widths[i]
     for r in range(table.header_rows):
         _mark_header_row(doc_table.rows[r])
     size = TABLE_SIZE.get(table.id, TABLE_SIZE_DEFAULT)
+    style_ids = _style_ids(document)
     for cell in table.cells:
         target = grid[cell.row][cell.column]
         if cell.is_merged:
             target = target.merge(grid[cell.row + cell.rowspan - 1][cell.column + cell.colspan - 1])
         target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         paragraph = target.paragraphs[0]
-        paragraph.style = document.styles[STYLE_TABLE]
+        paragraph._p.style = style_ids[STYLE_TABLE]
         if cell.kind is CellKind.LABEL:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if cell.text:
@@ -256,18 +267,18 @@ def write_docx(ctx: ReportContext) -> bytes:
     properties.last_modified_by = ctx.agency
     properties.subject = f"{ctx.year}"
     properties.language = "zh-CN"
-    # Start with the title in the document's first paragraph (the default body is empty).
-    _paragraph(document, ctx.title, STYLE_TITLE, FONT_TITLE)
+    ids = _style_ids(document)
+    _paragraph(document, ctx.title, ids[STYLE_TITLE], FONT_TITLE)
     for text in ctx.preamble:
-        _paragraph(document, text, STYLE_BODY, FONT_BODY)
+        _paragraph(document, text, ids[STYLE_BODY], FONT_BODY)
     for section in ctx.sections:
-        _paragraph(document, section.heading, STYLE_HEADING_1, FONT_HEADING)
+        _paragraph(document, section.heading, ids[STYLE_HEADING_1], FONT_HEADING)
         for text in section.paragraphs:
-            _paragraph(document, text, STYLE_BODY, FONT_BODY)
+            _paragraph(document, text, ids[STYLE_BODY], FONT_BODY)
         for sub in section.subsections:
-            _paragraph(document, sub.heading, STYLE_HEADING_2, FONT_SUBHEADING)
+            _paragraph(document, sub.heading, ids[STYLE_HEADING_2], FONT_SUBHEADING)
             for text in sub.paragraphs:
-                _paragraph(document, text, STYLE_BODY, FONT_BODY)
+                _paragraph(document, text, ids[STYLE_BODY], FONT_BODY)
         if section.table is not None:
             _add_table(document, section.table)
     buffer = io.BytesIO()
