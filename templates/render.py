@@ -125,7 +125,7 @@ def build_context(
 
 # --- outputs ----------------------------------------------------------------------------
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
-_MD_BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")
+_MD_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
 _MD_LEADING_SPACE = re.compile(r"^[ \t]+")
 
 
