@@ -15,17 +15,12 @@ from datetime import UTC, datetime
 
 from bot.settings import Settings
 from bot.turn import Turns
+from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.report_2021 import form_2021
 from storage.db import Database
 
 log = logging.getLogger("nianbao")
-
-DESCRIPTION = """年报助手 nianbao — 政府信息公开工作年度报告填报助手
-The assistant for the annual government information disclosure report.
-
-不带参数运行：有 NIANBAO_TELEGRAM_TOKEN 时启动 Telegram 机器人，否则在终端中逐项填报。
-Without arguments: the Telegram bot when NIANBAO_TELEGRAM_TOKEN is set, else the terminal dialog."""
 
 
 def utc_clock() -> datetime:
@@ -34,41 +29,29 @@ def utc_clock() -> datetime:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="nianbao", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="nianbao", description=msg.CLI_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="运行助手（默认）/ run the assistant (default)")
-    db = sub.add_parser("db", help="数据库 / database")
-    db.add_argument("action", choices=["upgrade"], help="upgrade: 应用全部迁移 / apply every migration")
-    imp = sub.add_parser(
-        "import-report", help="导入已发布的年报（文本或网页）/ import a published report (text or HTML)"
-    )
-    imp.add_argument("file", help="报告文件 / the report file (.txt, .html)")
-    imp.add_argument(
-        "--agency", help="单位全称（默认取报告标题中的单位）/ agency name (default: from the title)"
-    )
-    imp.add_argument(
-        "--year", type=int, help="报告年度（默认取标题中的年度）/ report year (default: from the title)"
-    )
+    sub.add_parser("run", help=msg.CLI_HELP["run"])
+    db = sub.add_parser("db", help=msg.CLI_HELP["db"])
+    db.add_argument("action", choices=["upgrade"], help=msg.CLI_HELP["db.action"])
+    imp = sub.add_parser("import-report", help=msg.CLI_HELP["import-report"])
+    imp.add_argument("file", help=msg.CLI_HELP["file"])
+    imp.add_argument("--agency", help=msg.CLI_HELP["agency"])
+    imp.add_argument("--year", type=int, help=msg.CLI_HELP["year"])
     imp.add_argument(
         "--kind",
-        choices=["部门", "人民政府"],
-        help="单位类型（新单位必填）/ unit kind (required for a new agency)",
+        choices=msg.UNIT_CHOICES,
+        help=msg.CLI_HELP["kind"],
     )
-    chk = sub.add_parser("check", help="检查已发布的年报 / check published reports")
-    chk.add_argument("files", nargs="+", help="报告文件 / report files (.txt, .html)")
-    chk.add_argument(
-        "--previous", help="上一年度的报告，用于跨年检查 / last year's report, for the cross-year rules"
-    )
-    chk.add_argument(
-        "--kind", choices=["部门", "人民政府"], help="单位类型 / unit kind (default: from the title)"
-    )
-    chk.add_argument("--json", action="store_true", help="以 JSON 输出 / print JSON")
-    exp = sub.add_parser(
-        "export", help="导出某年度全部报告及汇总 / export a year's reports and the district totals"
-    )
-    exp.add_argument("--year", type=int, required=True, help="报告年度 / report year")
-    exp.add_argument("--out", default=None, help="输出目录 / output directory")
+    chk = sub.add_parser("check", help=msg.CLI_HELP["check"])
+    chk.add_argument("files", nargs="+", help=msg.CLI_HELP["files"])
+    chk.add_argument("--previous", help=msg.CLI_HELP["previous"])
+    chk.add_argument("--kind", choices=msg.UNIT_CHOICES, help=msg.CLI_HELP["kind"])
+    chk.add_argument("--json", action="store_true", help=msg.CLI_HELP["json"])
+    exp = sub.add_parser("export", help=msg.CLI_HELP["export"])
+    exp.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["export.year"])
+    exp.add_argument("--out", default=None, help=msg.CLI_HELP["out"])
     return parser
 
 

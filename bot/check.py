@@ -99,7 +99,7 @@ def _print_report(report: dict[str, Any], out: TextIO) -> None:
     counts = {s: sum(1 for f in findings if f["severity"] == s.value) for s in Severity}
     for finding in findings:
         label = SEVERITY_LABELS[Severity(finding["severity"])]
-        print(f"  [{label}] {finding['rule']}：{finding['message']}", file=out)
+        print(msg.CHECK_LINE.format(label=label, rule=finding["rule"], message=finding["message"]), file=out)
     if not findings:
         print(f"  {msg.CHECK_NONE}", file=out)
     print(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.turn import ReportSnapshot
+from dialogs import messages as msg
 from dialogs.form import Form
 from templates import build_context, render_docx, render_html, render_markdown, render_text
 
@@ -28,7 +29,7 @@ def report_documents(form: Form, snapshot: ReportSnapshot) -> list[Document]:
         year=snapshot.report.year,
         answers=snapshot.answers,
     )
-    stem = _UNSAFE.sub("_", f"{snapshot.agency.name}{snapshot.report.year}年政府信息公开工作年度报告")
+    stem = _UNSAFE.sub("_", msg.DOCUMENT_STEM.format(agency=snapshot.agency.name, year=snapshot.report.year))
     return [
         Document(f"{stem}.txt", render_text(ctx).encode("utf-8")),
         Document(f"{stem}.md", render_markdown(ctx).encode("utf-8")),

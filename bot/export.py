@@ -74,7 +74,7 @@ async def build_export(db: Database, form: Form, year: int) -> ExportBundle:
                 continue
             answers = await repo.load_answers(session=session, form=form, report_id=report.id)
             rows.append((report, agency, answers))
-    documents: list[Document] = [Document(f"{year}年度报告汇总表.csv", _summary_csv(rows))]
+    documents: list[Document] = [Document(msg.EXPORT_SUMMARY_FILE.format(year=year), _summary_csv(rows))]
     for report, agency, answers in rows:
         snapshot = ReportSnapshot(report, agency, answers, None)
         for doc in await asyncio.to_thread(report_documents, form, snapshot):
@@ -94,7 +94,7 @@ async def build_export(db: Database, form: Form, year: int) -> ExportBundle:
             None,
         )
         for doc in await asyncio.to_thread(report_documents, form, pseudo):
-            documents.append(Document(f"全区汇总/{doc.filename}", doc.data))
+            documents.append(Document(f"{msg.EXPORT_AGGREGATE_DIR}/{doc.filename}", doc.data))
     return ExportBundle(year, len(rows), tuple(documents))
 
 

@@ -25,15 +25,7 @@ from storage.tables import ReportStatus
 
 log = logging.getLogger(__name__)
 
-_KIND_WORDS = {
-    "1": UnitKind.DEPARTMENT,
-    "部门": UnitKind.DEPARTMENT,
-    "2": UnitKind.GOVERNMENT,
-    "政府": UnitKind.GOVERNMENT,
-    "人民政府": UnitKind.GOVERNMENT,
-    "乡镇": UnitKind.GOVERNMENT,
-    "街道": UnitKind.GOVERNMENT,
-}
+_KIND_WORDS = {word: UnitKind(kind) for word, kind in msg.TERM_KIND_WORDS.items()}
 
 
 @dataclass(slots=True)
@@ -53,7 +45,9 @@ class Terminal:
     def show(self, reply: Reply) -> None:
         self.say(reply.text)
         if reply.choices:
-            self.say(msg.TERM_CHOICES.format(choices="｜".join(c.label for c in reply.choices)))
+            self.say(
+                msg.TERM_CHOICES.format(choices=msg.CHOICE_SEPARATOR.join(c.label for c in reply.choices))
+            )
 
     async def read(self, prompt: str = "> ", *, skip_blank: bool = True) -> str | None:
         """The next line (non-blank unless `skip_blank` is False), or None at end of input."""
@@ -169,8 +163,10 @@ class Terminal:
 
 
 def _read_year(line: str, *, default: int, latest: int) -> int | None:
-    text = line.strip().removesuffix("年度").removesuffix("年").strip()
-    if text in {"", "回车"}:
+    text = line.strip()
+    for suffix in msg.YEAR_SUFFIXES:
+        text = text.removesuffix(suffix).strip()
+    if text in msg.TERM_DEFAULT_WORDS:
         return default
     if text.isdigit() and len(text) == 4 and 2019 <= int(text) <= latest:
         return int(text)

@@ -150,3 +150,44 @@ CHECK_HEADER = "== {file}：{agency} {year} 年"
 CHECK_NONE = "未发现问题。"
 CHECK_COUNTS = "错误 {errors} 项，提示 {warnings} 项，信息 {infos} 项。"
 CHECK_UNREADABLE = "== {file}：无法读取。{error}"
+
+# --- command line (help texts are bilingual) --------------------------------------------------
+CLI_DESCRIPTION = """年报助手 nianbao — 政府信息公开工作年度报告填报助手
+The assistant for the annual government information disclosure report.
+
+不带参数运行：有 NIANBAO_TELEGRAM_TOKEN 时启动 Telegram 机器人，否则在终端中逐项填报。
+Without arguments: the Telegram bot when NIANBAO_TELEGRAM_TOKEN is set, else the terminal dialog."""
+CLI_HELP = {
+    "run": "运行助手（默认）/ run the assistant (default)",
+    "db": "数据库 / database",
+    "db.action": "upgrade: 应用全部迁移 / apply every migration",
+    "import-report": "导入已发布的年报（文本或网页）/ import a published report (text or HTML)",
+    "file": "报告文件 / the report file (.txt, .html)",
+    "files": "报告文件 / report files (.txt, .html)",
+    "agency": "单位全称（默认取报告标题中的单位）/ agency name (default: from the title)",
+    "year": "报告年度（默认取标题中的年度）/ report year (default: from the title)",
+    "kind": "单位类型（新单位必填）/ unit kind (required for a new agency)",
+    "check": "检查已发布的年报 / check published reports",
+    "previous": "上一年度的报告，用于跨年检查 / last year's report, for the cross-year rules",
+    "json": "以 JSON 输出 / print JSON",
+    "export": "导出某年度全部报告及汇总 / export a year's reports and the district totals",
+    "export.year": "报告年度 / report year",
+    "out": "输出目录 / output directory",
+}
+UNIT_CHOICES = ("部门", "人民政府")
+TERM_KIND_WORDS = {
+    "1": "department",
+    "部门": "department",
+    "2": "government",
+    "政府": "government",
+    "人民政府": "government",
+    "乡镇": "government",
+    "街道": "government",
+}
+TERM_DEFAULT_WORDS = ("", "回车", "默认")
+YEAR_SUFFIXES = ("年度", "年")
+CHECK_LINE = "  [{label}] {rule}：{message}"
+DOCUMENT_STEM = "{agency}{year}年政府信息公开工作年度报告"
+EXPORT_SUMMARY_FILE = "{year}年度报告汇总表.csv"
+EXPORT_AGGREGATE_DIR = "全区汇总"
+CHOICE_SEPARATOR = "｜"
