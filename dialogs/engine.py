@@ -662,6 +662,7 @@ def _review_text(turn: _Turn) -> str:
     if missing:
         lines.append(msg.REVIEW_MISSING.format(items="；".join(_item_ref(turn, i) for i in missing)))
     errors, warnings = _split_findings(turn)
+    lines.append(_checklist(turn, errors, warnings))
     if errors:
         lines.append(msg.REVIEW_ERRORS)
         lines.extend(f"✗ {f.message}" for f in errors)
@@ -672,6 +673,17 @@ def _review_text(turn: _Turn) -> str:
         lines.append(msg.REVIEW_OK)
     lines.append(msg.REVIEW_NEXT)
     return "\n".join(lines)
+
+
+def _checklist(turn: _Turn, errors: list[Finding], warnings: list[Finding]) -> str:
+    """Every rule with its status: ✓ passed, ✗ blocks submission, ! needs confirmation."""
+    failed = {f.rule_id for f in errors}
+    warned = {f.rule_id for f in warnings}
+    marks = []
+    for rule in turn.rules:
+        mark = "✗" if rule.id in failed else "!" if rule.id in warned else "✓"
+        marks.append(f"{mark} {rule.title}")
+    return "\n".join([msg.REVIEW_CHECKLIST, *marks])
 
 
 def _submit(turn: _Turn, state: DialogState, *, confirmed: bool = False, explanation: str = "") -> Step:
