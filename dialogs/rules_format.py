@@ -43,7 +43,7 @@ def row_label_key(row: str) -> str:
 def _label_form(label: str) -> str:
     # Export artifacts are not spelling errors: spaces, half-width brackets, "1、" for "1.".
     text = compact(label).lstrip("#").replace("(", "（").replace(")", "）")
-    return re.sub(r"^(\d)[、．]", r"\1.", text)
+    return re.sub(r"(\d)[、．]", r"\1.", text)
 
 
 def _fmt_sections(facts: ReportFacts) -> Iterable[Finding]:
