@@ -863,3 +863,12 @@ def test_step_never_raises_and_the_state_stays_json(
         assert DialogState.from_json(data) == driver.state
         assert driver.last.replies
         assert driver.state.item is None or FORM.has_item(driver.state.item)
+
+
+@pytest.mark.parametrize("raw", ["/preview", "/toc", "/目录", "预览。", "ｐｒｅｖｉｅｗ"])
+def test_menu_commands_are_read_with_or_without_a_slash(raw: str) -> None:
+    driver = at("t2.licensing")
+    driver.send(raw)
+    assert "不是数字" not in driver.last_text
+    assert driver.state.mode in (Mode.ASK, Mode.TOC)
+    assert driver.answers == {}
