@@ -1,0 +1,70 @@
+"""Time rendering one filled report in each output format.
+
+    .venv/bin/python -m bench.render_bench [--runs N] [--report PATH.json]
+
+Uses a real published report (淮安市 2024 by default: every table filled, long narratives).
+Prints the median, fastest and slowest of N runs per format, and the output size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from dialogs.form import UnitKind
+from dialogs.report_2021 import form_2021
+from templates import ReportContext, build_context, render_docx, render_html, render_markdown, render_text
+from tests.helpers.fixtures import REAL_REPORTS
+from tests.templates.builders import real_report
+
+
+def _time(function: Callable[[], object], runs: int) -> tuple[list[float], int]:
+    function()  # warm-up: template compilation and imports are not what we measure
+    times = []
+    size = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = function()
+        times.append((time.perf_counter() - start) * 1000)
+        size = len(out.encode("utf-8")) if isinstance(out, str) else len(out) if isinstance(out, bytes) else 0
+    return times, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--report", type=Path, default=REAL_REPORTS[0])
+    args = parser.parse_args()
+    report = real_report(args.report)
+    form = form_2021()
+
+    def context() -> ReportContext:
+        return build_context(
+            form, agency=report.agency, unit=UnitKind.GOVERNMENT, year=report.year, answers=report.answers
+        )
+
+    ctx = context()
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("context", context),
+        ("text", lambda: render_text(ctx)),
+        ("markdown", lambda: render_markdown(ctx)),
+        ("html", lambda: render_html(ctx)),
+        ("docx", lambda: render_docx(ctx)),
+    ]
+    print(f"{report.name}: median of {args.runs} runs (ms)")
+    print(f"{'format':<10} {'median':>8} {'min':>8} {'max':>8} {'bytes':>8}")
+    for name, function in cases:
+        times, size = _time(function, args.runs)
+        size_text = str(size) if size else "-"
+        print(
+            f"{name:<10} {statistics.median(times):>8.2f} {min(times):>8.2f} {max(times):>8.2f} {size_text:>8}"
+        )
+
+
+if __name__ == "__main__":
+    main()
