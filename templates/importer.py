@@ -503,8 +503,19 @@ def _table_rows(table: Tag) -> list[Tag]:
 
 # --- the document: title, headings, sections ---------------------------------------------
 _NUMERALS = "一二三四五六七八九十"
-_HEADING = re.compile(r"^([一二三四五六])\s*[、.．]\s*(.{2,40})$")
+_HEADING = re.compile(r"^([一二三四五六])\s*[、.．]\s*")
+_HEADING_END = re.compile(r"[。：:]")
+_MAX_HEADING = 40
 _MIN_HEADING_RATIO = 0.55
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    index: int
+    position: int
+    printed: str
+    rest: _Line | None
+    """Text printed after the heading on the same line ("五、存在的主要问题及改进情况：……")."""
 
 
 def _section_headings(form: Form) -> list[tuple[str, str]]:
@@ -512,20 +523,29 @@ def _section_headings(form: Form) -> list[tuple[str, str]]:
     return [(s.id, s.heading) for s in form.sections if s.heading]
 
 
-def _heading_index(line: _Line, headings: Sequence[tuple[str, str]]) -> int | None:
+def _match_heading(line: _Line, position: int, headings: Sequence[tuple[str, str]]) -> _Heading | None:
+    """A top-level heading alone on its line, or opening it and followed by its first sentence."""
     if len(line.filled) != 1:
         return None
-    m = _HEADING.match(unicodedata.normalize("NFKC", line.filled[0]).strip())
+    text = line.filled[0]
+    m = _HEADING.match(unicodedata.normalize("NFKC", text[:4]))
     if m is None:
         return None
     index = _NUMERALS.index(m.group(1))
     if index >= len(headings):
         return None
-    official = _fold(headings[index][1])
-    official_rest = official.split("、", 1)[-1]
-    if _ratio(_fold(m.group(2)), official_rest) < _MIN_HEADING_RATIO:
+    end = _HEADING_END.search(text)
+    if end is not None and end.start() <= _MAX_HEADING:
+        printed, rest = text[: end.start()], text[end.end() :].strip()
+    elif len(text) <= _MAX_HEADING:
+        printed, rest = text, ""
+    else:
         return None
-    return index
+    official_rest = _fold(headings[index][1]).split("、", 1)[-1]
+    printed_rest = _fold(_HEADING.sub("", unicodedata.normalize("NFKC", printed), count=1))
+    if _ratio(printed_rest, official_rest) < _MIN_HEADING_RATIO:
+        return None
+    return _Heading(index, position, printed.strip(), _Line(line.number, rest, (rest,)) if rest else None)
 
 
 # Best first: a year and 政府信息公开…报告; then any 年度报告; then anything called a 报告.
@@ -556,31 +576,33 @@ def _import_lines(lines: list[_Line], form: Form) -> ImportResult:
         return _failed(EMPTY)
     out = _Collector()
     headings = _section_headings(form)
-    found: dict[int, int] = {}  # section index → position in `lines`
+    found: list[_Heading] = []
     for position, line in enumerate(lines):
-        index = _heading_index(line, headings)
-        if index is not None and index not in found and all(index > i for i in found):
-            found[index] = position
+        heading = _match_heading(line, position, headings)
+        if heading is not None and all(heading.index > h.index for h in found):
+            found.append(heading)
     if not found:
         return _failed(NOT_A_REPORT)
-    for index, (_, heading) in enumerate(headings):
-        if index not in found:
-            out.note(None, MISSING_HEADING.format(heading=heading), fatal=True)
+    for index, (_, missing) in enumerate(headings):
+        if all(h.index != index for h in found):
+            out.note(None, MISSING_HEADING.format(heading=missing), fatal=True)
 
-    starts = sorted(found.items(), key=lambda item: item[1])
-    title, preamble_lines = _read_front(lines[: starts[0][1]], out)
+    title, preamble_lines = _read_front(lines[: found[0].position], out)
     year, agency = _title_year_agency(title, [line.text for line in preamble_lines])
     if year is None:
         out.note(None, NO_YEAR)
     if preamble_lines:
         out.answers["text.preamble"] = "\n".join(line.text for line in preamble_lines)
 
-    for n, (index, position) in enumerate(starts):
-        end = starts[n + 1][1] if n + 1 < len(starts) else len(lines)
-        section_id, heading = headings[index]
-        _read_section(section_id, heading, lines[position + 1 : end], lines[position], form, out)
+    for n, heading in enumerate(found):
+        end = found[n + 1].position if n + 1 < len(found) else len(lines)
+        body = lines[heading.position + 1 : end]
+        if heading.rest is not None:
+            body = [heading.rest, *body]
+        section_id, official = headings[heading.index]
+        _read_section(section_id, official, body, lines[heading.position], form, out)
 
-    printed_headings = tuple(lines[position].text for _, position in starts)
+    printed_headings = tuple(h.printed for h in found)
     source = SourceFacts(
         title=title,
         headings=printed_headings,
@@ -663,9 +685,12 @@ def _read_overall(lines: Sequence[_Line], heading: str, out: _Collector) -> None
     overview: list[str] = []
     parts: dict[str, list[str]] = {}
     current: str | None = None
+    reached = 0  # the number of the subsection being read
     for line in lines:
         m = _SUBSECTION.match(line.text)
-        if m is None:
+        number = _NUMERALS.index(m.group(1)) + 1 if m is not None and len(m.group(1)) == 1 else 0
+        # A "（一）" that does not move forward is a list item inside the current subsection.
+        if m is None or (0 < number <= reached and current):
             if current is None:
                 overview.append(line.text)
             elif current == "":
@@ -673,14 +698,13 @@ def _read_overall(lines: Sequence[_Line], heading: str, out: _Collector) -> None
             else:
                 parts[current].append(line.text)
             continue
-        number = _NUMERALS.index(m.group(1)[-1]) + 1 if len(m.group(1)) == 1 else 0
         subheading, body = _split_subheading(line.text[m.end() :])
-        if 1 <= number <= len(_S1_KEYS) and _S1_KEYS[number - 1] not in parts:
-            current = _S1_KEYS[number - 1]
+        if reached < number <= len(_S1_KEYS):
+            current, reached = _S1_KEYS[number - 1], number
             parts[current] = [body] if body else []
         elif any(word in subheading + body[:_MAX_SUBHEADING] for word in _GOV_EXTRA_WORDS):
             # 条例第五十条第四项: governments report these; the form keeps them under 监督保障.
-            current = _S1_KEYS[-1]
+            current, reached = _S1_KEYS[-1], len(_S1_KEYS)
             parts.setdefault(current, []).append(line.text)
             out.note(line, S1_GOV_EXTRA)
         else:

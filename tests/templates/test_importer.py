@@ -281,6 +281,31 @@ def test_unplaceable_lines_are_reported_with_their_line_numbers() -> None:
     assert _tables(result.answers) == answers_from_json(_json_for(HUAIAN))
 
 
+def test_a_heading_followed_by_text_on_its_line_opens_its_section() -> None:
+    text = _read(PINGTAN).replace("五、存在的主要问题及改进情况\n\n", "五、存在的主要问题及改进情况：")
+    result = _usable(import_text(text, FORM))
+    assert result.answers == import_text(_read(PINGTAN), FORM).answers
+    assert result.source.headings[4] == "五、存在的主要问题及改进情况"
+
+
+def test_list_items_inside_a_subsection_stay_in_it() -> None:
+    items = "（一）完善制度。\n（二）加强培训。"
+    text = _read(HUAIAN).replace(
+        "\n\n（四）政府信息公开平台建设情况。", f"\n{items}\n（四）政府信息公开平台建设情况。"
+    )
+    result = _usable(import_text(text, FORM))
+    expected = narratives_from_json(_json_for(HUAIAN))["text.s1.management"]
+    assert result.answers["text.s1.management"] == f"{expected}\n{items}"
+    assert result.problems == ()
+
+
+def test_a_missing_subsection_is_reported() -> None:
+    text = re.sub(r"\n（三）政府信息管理情况。[^\n]*\n", "\n", _read(HUAIAN))
+    result = _usable(import_text(text, FORM))
+    assert "text.s1.management" not in result.answers
+    assert any("（三）政府信息管理" in p.message for p in result.problems)
+
+
 def test_a_government_extra_subsection_joins_oversight() -> None:
     extra = "（六）工作考核、社会评议和责任追究结果情况。全年未发生责任追究情况。"
     text = _read(HUAIAN).replace("\n二、主动公开政府信息情况", f"\n{extra}\n\n二、主动公开政府信息情况")
