@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -56,6 +56,9 @@ class Person(SQLModel, table=True):
 class Membership(SQLModel, table=True):
     """Who may see and fill which agency's report."""
 
+    # The reminder scan joins agencies to their staff (storage/reminders.py).
+    __table_args__ = (Index("ix_membership_agency_id", "agency_id"),)
+
     person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True))
     agency_id: int = Field(sa_column=Column(ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -74,7 +77,10 @@ class ReportingRound(SQLModel, table=True):
 
 
 class Report(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    __table_args__ = (
+        UniqueConstraint("agency_id", "year"),
+        Index("ix_report_year_status", "year", "status"),  # the reminder scan: a year's open reports
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(
@@ -160,7 +166,10 @@ class ReminderSent(SQLModel, table=True):
     """One reminder slot for one person about one report, claimed before it is sent."""
 
     __tablename__ = "reminder_sent"
-    __table_args__ = (UniqueConstraint("report_id", "slot", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "slot", "person_id"),
+        Index("ix_reminder_sent_slot_status", "slot", "status"),  # the digest of one slot
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(
@@ -169,7 +178,25 @@ class ReminderSent(SQLModel, table=True):
     slot: str = Field(max_length=40)
     person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), nullable=False))
     status: str = Field(default="claimed", max_length=20)
-    """claimed → sent | blocked | failed."""
+    """claimed → sent | blocked | failed (a claim left by a crashed send stays claimed)."""
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ReminderDigest(SQLModel, table=True):
+    """One coordinator digest (per round × digest point × coordinator), claimed before it is sent."""
+
+    __tablename__ = "reminder_digest"
+    __table_args__ = (UniqueConstraint("round_id", "key", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(ForeignKey("reporting_round.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=40)
+    person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), nullable=False))
+    status: str = Field(default="claimed", max_length=20)
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

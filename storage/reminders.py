@@ -1,0 +1,431 @@
+"""Reminder queries: who is due, the atomic claim before a send, and what the digest reports.
+
+Plain functions taking the session (`*, session`), like storage/repositories.py; none of them
+commits, the caller's `Database.session()` block is the transaction. The claim must be
+committed *before* the message is sent (bot/reminders.py does so): the unique constraint on
+reminder_sent (report_id, slot, person_id) is what makes two processes on one database, or
+one process after a restart, send each reminder once.
+
+"Not submitted" means draft or returned (a returned report is waiting for its agency again).
+The scan is one query per round (reports of the year by status, joined to staff, with an
+anti-join on reminder_sent through its unique index), so 10,000 agencies cost a few
+milliseconds, not 10,000 round trips; bench/reminder_bench.py measures it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, literal, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import (
+    Agency,
+    Answer,
+    Membership,
+    Person,
+    ReminderDigest,
+    ReminderSent,
+    Report,
+    ReportingRound,
+    ReportStatus,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "ClaimStatus",
+    "DueReminder",
+    "SlotOutcome",
+    "SlotRecipient",
+    "UnreachablePerson",
+    "answered_keys",
+    "claim_digest",
+    "claim_reminder",
+    "ensure_reports",
+    "finish_digest",
+    "mark_blocked",
+    "mark_failed",
+    "mark_sent",
+    "missing_agencies",
+    "reachable_coordinators",
+    "release_claim",
+    "release_digest",
+    "reminders_due",
+    "rounds_from",
+    "slot_outcome",
+    "unreachable_people",
+    "unstaffed_agencies",
+]
+
+OPEN_STATUSES: tuple[str, ...] = (ReportStatus.DRAFT.value, ReportStatus.RETURNED.value)
+
+
+class ClaimStatus(StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """One person to remind about one report in the current slot."""
+
+    report_id: int
+    report_status: str
+    agency_id: int
+    agency_name: str
+    unit_kind: str
+    person_id: int
+    telegram_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlotRecipient:
+    agency_name: str
+    person_name: str
+    status: ClaimStatus
+    claimed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SlotOutcome:
+    """What happened to one slot of one round so far (for the digest)."""
+
+    recipients: tuple[SlotRecipient, ...]
+    in_flight: int
+    """Claims younger than the stale cutoff that are not marked yet: someone is sending."""
+    unknown: int
+    """Claims older than the cutoff that were never marked: a send interrupted by a crash."""
+
+    def with_status(self, status: ClaimStatus) -> tuple[SlotRecipient, ...]:
+        return tuple(r for r in self.recipients if r.status is status)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreachablePerson:
+    """A person Telegram refused to deliver to (403): for the coordinator's dashboard."""
+
+    person_id: int
+    telegram_id: int | None
+    display_name: str
+    agency_id: int
+    agency_name: str
+    since: datetime
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
+
+
+# --- what is due -----------------------------------------------------------------------------
+async def rounds_from(*, session: AsyncSession, earliest_deadline: date) -> Sequence[ReportingRound]:
+    """Rounds whose deadline is on or after ``earliest_deadline`` (older ones have no slot left)."""
+    result = await session.exec(
+        select(ReportingRound)
+        .where(col(ReportingRound.deadline) >= earliest_deadline)
+        .order_by(col(ReportingRound.deadline))
+    )
+    return result.all()
+
+
+async def ensure_reports(*, session: AsyncSession, rnd: ReportingRound, at: datetime) -> int:
+    """Create the draft report of every staffed agency that has none for the round's year.
+
+    An agency that never opened its report still owes one; the reminder (its button and its
+    claim row) needs the report's id. One INSERT ... SELECT; a concurrent process doing the
+    same is absorbed by the (agency_id, year) unique constraint.
+    """
+    has_report = exists().where(col(Report.agency_id) == col(Agency.id), col(Report.year) == rnd.year)
+    has_staff = exists().where(col(Membership.agency_id) == col(Agency.id))
+    rows = sa_select(
+        col(Agency.id),
+        literal(rnd.year),
+        literal(rnd.id),
+        literal(ReportStatus.DRAFT.value),
+        literal("2021"),
+        literal("dialog"),
+        literal(at, type_=Report.__table__.c.created_at.type),  # type: ignore[attr-defined]
+    ).where(has_staff, ~has_report)
+    columns = ["agency_id", "year", "round_id", "status", "form_version", "source", "created_at"]
+    statement = (
+        _insert(session, Report)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=["agency_id", "year"])
+    )
+    result = await session.exec(statement)
+    return int(result.rowcount or 0)
+
+
+async def reminders_due(*, session: AsyncSession, year: int, slot: str) -> list[DueReminder]:
+    """Everyone to remind in ``slot``: staff of open reports not yet claimed for this slot.
+
+    People Telegram refused (unreachable_since set) are left out: a 403 is not retried until
+    they write to the bot again. People without a Telegram id (terminal users) cannot be reached.
+    """
+    already = exists().where(
+        col(ReminderSent.report_id) == col(Report.id),
+        col(ReminderSent.slot) == slot,
+        col(ReminderSent.person_id) == col(Person.id),
+    )
+    query = (
+        sa_select(
+            col(Report.id),
+            col(Report.status),
+            col(Agency.id),
+            col(Agency.name),
+            col(Agency.unit_kind),
+            col(Person.id),
+            col(Person.telegram_id),
+        )
+        .join(Agency, col(Agency.id) == col(Report.agency_id))
+        .join(Membership, col(Membership.agency_id) == col(Report.agency_id))
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(
+            col(Report.year) == year,
+            col(Report.status).in_(OPEN_STATUSES),
+            col(Person.telegram_id).is_not(None),
+            col(Person.unreachable_since).is_(None),
+            ~already,
+        )
+        .order_by(col(Report.id), col(Person.id))
+    )
+    result = await (await session.connection()).execute(query)
+    return [
+        DueReminder(
+            report_id=report_id or 0,
+            report_status=status,
+            agency_id=agency_id or 0,
+            agency_name=name,
+            unit_kind=unit,
+            person_id=person_id or 0,
+            telegram_id=telegram_id or 0,
+        )
+        for report_id, status, agency_id, name, unit, person_id, telegram_id in result.all()
+    ]
+
+
+async def answered_keys(*, session: AsyncSession, report_id: int) -> set[str]:
+    result = await session.exec(select(Answer.key).where(Answer.report_id == report_id))
+    return set(result.all())
+
+
+# --- claim, then send, then mark -------------------------------------------------------------
+async def claim_reminder(
+    *, session: AsyncSession, report_id: int, slot: str, person_id: int, at: datetime
+) -> int | None:
+    """Claim (report, slot, person); the claim's id, or None if it was claimed before.
+
+    Also None when the report was submitted meanwhile (between the scan and this claim).
+    The INSERT relies on the unique constraint, so of two processes racing for one reminder
+    exactly one gets a row back.
+    """
+    status = await session.exec(select(Report.status).where(Report.id == report_id))
+    if status.first() not in OPEN_STATUSES:
+        return None
+    statement = (
+        _insert(session, ReminderSent)
+        .values(
+            report_id=report_id,
+            slot=slot,
+            person_id=person_id,
+            status=ClaimStatus.CLAIMED.value,
+            claimed_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["report_id", "slot", "person_id"])
+        .returning(ReminderSent.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    result = await session.exec(statement)
+    claim_id = result.scalar_one_or_none()
+    return None if claim_id is None else int(claim_id)
+
+
+async def release_claim(*, session: AsyncSession, claim_id: int) -> None:
+    """Give a claim back: Telegram said for certain the message was not delivered (429)."""
+    await session.exec(
+        delete(ReminderSent).where(
+            col(ReminderSent.id) == claim_id, col(ReminderSent.status) == ClaimStatus.CLAIMED.value
+        )
+    )
+
+
+async def _mark(
+    session: AsyncSession, claim_id: int, status: ClaimStatus, at: datetime, error: str | None
+) -> None:
+    sent_at = at if status is ClaimStatus.SENT else None
+    await session.exec(
+        update(ReminderSent)
+        .where(col(ReminderSent.id) == claim_id)
+        .values(status=status.value, sent_at=sent_at, error=error)
+    )
+
+
+async def mark_sent(*, session: AsyncSession, claim_id: int, at: datetime) -> None:
+    await _mark(session, claim_id, ClaimStatus.SENT, at, None)
+
+
+async def mark_failed(*, session: AsyncSession, claim_id: int, at: datetime, error: str) -> None:
+    await _mark(session, claim_id, ClaimStatus.FAILED, at, error[:500])
+
+
+async def mark_blocked(
+    *, session: AsyncSession, claim_id: int, person_id: int, at: datetime, error: str
+) -> None:
+    """Telegram answered 403: record it, and mark the person unreachable until they write again."""
+    await _mark(session, claim_id, ClaimStatus.BLOCKED, at, error[:500])
+    await session.exec(
+        update(Person)
+        .where(col(Person.id) == person_id, col(Person.unreachable_since).is_(None))
+        .values(unreachable_since=at)
+    )
+
+
+# --- the digest --------------------------------------------------------------------------------
+async def slot_outcome(*, session: AsyncSession, year: int, slot: str, stale_before: datetime) -> SlotOutcome:
+    result = await session.exec(
+        select(Agency.name, Person.display_name, ReminderSent.status, ReminderSent.claimed_at)
+        .join(Report, col(Report.id) == col(ReminderSent.report_id))
+        .join(Agency, col(Agency.id) == col(Report.agency_id))
+        .join(Person, col(Person.id) == col(ReminderSent.person_id))
+        .where(ReminderSent.slot == slot, Report.year == year)
+        .order_by(col(Agency.name), col(Person.id))
+    )
+    recipients: list[SlotRecipient] = []
+    in_flight = unknown = 0
+    for agency, person, status, claimed_at in result.all():
+        claim = ClaimStatus(status)
+        claimed = _aware(claimed_at)
+        if claim is ClaimStatus.CLAIMED:
+            if claimed >= stale_before:
+                in_flight += 1
+            else:
+                unknown += 1
+        recipients.append(SlotRecipient(agency, person, claim, claimed))
+    return SlotOutcome(tuple(recipients), in_flight, unknown)
+
+
+def _open_or_missing() -> Any:
+    return or_(col(Report.id).is_(None), col(Report.status).in_(OPEN_STATUSES))
+
+
+async def missing_agencies(*, session: AsyncSession, year: int) -> tuple[list[str], int]:
+    """Names of agencies whose report for ``year`` is not submitted, and the number of agencies."""
+    result = await session.exec(
+        select(Agency.name)
+        .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
+        .where(_open_or_missing())
+        .order_by(col(Agency.name))
+    )
+    total = await session.exec(select(func.count()).select_from(Agency))
+    return list(result.all()), int(total.one())
+
+
+async def unstaffed_agencies(*, session: AsyncSession, year: int) -> list[str]:
+    """Agencies with an open (or no) report and nobody bound to them: the coordinator must invite."""
+    has_staff = exists().where(col(Membership.agency_id) == col(Agency.id))
+    result = await session.exec(
+        select(Agency.name)
+        .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
+        .where(_open_or_missing(), ~has_staff)
+        .order_by(col(Agency.name))
+    )
+    return list(result.all())
+
+
+async def unreachable_people(
+    *, session: AsyncSession, year: int, only_open: bool = True
+) -> list[UnreachablePerson]:
+    """People Telegram refused (403), per agency, for the round of ``year``.
+
+    For the coordinator's dashboard: with ``only_open`` only agencies whose report is still
+    not submitted, i.e. the people whose silence matters.
+    """
+    query = (
+        sa_select(
+            col(Person.id),
+            col(Person.telegram_id),
+            col(Person.display_name),
+            col(Agency.id),
+            col(Agency.name),
+            col(Person.unreachable_since),
+        )
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .join(Agency, col(Agency.id) == col(Membership.agency_id))
+        .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
+        .where(col(Person.unreachable_since).is_not(None))
+        .order_by(col(Agency.name), col(Person.id))
+    )
+    if only_open:
+        query = query.where(_open_or_missing())
+    result = await (await session.connection()).execute(query)
+    return [
+        UnreachablePerson(person_id or 0, telegram_id, name, agency_id or 0, agency, _aware(since))
+        for person_id, telegram_id, name, agency_id, agency, since in result.all()
+        if since is not None
+    ]
+
+
+async def reachable_coordinators(*, session: AsyncSession) -> Sequence[Person]:
+    result = await session.exec(
+        select(Person)
+        .where(
+            col(Person.is_coordinator).is_(True),
+            col(Person.telegram_id).is_not(None),
+            col(Person.unreachable_since).is_(None),
+        )
+        .order_by(col(Person.id))
+    )
+    return result.all()
+
+
+async def claim_digest(
+    *, session: AsyncSession, round_id: int, key: str, person_id: int, at: datetime
+) -> int | None:
+    statement = (
+        _insert(session, ReminderDigest)
+        .values(
+            round_id=round_id, key=key, person_id=person_id, status=ClaimStatus.CLAIMED.value, claimed_at=at
+        )
+        .on_conflict_do_nothing(index_elements=["round_id", "key", "person_id"])
+        .returning(ReminderDigest.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    result = await session.exec(statement)
+    claim_id = result.scalar_one_or_none()
+    return None if claim_id is None else int(claim_id)
+
+
+async def release_digest(*, session: AsyncSession, claim_id: int) -> None:
+    await session.exec(delete(ReminderDigest).where(col(ReminderDigest.id) == claim_id))
+
+
+async def finish_digest(
+    *, session: AsyncSession, claim_id: int, status: ClaimStatus, at: datetime, error: str | None = None
+) -> None:
+    await session.exec(
+        update(ReminderDigest)
+        .where(col(ReminderDigest.id) == claim_id)
+        .values(status=status.value, sent_at=at if status is ClaimStatus.SENT else None, error=error)
+    )
+    if status is ClaimStatus.BLOCKED:
+        person = await session.exec(select(ReminderDigest.person_id).where(ReminderDigest.id == claim_id))
+        await session.exec(
+            update(Person)
+            .where(col(Person.id) == person.one(), col(Person.unreachable_since).is_(None))
+            .values(unreachable_since=at)
+        )

@@ -1,0 +1,150 @@
+"""Builders for the reminder tests: virtual time, a seeded round, and a bot process on the stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application
+
+from bot.reminders import Pacer, Reminders
+from dialogs.form import Form, UnitKind
+from storage import repositories as repo
+from storage.db import Database
+from storage.tables import Person, ReportStatus
+from tests.helpers.botapi import StandIn
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class FakeTime:
+    """One virtual clock for the wall clock, the pacer's monotonic clock and its sleeps.
+
+    ``sleep`` advances the clock instead of waiting, so pacing and 429 pauses cost no real
+    time and the stand-in (given ``monotonic`` as its clock) judges rates in the same time.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.slept = 0.0
+
+    def clock(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now.timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + timedelta(seconds=seconds)
+        await asyncio.sleep(0)  # let other tasks run, as a real sleep would
+        if target > self.now:
+            self.slept += (target - self.now).total_seconds()
+            self.now = target
+
+    def set_local(self, year: int, month: int, day: int, hour: int, minute: int = 0) -> None:
+        self.now = datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    person_id: int
+    telegram_id: int
+    agency_id: int
+    report_id: int | None
+
+
+async def add_person(db: Database, *, telegram_id: int, name: str, is_coordinator: bool = False) -> int:
+    async with db.session() as session:
+        person = await repo.telegram_person(session=session, telegram_id=telegram_id, display_name=name)
+        assert person is not None
+        assert person.id is not None
+        if is_coordinator:
+            person.is_coordinator = True
+            session.add(person)
+        return person.id
+
+
+async def add_agency_with_staff(
+    db: Database,
+    *,
+    name: str,
+    year: int,
+    staff: list[tuple[int, str]],
+    create_report: bool = True,
+    unit: UnitKind = UnitKind.DEPARTMENT,
+) -> list[Member]:
+    """An agency, its staff (telegram id, name) and, unless told otherwise, its draft report."""
+    async with db.session() as session:
+        agency = await repo.create_agency(session=session, name=name, unit=unit)
+        assert agency.id is not None
+        report_id: int | None = None
+        if create_report:
+            rnd = await repo.round_for_year(session=session, year=year)
+            report = await repo.report_for(
+                session=session, agency_id=agency.id, year=year, round_id=rnd.id if rnd else None
+            )
+            assert report is not None
+            report_id = report.id
+        members = []
+        for telegram_id, person_name in staff:
+            person = await repo.telegram_person(
+                session=session, telegram_id=telegram_id, display_name=person_name
+            )
+            assert person is not None
+            assert person.id is not None
+            await repo.add_member(session=session, person_id=person.id, agency_id=agency.id)
+            members.append(Member(person.id, telegram_id, agency.id, report_id))
+        return members
+
+
+async def open_round(db: Database, *, year: int, deadline: date, plan_json: str | None = None) -> int:
+    async with db.session() as session:
+        rnd = await repo.open_round(session=session, year=year, deadline=deadline, created_by=None)
+        rnd.reminder_plan = plan_json
+        session.add(rnd)
+        await session.flush()
+        assert rnd.id is not None
+        return rnd.id
+
+
+async def set_report_status(db: Database, *, agency_id: int, year: int, status: ReportStatus) -> None:
+    async with db.session() as session:
+        report = await repo.report_for(session=session, agency_id=agency_id, year=year, create=False)
+        assert report is not None
+        await repo.set_status(session=session, report=report, status=status, by=None, at=report.created_at)
+
+
+async def person(db: Database, person_id: int) -> Person:
+    async with db.session() as session:
+        found = await session.get(Person, person_id)
+        assert found is not None
+        return found
+
+
+@asynccontextmanager
+async def bot_process(
+    api: StandIn, db_url: str, time: FakeTime, form: Form, *, workers: int = 8
+) -> AsyncIterator[Reminders]:
+    """One bot process: its own Application (real PTB over HTTP), database engine and pacer."""
+    application = (
+        Application.builder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
+    )
+    database = Database(db_url)
+    await application.initialize()
+    try:
+        yield Reminders(
+            bot=application.bot,
+            db=database,
+            zone=SHANGHAI,
+            clock=time.clock,
+            form=form,
+            pacer=Pacer(monotonic=time.monotonic, sleep=time.sleep),
+            workers=workers,
+        )
+    finally:
+        await application.shutdown()
+        await database.dispose()
