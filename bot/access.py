@@ -51,6 +51,11 @@ class Access:
 
     async def coordinator(self, telegram_id: int) -> store.Caller | Refusal:
         who = await self.caller(telegram_id)
+        if who is None and telegram_id in self.admins:
+            # A configured coordinator writing before post_init created their row.
+            async with self.db.session() as session:
+                await store.ensure_coordinators(session=session, telegram_ids=(telegram_id,))
+            who = await self.caller(telegram_id)
         if who is None or not self.is_coordinator(who, telegram_id):
             log.info("coordinator command refused for user %s", telegram_id)
             return Refusal.NOT_COORDINATOR

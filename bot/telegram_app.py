@@ -12,7 +12,7 @@ import contextlib
 import importlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -138,7 +138,7 @@ async def run_bot(settings: Settings, db: Database, turns: Turns) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with application:
+    async with initialized(application):
         await application.start()
         updater = application.updater
         if updater is None:
@@ -165,6 +165,27 @@ async def run_bot(settings: Settings, db: Database, turns: Turns) -> int:
         await updater.stop()
         await application.stop()
     return 0
+
+
+@contextlib.asynccontextmanager
+async def initialized(application: h.NianbaoApp) -> AsyncIterator[h.NianbaoApp]:
+    """`async with application`, plus the post_init/post_shutdown hooks.
+
+    PTB calls those hooks only from run_polling/run_webhook, which own the event loop; this
+    process runs inside `asyncio.run` of bot/__main__.py, so it calls them itself.
+    """
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        try:
+            yield application
+        finally:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
 
 
 def _url_path(url: str) -> str:
