@@ -1,0 +1,66 @@
+"""A report stored in the database with given answers, its clerk positioned at review."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from dialogs.form import UnitKind, Value
+from storage import repositories as repo
+from storage.db import Database
+
+SEEDED_AT = datetime(2025, 1, 20, 2, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SeededReport:
+    agency_id: int
+    report_id: int
+    person_id: int
+
+
+async def seed_report(
+    db: Database,
+    *,
+    agency: str,
+    year: int,
+    answers: Mapping[str, Value],
+    previous: Mapping[str, Value] | None = None,
+    unit: UnitKind = UnitKind.DEPARTMENT,
+    person_id: int | None = None,
+    local_name: str = "clerk",
+) -> SeededReport:
+    async with db.session() as s:
+        found = await repo.find_agency(session=s, name=agency)
+        if found is None:
+            found = await repo.create_agency(session=s, name=agency, unit=unit)
+        agency_id = found.id or 0
+        if person_id is None:
+            person_id = (await repo.local_person(session=s, local_name=local_name)).id or 0
+        await repo.add_member(session=s, person_id=person_id, agency_id=agency_id)
+        if previous is not None:
+            last = await repo.report_for(session=s, agency_id=agency_id, year=year - 1)
+            assert last is not None
+            await repo.write_answers(
+                session=s,
+                report_id=last.id or 0,
+                writes=[(k, v, "") for k, v in previous.items()],
+                by=person_id,
+                at=SEEDED_AT,
+            )
+        report = await repo.report_for(session=s, agency_id=agency_id, year=year)
+        assert report is not None
+        report_id = report.id or 0
+        await repo.write_answers(
+            session=s,
+            report_id=report_id,
+            writes=[(k, v, "") for k, v in answers.items()],
+            by=person_id,
+            at=SEEDED_AT,
+        )
+        await repo.save_position(
+            session=s, person_id=person_id, report_id=report_id, state={"mode": "review"}, at=SEEDED_AT
+        )
+        await repo.set_active_report(session=s, person_id=person_id, report_id=report_id)
+    return SeededReport(agency_id, report_id, person_id)
