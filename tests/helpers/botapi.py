@@ -420,6 +420,7 @@ class StandIn:
         self._retry_after_left = 0
         self._retry_after_methods: frozenset[str] = frozenset()
         self._limits: _Limits | None = None
+        self._held: asyncio.Event | None = None
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -681,6 +682,19 @@ class StandIn:
     def unblock_user(self, chat_id: int | str) -> None:
         self._blocked.discard(chat_id)
 
+    def hold_responses(self) -> None:
+        """Sends are delivered (and recorded) but their answers wait until ``release_responses``.
+
+        A bot process killed meanwhile has sent a message it never heard back about: the
+        "restart during a send" case of the reminder tests.
+        """
+        self._held = asyncio.Event()
+
+    def release_responses(self) -> None:
+        if self._held is not None:
+            self._held.set()
+            self._held = None
+
     def enforce_limits(self, per_chat_per_s: int = 1, global_per_s: int = 30) -> None:
         """Sends beyond Telegram's flood limits (in any one-second window) answer 429, retry_after=1.
 
@@ -710,6 +724,9 @@ class StandIn:
             return _response(error.payload(), error.code)
         if method.lower() != "getupdates":
             await self._log_call(method, params, uploads, None)
+        held = self._held
+        if held is not None and method.lower() in _SENDING_METHODS:
+            await held.wait()
         return _response({"ok": True, "result": result})
 
     async def _download(self, request: web.Request) -> web.Response:
