@@ -1,6 +1,6 @@
 """District totals: the cell-wise sum of the agencies' tables (DOMAIN.md §2.4).
 
-Sums keep every linear identity of the format (row totals, （七）总计, the 勾稽关系, table 四
+Sums keep every linear identity of the format (row totals, the results total, the balance, table 4
 totals), so if each unit passes, the aggregate passes. Narratives are not summed.
 """
 

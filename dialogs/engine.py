@@ -8,8 +8,9 @@ Rules of this module:
 - Bad input never moves the position and never changes answers: it returns the same state,
   no writes, and one reply that says what was expected.
 - Totals are computed (written alongside the parts), never asked.
-- Modes: ASK (one item at a time), TOC (choosing a part), REVIEW (all items seen; 提交 here),
-  CONFIRM (warnings listed, waiting for 确认提交 or an explanation), SUBMITTED (read only).
+- Modes: ASK (one item at a time), TOC (choosing a part), REVIEW (all items seen; submit here),
+  CONFIRM (warnings listed, waiting for the confirm-submission word or an explanation),
+  SUBMITTED (read only).
 - Buttons carry the position they were made for; a press from an older message is refused
   rather than applied to whatever question is current.
 """
@@ -240,8 +241,8 @@ def step(
             return _show(turn, state)
         case Mode.CONFIRM:
             if command is not None:
-                # A command word is not an explanation: 确认 confirms, any other word shows the
-                # warnings again instead of submitting with "跳过" as the explanation.
+                # A command word is not an explanation: the confirm word confirms, any other word shows the
+                # warnings again instead of submitting with the skip word as the explanation.
                 return _submit(turn, state, confirmed=command[0] is Command.ACCEPT)
             return _confirm_with_explanation(turn, state, raw)
         case _:
@@ -391,7 +392,7 @@ def _store_numbers(
 def _completed(turn: _Turn, state: DialogState, item: Item) -> Step:
     """An item got all its values: confirm them, re-check the balance, move on."""
     if len(item.fields) > 1:
-        values = "、".join(value_text(turn.answers.get(f.key)) for f in item.fields)
+        values = msg.LIST_SEP.join(value_text(turn.answers.get(f.key)) for f in item.fields)
         total_key = _row_total_key(turn.form, item)
         total = turn.answers.get(total_key) if total_key else None
         turn.notes.append(
@@ -424,7 +425,7 @@ def _balance_broken(turn: _Turn) -> bool:
 
 
 def _balance_refusal(turn: _Turn, item: Item, values: Mapping[str, Value]) -> str | None:
-    """The 勾稽关系 at entry: a 结转下年度 that breaks it is refused with the arithmetic shown."""
+    """The balance rule at entry: a carried-out row that breaks it is refused with the arithmetic."""
     if item.id != "t3.carried_out":
         return None
     for key, value in values.items():
@@ -618,7 +619,7 @@ def _edit(turn: _Turn, state: DialogState, query: str) -> Step:
     if not matches:
         return _show(turn, state, lead=msg.EDIT_NOT_FOUND.format(query=query.strip()))
     if len(matches) > 1:
-        listed = "、".join(f"{turn.index(m.id) + 1}.{m.title}" for m in matches[:6])
+        listed = msg.LIST_SEP.join(f"{turn.index(m.id) + 1}.{m.title}" for m in matches[:6])
         first = turn.index(matches[0].id) + 1
         return _show(
             turn, state, lead=msg.EDIT_AMBIGUOUS.format(query=query.strip(), matches=listed, first=first)
@@ -660,7 +661,7 @@ def _review_text(turn: _Turn) -> str:
     lines = [msg.REVIEW_HEADER.format(done=done, total=len(turn.items))]
     missing = _missing_items(turn)
     if missing:
-        lines.append(msg.REVIEW_MISSING.format(items="；".join(_item_ref(turn, i) for i in missing)))
+        lines.append(msg.REVIEW_MISSING.format(items=msg.ITEM_SEP.join(_item_ref(turn, i) for i in missing)))
     errors, warnings = _split_findings(turn)
     lines.append(_checklist(turn, errors, warnings))
     if errors:
@@ -692,7 +693,9 @@ def _submit(turn: _Turn, state: DialogState, *, confirmed: bool = False, explana
     if missing or errors:
         lines = [msg.SUBMIT_BLOCKED]
         if missing:
-            lines.append(msg.REVIEW_MISSING.format(items="；".join(_item_ref(turn, i) for i in missing)))
+            lines.append(
+                msg.REVIEW_MISSING.format(items=msg.ITEM_SEP.join(_item_ref(turn, i) for i in missing))
+            )
         lines.extend(f"✗ {f.message}" for f in errors)
         review_state = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
         return Step(review_state, tuple(turn.writes), (_review_reply(turn, review_state, "\n".join(lines)),))
@@ -718,7 +721,7 @@ def _confirm_with_explanation(turn: _Turn, state: DialogState, raw: str) -> Step
     text = parse_narrative(raw)
     if isinstance(text, Rejected):
         return _submit(turn, state)
-    explanation = text.removeprefix("说明：").removeprefix("说明:").strip() or text
+    explanation = _strip_explanation_word(text)
     return _submit(turn, state, confirmed=True, explanation=explanation)
 
 
@@ -741,7 +744,7 @@ def _preview(turn: _Turn, state: DialogState) -> Step:
 
 def _progress_line(turn: _Turn) -> str:
     done = sum(turn.is_answered(i) for i in turn.items)
-    return msg.REVIEW_HEADER.format(done=done, total=len(turn.items)).split("：")[-1]
+    return msg.PROGRESS_DONE.format(done=done, total=len(turn.items))
 
 
 # --- prompts -----------------------------------------------------------------------------------
@@ -789,19 +792,19 @@ def _prompt_text(turn: _Turn, state: DialogState, item: Item) -> str:
     if len(item.fields) > 1 and state.cell > 0:
         f = item.fields[state.cell]
         lines.append(
-            msg.CELL_PROMPT.format(
-                label=f.label.rsplit("：", 1)[-1], index=state.cell + 1, count=len(item.fields)
-            )
+            msg.CELL_PROMPT.format(label=_leaf_label(f), index=state.cell + 1, count=len(item.fields))
         )
         return "\n".join(lines)
     lines.append(item.hint)
     tip = msg.EXAMPLE.format(example=item.example)
     if len(item.fields) > 1:
-        tip += "；" + msg.ROW_ZERO_TIP
+        tip += msg.ITEM_SEP + msg.ROW_ZERO_TIP
     lines.append(tip)
     if turn.is_answered(item):
         lines.append(
-            msg.CURRENT_VALUE.format(value="、".join(value_text(turn.answers[f.key]) for f in item.fields))
+            msg.CURRENT_VALUE.format(
+                value=msg.LIST_SEP.join(value_text(turn.answers[f.key]) for f in item.fields)
+            )
         )
     proposed = _proposed_numbers(turn, item)
     if Proposal.BALANCE in item.proposals and proposed is not None:
@@ -814,9 +817,20 @@ def _prompt_text(turn: _Turn, state: DialogState, item: Item) -> str:
     return "\n".join(lines)
 
 
+def _leaf_label(f: Field) -> str:
+    """The column part of a field label (the text after its last full-width colon)."""
+    return f.label.rsplit(msg.LABEL_SEP, 1)[-1]
+
+
+def _strip_explanation_word(text: str) -> str:
+    for prefix in msg.EXPLANATION_PREFIXES:
+        text = text.removeprefix(prefix)
+    return text.strip() or text
+
+
 def _values_line(item: Item, values: list[int | Decimal]) -> str:
-    return "、".join(
-        f"{f.label.rsplit('：', 1)[-1]} {format_amount(v)}" for f, v in zip(item.fields, values, strict=True)
+    return msg.LIST_SEP.join(
+        f"{_leaf_label(f)} {format_amount(v)}" for f, v in zip(item.fields, values, strict=True)
     )
 
 

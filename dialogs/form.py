@@ -1,7 +1,7 @@
 """Types that declare a report form as data.
 
 A form is a list of sections; each section holds the items the dialog asks, in order.
-An item asks one or more fields at once (a table-三 row asks six numbers; a narrative asks
+An item asks one or more fields at once (a table-3 row asks six numbers; a narrative asks
 one text). Computed fields (totals) are declared with the keys they sum and are never asked.
 The tables' layout for the renderers is declared here too, so the engine, the rules, the
 renderers and the importer all read one declaration.
@@ -34,15 +34,15 @@ class UnitKind(Enum):
 class Proposal(Enum):
     """Where an item's proposed value comes from (offered, never imposed)."""
 
-    CARRIED_IN = "carried_in"  # last year's 结转下年度, per column
-    BALANCE = "balance"  # 一 + 二 − （七）, per column (the 勾稽关系)
+    CARRIED_IN = "carried_in"  # last year's carried-out row, per column
+    BALANCE = "balance"  # new + carried in - processed total, per column (the balance rule)
     LAST_YEAR_TEXT = "last_year_text"  # last year's narrative as a draft
     GENERATED_TEXT = "generated_text"  # a sentence built from this year's tables
 
 
 class Shortcut(Enum):
-    NO_APPLICATIONS = "no_applications"  # 本年未收到政府信息公开申请
-    NO_REVIEW_LITIGATION = "no_review_litigation"  # 无行政复议、行政诉讼
+    NO_APPLICATIONS = "no_applications"  # no applications received this year
+    NO_REVIEW_LITIGATION = "no_review_litigation"  # no administrative review or litigation
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +101,13 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A row of a table: `group` is the row group label (e.g. （三）不予公开), `label` the leaf label."""
+    """A row of a table: `group` is the row group label (e.g. part (3), not disclosed), `label` the leaf."""
 
     key: str
     label: str
     group: str = ""
     part: str = ""
-    """The top-level part the row belongs to (三、本年度办理结果), empty for 一/二/四."""
+    """The top-level part the row belongs to (part 3, the results), empty for parts 1, 2 and 4."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,3 +192,13 @@ EXPORT_SUMMARY_FILE = "{year}年度报告汇总表.csv"
 EXPORT_AGGREGATE_DIR = "全区汇总"
 CHOICE_SEPARATOR = "｜"
 REVIEW_CHECKLIST = "检查清单（✓ 通过，✗ 需改正，! 需确认）："
+
+# --- punctuation the dialog writes between values and items ---------------------------------
+LIST_SEP = "、"
+ITEM_SEP = "；"
+LABEL_SEP = "："
+EXPLANATION_PREFIXES = ("说明：", "说明:")
+PROGRESS_DONE = "已填 {done}/{total} 项。"
+PREVIEW_SECTION = "【{section}】"
+PREVIEW_TOTAL = "（总计 {total}）"
+PREVIEW_LINE = "{number}. {title}：{value}"

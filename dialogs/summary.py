@@ -1,7 +1,7 @@
-"""A compact, chat-sized view of the answers (预览), built from the form declaration.
+"""A compact, chat-sized view of the answers (the preview), built from the form declaration.
 
 This is not the published report (templates/ renders that); it lists every item with its
-number so the person can say 「修改 12」.
+number so the person can ask to edit item 12 by its number.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def preview_text(
     for n, item in enumerate(items, start=1):
         if item.section != section:
             section = item.section
-            lines.append(f"【{form.section(section).short}】")
+            lines.append(msg.PREVIEW_SECTION.format(section=form.section(section).short))
         values = [answers.get(f.key) for f in item.fields]
         if all(v is None for v in values):
             shown = msg.PREVIEW_SKIPPED if item.id in skipped_ids else msg.PREVIEW_UNANSWERED
@@ -48,6 +48,6 @@ def preview_text(
             shown = " ".join(value_text(v) for v in values)
             total_key = item.fields[0].key.rsplit(".", 1)[0] + ".total"
             if len(values) > 1 and total_key in answers:
-                shown += f"（总计 {value_text(answers[total_key])}）"
-        lines.append(f"{n}. {item.title}：{shown}")
+                shown += msg.PREVIEW_TOTAL.format(total=value_text(answers[total_key]))
+        lines.append(msg.PREVIEW_LINE.format(number=n, title=item.title, value=shown))
     return "\n".join(lines)
