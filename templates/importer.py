@@ -56,6 +56,7 @@ MISSING_HEADING = "找不到「{heading}」部分，文件可能不完整（被�
 NO_TITLE = "找不到报告标题（如「××局2024年政府信息公开工作年度报告」）。"
 NO_YEAR = "标题和统计期限中都找不到报告年度，请在对话中确认年度。"
 BEFORE_TITLE = "标题前的内容未导入（可能是网页导航或附加信息）。"
+PAGE_EXTRA = "网页附加信息（发布时间、来源、打印、网站页脚等）未导入。"
 S1_UNPLACED = "「一、总体情况」中的这一段无法对应到（一）至（五）小节，未导入。"
 S1_GOV_EXTRA = "这一小节（工作考核、社会评议和责任追究结果情况）已并入「（五）监督保障」。"
 S1_NO_SUBSECTIONS = (
@@ -548,6 +549,14 @@ def _match_heading(line: _Line, position: int, headings: Sequence[tuple[str, str
     return _Heading(index, position, printed.strip(), _Line(line.number, rest, (rest,)) if rest else None)
 
 
+# A portal page prints its metadata next to the title and its footer after the text.
+_PAGE_EXTRA = re.compile(
+    r"^(索引号|发布机构|发布时间|发布日期|生成日期|成文日期|来源|信息来源|文号|发文字号|主题分类|公开方式"
+    r"|公开范围|浏览次数|访问量|点击数|字号|字体|【|分享|打印|关闭|主办|承办|版权所有|网站标识码|技术支持)"
+)
+_PAGE_FOOTER = re.compile(r"ICP备|公网安备|网站标识码|版权所有|主办单位|技术支持[:：]")
+
+
 # Best first: a year and 政府信息公开…报告; then any 年度报告; then anything called a 报告.
 _TITLE_HINTS = (
     re.compile(r"(?:19|20)\d{2}年.*政府信息公开.*报告"),
@@ -629,7 +638,13 @@ def _read_front(front: Sequence[_Line], out: _Collector) -> tuple[str, list[_Lin
             if hint.search(_SPACE.sub("", unicodedata.normalize("NFKC", line.text))):
                 for before in front[:position]:
                     out.note(before, BEFORE_TITLE)
-                return line.text, list(front[position + 1 :])
+                preamble = []
+                for after in front[position + 1 :]:
+                    if _PAGE_EXTRA.match(_fold(after.text)):
+                        out.note(after, PAGE_EXTRA)
+                    else:
+                        preamble.append(after)
+                return line.text, preamble
     out.note(None, NO_TITLE)
     return "", list(front)
 
@@ -752,7 +767,10 @@ def _read_processing_fee(lines: Sequence[_Line], heading_line: _Line, out: _Coll
 
 
 def _strip_signature(lines: list[_Line], out: _Collector) -> list[_Line]:
-    """A trailing date (and the signing office above it) is not part of 六's text."""
+    """A page footer, a trailing date and the signing office above it are not part of 六's text."""
+    while lines and (_PAGE_EXTRA.match(_fold(lines[-1].text)) or _PAGE_FOOTER.search(lines[-1].text)):
+        out.note(lines[-1], PAGE_EXTRA)
+        lines = lines[:-1]
     if not lines:
         return lines
     m = _DATE_LINE.match(unicodedata.normalize("NFKC", lines[-1].text))

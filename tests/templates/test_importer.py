@@ -564,6 +564,7 @@ def _official_page(json_path: Path) -> str:
 <body><div class="nav"><a href="/">首页</a> &gt; <a href="/zwgk">政务公开</a> &gt; 年度报告</div>
 <table width="100%" class="layout"><tr><td class="side"><ul><li>通知公告</li></ul></td><td class="main">
 <div class="title"><h1>{data["report"]["title"]}</h1></div>
+<div class="info"><span>发布时间：2025-02-14</span> <span>来源：办公室</span> <span>【字体：大 中 小】</span></div>
 <div class="content">
 <p>{html.escape(narrative["preamble"])}</p>
 <p><strong>一、总体情况</strong></p>
@@ -579,7 +580,9 @@ def _official_page(json_path: Path) -> str:
 <h3>六、其他需要报告的事项</h3>
 {paragraphs(narrative["s6_other_matters"])}
 <!-- 正文结束 -->
-</div></td></tr></table></body></html>"""
+</div></td></tr></table>
+<div class="footer"><p>【打印本页】【关闭窗口】</p><p>主办单位：人民政府办公室　网站标识码：3208000001</p></div>
+</body></html>"""
 
 
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=lambda p: p.stem)
@@ -590,7 +593,9 @@ def test_a_saved_portal_page_in_the_official_layout_imports_to_the_json(path: Pa
     assert _texts(result.answers) == narratives_from_json(path)
     assert result.title == load_json(path)["report"]["title"]
     assert all(not p.is_fatal for p in result.problems)
-    assert any("首页" in p.text for p in result.problems)  # the navigation is reported, not imported
+    reported = " ".join(p.text for p in result.problems)
+    for extra in ("首页", "发布时间", "打印本页", "网站标识码"):  # page furniture is reported, not imported
+        assert extra in reported
 
 
 def test_a_single_file_web_page_is_read() -> None:
