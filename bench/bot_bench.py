@@ -1,0 +1,171 @@
+"""nianbao's Telegram bot against the bare PTB echo bot, in one run, through the same stand-in.
+
+200 invited staff (by default) each open their report with /fill and type 10 answers (tables 二
+and 三, one reply each), all at once; the echo bot gets the same number of users and messages.
+Both bots run as separate processes against `tests.helpers.botapi.StandIn` on 127.0.0.1 (see
+bench/load.py). Rounds alternate echo / nianbao; the table shows every round, then the medians
+and the ratios nianbao / echo. Run it with::
+
+    .venv/bin/python -m bench.bot_bench
+    .venv/bin/python -m bench.bot_bench --users 200 --rounds 3 --chats 4
+    .venv/bin/python -m bench.bot_bench --database-url postgresql://user@127.0.0.1:5432/bench
+
+The staff are seeded straight into a fresh database (round, agency, report, membership, active
+report) before the bot starts, so only dialog turns are measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from bench.load import ECHO_BOT, Action, LoadResult, SendText, format_table, run_load, scripted
+from dialogs.form import UnitKind
+from storage import repositories as repo
+from storage.db import Database, sqlite_url
+
+FIRST_USER = 100_000
+ANSWERS = (
+    "0 0 3",  # 规章
+    "1 0 12",  # 规范性文件
+    "5",  # 行政许可
+    "2",  # 行政处罚
+    "0",  # 行政强制
+    "1.5",  # 行政事业性收费
+    "12 1 0 0 0 0",  # 表三 本年新收
+    "1 0 0 0 0 0",  # 上年结转
+    "5 0 0 0 0 0",  # 予以公开
+    "1 0 0 0 0 0",  # 部分公开
+)
+NIANBAO_BOT = ("{python}", "-m", "bench.nianbao_bot")
+
+
+def staff_actions(user_id: int) -> Sequence[Action]:
+    return [SendText("/fill"), *(SendText(answer) for answer in ANSWERS)]
+
+
+def echo_actions(user_id: int) -> Sequence[Action]:
+    return [SendText(f"message {n}") for n in range(len(ANSWERS) + 1)]
+
+
+async def seed(url: str, users: int) -> None:
+    """A round with one agency per simulated staff member, each invited and active."""
+    db = Database(url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            rnd = await repo.open_round(
+                session=session, year=2024, deadline=date(2025, 1, 31), created_by=None
+            )
+            for n in range(users):
+                agency = await repo.create_agency(
+                    session=session, name=f"测试单位{n:04d}", unit=UnitKind.DEPARTMENT
+                )
+                person = await repo.telegram_person(session=session, telegram_id=FIRST_USER + n)
+                if person is None or person.id is None or agency.id is None:
+                    raise RuntimeError("seeding failed")
+                await repo.add_member(session=session, person_id=person.id, agency_id=agency.id)
+                report = await repo.report_for(
+                    session=session, agency_id=agency.id, year=rnd.year, round_id=rnd.id
+                )
+                if report is None or report.id is None:
+                    raise RuntimeError("seeding failed")
+                await repo.set_active_report(session=session, person_id=person.id, report_id=report.id)
+    finally:
+        await db.dispose()
+
+
+def _median(results: Sequence[LoadResult], label: str) -> LoadResult:
+    def med(name: str) -> float:
+        return float(statistics.median(getattr(r, name) for r in results))
+
+    first = results[0]
+    return LoadResult(
+        label=label,
+        users=first.users,
+        inputs=int(med("inputs")),
+        replies=int(med("replies")),
+        lost=int(med("lost")),
+        unfinished_users=int(med("unfinished_users")),
+        error_calls=int(med("error_calls")),
+        p50_ms=med("p50_ms"),
+        p95_ms=med("p95_ms"),
+        max_ms=med("max_ms"),
+        replies_per_s=med("replies_per_s"),
+        duration_s=med("duration_s"),
+        peak_rss_mib=med("peak_rss_mib"),
+        bot_cpu_ms_per_reply=med("bot_cpu_ms_per_reply"),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="nianbao bot vs the PTB echo bot, same stand-in, same run.")
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--chats", type=int, default=8, help="NIANBAO_CONCURRENT_CHATS for the nianbao bot")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: a fresh SQLite file)")
+    parser.add_argument("--reply-timeout", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    if not 1 <= args.users <= 1000 or not 1 <= args.rounds <= 10:
+        parser.error("--users must be 1..1000 and --rounds 1..10")
+
+    echo: list[LoadResult] = []
+    nianbao: list[LoadResult] = []
+    for number in range(args.rounds):
+        echo.append(
+            asyncio.run(
+                run_load(
+                    ECHO_BOT,
+                    scripted(echo_actions),
+                    users=args.users,
+                    label=f"PTB echo, round {number + 1}",
+                    reply_timeout=args.reply_timeout,
+                    first_user_id=FIRST_USER,
+                )
+            )
+        )
+        with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as directory:
+            url = args.database_url or sqlite_url(Path(directory) / "bench.sqlite3")
+            if args.database_url and number > 0:
+                parser.error("--database-url needs --rounds 1 (each round needs an empty database)")
+            asyncio.run(seed(url, args.users))
+            env = {
+                "NIANBAO_DATABASE_URL": url,
+                "NIANBAO_CONCURRENT_CHATS": str(args.chats),
+                "NIANBAO_DATA_DIR": directory,
+            }
+            nianbao.append(
+                asyncio.run(
+                    run_load(
+                        NIANBAO_BOT,
+                        scripted(staff_actions),
+                        users=args.users,
+                        label=f"nianbao (chats={args.chats}), round {number + 1}",
+                        reply_timeout=args.reply_timeout,
+                        env=env,
+                        first_user_id=FIRST_USER,
+                    )
+                )
+            )
+    echo_median = _median(echo, "PTB echo, median")
+    nianbao_median = _median(nianbao, f"nianbao (chats={args.chats}), median")
+    print(format_table([*echo, *nianbao, echo_median, nianbao_median]))
+    print()
+    print(f"{args.users} users x {len(ANSWERS) + 1} inputs each, {args.rounds} rounds")
+    print(f"p50 ratio nianbao/echo: {nianbao_median.p50_ms / echo_median.p50_ms:.2f} (target <= 1.3)")
+    print(f"p95 ratio nianbao/echo: {nianbao_median.p95_ms / echo_median.p95_ms:.2f}")
+    print(f"throughput ratio nianbao/echo: {nianbao_median.replies_per_s / echo_median.replies_per_s:.2f}")
+    print(
+        f"peak RSS MiB: echo {echo_median.peak_rss_mib:.0f}, nianbao {nianbao_median.peak_rss_mib:.0f}; "
+        f"CPU ms/reply: echo {echo_median.bot_cpu_ms_per_reply:.2f}, "
+        f"nianbao {nianbao_median.bot_cpu_ms_per_reply:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
