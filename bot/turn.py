@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from dialogs.engine import DialogState, Event, Input, Reply, ReportInfo, Step, step
 from dialogs.form import Form, UnitKind, Value
 from dialogs.rules import Rule
@@ -59,24 +61,15 @@ class Turns:
 
     async def handle(self, person_id: int, report_id: int, event: Input) -> TurnResult:
         async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
-            if report is None:
-                raise LookupError(f"report {report_id} does not exist")
-            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
-            if agency is None:
-                raise LookupError(f"agency {report.agency_id} does not exist")
-            answers = await repo.load_answers(session=session, form=self.form, report_id=report_id)
-            previous = await repo.previous_answers(
-                session=session, form=self.form, agency_id=agency.id or 0, year=report.year
-            )
+            snap = await self._read(session, report_id)
+            report, answers = snap.report, snap.answers
             saved = await repo.load_position(session=session, person_id=person_id, report_id=report_id)
             state = DialogState.from_json(saved) if saved else DialogState()
             if report.status == ReportStatus.SUBMITTED.value or report.status == ReportStatus.ACCEPTED.value:
                 state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
             elif state.mode.value == "submitted":
                 state = DialogState()  # returned by a coordinator: editable again
-            info = ReportInfo(agency.name, UnitKind(agency.unit_kind), report.year, previous)
-            result: Step = step(self.form, info, answers, state, event, rules=self.rules)
+            result: Step = step(self.form, snap.info, answers, state, event, rules=self.rules)
             now = self.clock()
             await repo.write_answers(
                 session=session,
@@ -101,14 +94,17 @@ class Turns:
 
     async def snapshot(self, report_id: int) -> ReportSnapshot:
         async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
-            if report is None:
-                raise LookupError(f"report {report_id} does not exist")
-            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
-            if agency is None:
-                raise LookupError(f"agency {report.agency_id} does not exist")
-            answers = await repo.load_answers(session=session, form=self.form, report_id=report_id)
-            previous = await repo.previous_answers(
-                session=session, form=self.form, agency_id=agency.id or 0, year=report.year
-            )
-            return ReportSnapshot(report, agency, answers, previous)
+            return await self._read(session, report_id)
+
+    async def _read(self, session: AsyncSession, report_id: int) -> ReportSnapshot:
+        report = await repo.get_report(session=session, report_id=report_id)
+        if report is None:
+            raise LookupError(f"report {report_id} does not exist")
+        agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+        if agency is None:
+            raise LookupError(f"agency {report.agency_id} does not exist")
+        answers = await repo.load_answers(session=session, form=self.form, report_id=report_id)
+        previous = await repo.previous_answers(
+            session=session, form=self.form, agency_id=agency.id or 0, year=report.year
+        )
+        return ReportSnapshot(report, agency, answers, previous)

@@ -138,52 +138,46 @@ def _t3_balance(facts: ReportFacts) -> Iterable[Finding]:
             )
 
 
+def _sum_mismatch(facts: ReportFacts, total_key: str, part_keys: Iterable[str]) -> tuple[int, int] | None:
+    """(stored total, sum of its parts) when both are known and differ; None otherwise."""
+    parts = [facts.count(k) for k in part_keys]
+    total = facts.count(total_key)
+    if total is None or any(p is None for p in parts):
+        return None
+    expected = sum(p for p in parts if p is not None)
+    return None if expected == total else (total, expected)
+
+
 def _t3_results_sum(facts: ReportFacts) -> Iterable[Finding]:
     for col in T3_COLUMNS:
-        parts = [facts.count(t3_key(r.key, col.key)) for r in T3_RESULT_ROWS]
-        total = facts.count(t3_key("total_processed", col.key))
-        if total is None or any(p is None for p in parts):
-            continue
-        expected = sum(p for p in parts if p is not None)
-        if expected != total:
-            yield Finding(
-                "T3-SUM",
-                Severity.ERROR,
-                f"表三「{col.label}」列：（七）总计为 {total}，但（一）至（六）各项之和为 {expected}。",
-                (t3_key("total_processed", col.key),),
+        key = t3_key("total_processed", col.key)
+        found = _sum_mismatch(facts, key, (t3_key(r.key, col.key) for r in T3_RESULT_ROWS))
+        if found:
+            message = (
+                f"表三「{col.label}」列：（七）总计为 {found[0]}，但（一）至（六）各项之和为 {found[1]}。"
             )
+            yield Finding("T3-SUM", Severity.ERROR, message, (key,))
 
 
 def _t3_row_totals(facts: ReportFacts) -> Iterable[Finding]:
     for row in T3_ROWS:
-        parts = [facts.count(t3_key(row.key, c.key)) for c in T3_APPLICANT_COLUMNS]
-        total = facts.count(t3_key(row.key, "total"))
-        if total is None or any(p is None for p in parts):
-            continue
-        expected = sum(p for p in parts if p is not None)
-        if expected != total:
-            yield Finding(
-                "T3-COL",
-                Severity.ERROR,
-                f"表三「{row.label}」行：总计为 {total}，但各类申请人之和为 {expected}。",
-                (t3_key(row.key, "total"),),
-            )
+        key = t3_key(row.key, "total")
+        found = _sum_mismatch(facts, key, (t3_key(row.key, c.key) for c in T3_APPLICANT_COLUMNS))
+        if found:
+            message = f"表三「{row.label}」行：总计为 {found[0]}，但各类申请人之和为 {found[1]}。"
+            yield Finding("T3-COL", Severity.ERROR, message, (key,))
 
 
 def _t4_sums(facts: ReportFacts) -> Iterable[Finding]:
     for group in T4_GROUPS:
-        parts = [facts.count(t4_key(group.key, r.key)) for r in T4_RESULTS]
-        total = facts.count(t4_key(group.key, "total"))
-        if total is None or any(p is None for p in parts):
-            continue
-        expected = sum(p for p in parts if p is not None)
-        if expected != total:
-            yield Finding(
-                "T4-SUM",
-                Severity.ERROR,
-                f"表四「{group.label}」：总计为 {total}，但结果维持、结果纠正、其他结果、尚未审结之和为 {expected}。",
-                (t4_key(group.key, "total"),),
+        key = t4_key(group.key, "total")
+        found = _sum_mismatch(facts, key, (t4_key(group.key, r.key) for r in T4_RESULTS))
+        if found:
+            message = (
+                f"表四「{group.label}」：总计为 {found[0]}，"
+                f"但结果维持、结果纠正、其他结果、尚未审结之和为 {found[1]}。"
             )
+            yield Finding("T4-SUM", Severity.ERROR, message, (key,))
 
 
 def _num_type(facts: ReportFacts) -> Iterable[Finding]:
