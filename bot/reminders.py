@@ -35,7 +35,7 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -224,6 +224,10 @@ class Reminders:
         self._items: dict[UnitKind, tuple[Item, ...]] = {u: form.items_for(u) for u in UnitKind}
         self._running = asyncio.Lock()
 
+    def _now(self) -> datetime:
+        # Stored datetimes are UTC (SQLite keeps no offset): normalise whatever the clock gives.
+        return self.clock().astimezone(UTC)
+
     # --- the tick ---------------------------------------------------------------------------
     async def job_callback(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
@@ -248,7 +252,7 @@ class Reminders:
         if self._running.locked():
             return report
         async with self._running:
-            now = self.clock()
+            now = self._now()
             async with self.db.session() as session:
                 rounds = await store.rounds_from(
                     session=session, earliest_deadline=local_date(now, self.zone) - _EARLIEST_ROUND
@@ -274,7 +278,7 @@ class Reminders:
     # --- reminders --------------------------------------------------------------------------
     async def _remind(self, rnd: ReportingRound, slot: Slot, report: RunReport) -> None:
         async with self.db.session() as session:
-            await store.ensure_reports(session=session, rnd=rnd, at=self.clock())
+            await store.ensure_reports(session=session, rnd=rnd, at=self._now())
         async with self.db.session() as session:
             due = await store.reminders_due(session=session, year=rnd.year, slot=slot.id)
         if not due:
@@ -311,7 +315,7 @@ class Reminders:
 
     async def _deliver(self, rnd: ReportingRound, slot: Slot, reminder: store.DueReminder) -> _Outcome:
         await self.pacer.acquire(reminder.telegram_id)
-        claimed_at = self.clock()
+        claimed_at = self._now()
         async with self.db.session() as session:
             claim_id = await store.claim_reminder(
                 session=session,
@@ -343,7 +347,7 @@ class Reminders:
                     session=session,
                     claim_id=claim_id,
                     person_id=reminder.person_id,
-                    at=self.clock(),
+                    at=self._now(),
                     error=error.message,
                 )
             log.warning("reminder %s/%s to %s: 403, person marked unreachable", *ids)
@@ -367,7 +371,7 @@ class Reminders:
             log.warning("reminder %s/%s to %s: failed (%s)", *ids, type(error).__name__)
             return _Outcome.FAILED
         async with self.db.session() as session:
-            await store.mark_sent(session=session, claim_id=claim_id, at=self.clock())
+            await store.mark_sent(session=session, claim_id=claim_id, at=self._now())
         return _Outcome.SENT
 
     async def _release(self, claim_id: int) -> None:
@@ -376,11 +380,11 @@ class Reminders:
 
     async def _fail(self, claim_id: int, error: str) -> None:
         async with self.db.session() as session:
-            await store.mark_failed(session=session, claim_id=claim_id, at=self.clock(), error=error)
+            await store.mark_failed(session=session, claim_id=claim_id, at=self._now(), error=error)
 
     # --- the coordinators' digest -------------------------------------------------------------
     async def _digest(self, rnd: ReportingRound, point: DigestPoint, report: RunReport) -> None:
-        now = self.clock()
+        now = self._now()
         if rnd.id is None:
             return
         async with self.db.session() as session:
@@ -439,7 +443,7 @@ class Reminders:
         await self.pacer.acquire(telegram_id)
         async with self.db.session() as session:
             claim_id = await store.claim_digest(
-                session=session, round_id=round_id, key=key, person_id=person_id, at=self.clock()
+                session=session, round_id=round_id, key=key, person_id=person_id, at=self._now()
             )
         if claim_id is None:
             return _Outcome.SKIPPED
@@ -458,7 +462,7 @@ class Reminders:
             status, error_text = store.ClaimStatus.FAILED, error.message
         async with self.db.session() as session:
             await store.finish_digest(
-                session=session, claim_id=claim_id, status=status, at=self.clock(), error=error_text
+                session=session, claim_id=claim_id, status=status, at=self._now(), error=error_text
             )
         log.info("digest %s of round %s to %s: %s", key, round_id, telegram_id, status.value)
         return _Outcome.SENT if status is store.ClaimStatus.SENT else _Outcome.FAILED
@@ -491,6 +495,14 @@ def register_reminders(
         interval=interval,
         first=first,
         name=JOB_NAME,
-        job_kwargs={"id": JOB_NAME, "replace_existing": True, "coalesce": True, "max_instances": 1},
+        # A tick that comes late (a busy loop, or ``first`` passed before the scheduler started)
+        # still runs, once: misfires are coalesced, never dropped or replayed.
+        job_kwargs={
+            "id": JOB_NAME,
+            "replace_existing": True,
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": None,
+        },
     )
     return reminders

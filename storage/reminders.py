@@ -127,6 +127,11 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _utc(moment: datetime) -> datetime:
+    # SQLite stores no offset, so a non-UTC aware datetime would be read back wrong.
+    return moment.astimezone(UTC)
+
+
 def _insert(session: AsyncSession, table: Any) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -161,7 +166,7 @@ async def ensure_reports(*, session: AsyncSession, rnd: ReportingRound, at: date
         literal(ReportStatus.DRAFT.value),
         literal("2021"),
         literal("dialog"),
-        literal(at, type_=Report.__table__.c.created_at.type),  # type: ignore[attr-defined]
+        literal(_utc(at), type_=Report.__table__.c.created_at.type),  # type: ignore[attr-defined]
     ).where(has_staff, ~has_report)
     columns = ["agency_id", "year", "round_id", "status", "form_version", "source", "created_at"]
     statement = (
@@ -246,7 +251,7 @@ async def claim_reminder(
             slot=slot,
             person_id=person_id,
             status=ClaimStatus.CLAIMED.value,
-            claimed_at=at,
+            claimed_at=_utc(at),
         )
         .on_conflict_do_nothing(index_elements=["report_id", "slot", "person_id"])
         .returning(ReminderSent.__table__.c.id)  # type: ignore[attr-defined]
@@ -268,7 +273,7 @@ async def release_claim(*, session: AsyncSession, claim_id: int) -> None:
 async def _mark(
     session: AsyncSession, claim_id: int, status: ClaimStatus, at: datetime, error: str | None
 ) -> None:
-    sent_at = at if status is ClaimStatus.SENT else None
+    sent_at = _utc(at) if status is ClaimStatus.SENT else None
     await session.exec(
         update(ReminderSent)
         .where(col(ReminderSent.id) == claim_id)
@@ -292,7 +297,7 @@ async def mark_blocked(
     await session.exec(
         update(Person)
         .where(col(Person.id) == person_id, col(Person.unreachable_since).is_(None))
-        .values(unreachable_since=at)
+        .values(unreachable_since=_utc(at))
     )
 
 
@@ -312,7 +317,7 @@ async def slot_outcome(*, session: AsyncSession, year: int, slot: str, stale_bef
         claim = ClaimStatus(status)
         claimed = _aware(claimed_at)
         if claim is ClaimStatus.CLAIMED:
-            if claimed >= stale_before:
+            if claimed >= _utc(stale_before):
                 in_flight += 1
             else:
                 unknown += 1
@@ -400,7 +405,11 @@ async def claim_digest(
     statement = (
         _insert(session, ReminderDigest)
         .values(
-            round_id=round_id, key=key, person_id=person_id, status=ClaimStatus.CLAIMED.value, claimed_at=at
+            round_id=round_id,
+            key=key,
+            person_id=person_id,
+            status=ClaimStatus.CLAIMED.value,
+            claimed_at=_utc(at),
         )
         .on_conflict_do_nothing(index_elements=["round_id", "key", "person_id"])
         .returning(ReminderDigest.__table__.c.id)  # type: ignore[attr-defined]
@@ -420,12 +429,12 @@ async def finish_digest(
     await session.exec(
         update(ReminderDigest)
         .where(col(ReminderDigest.id) == claim_id)
-        .values(status=status.value, sent_at=at if status is ClaimStatus.SENT else None, error=error)
+        .values(status=status.value, sent_at=_utc(at) if status is ClaimStatus.SENT else None, error=error)
     )
     if status is ClaimStatus.BLOCKED:
         person = await session.exec(select(ReminderDigest.person_id).where(ReminderDigest.id == claim_id))
         await session.exec(
             update(Person)
             .where(col(Person.id) == person.one(), col(Person.unreachable_since).is_(None))
-            .values(unreachable_since=at)
+            .values(unreachable_since=_utc(at))
         )

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
@@ -33,7 +33,7 @@ class FakeTime:
         self.slept = 0.0
 
     def clock(self) -> datetime:
-        return self.now
+        return self.now.astimezone(UTC)
 
     def monotonic(self) -> float:
         return self.now.timestamp()
@@ -46,7 +46,7 @@ class FakeTime:
             self.now = target
 
     def set_local(self, year: int, month: int, day: int, hour: int, minute: int = 0) -> None:
-        self.now = datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
+        self.now = datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
