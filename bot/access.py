@@ -43,8 +43,7 @@ class Access:
         self.admins = admins
 
     async def caller(self, telegram_id: int) -> store.Caller | None:
-        async with self.db.session() as session:
-            return await store.caller(session=session, telegram_id=telegram_id)
+        return await self.db.run_transaction(lambda conn: store.caller(conn, telegram_id))
 
     def is_coordinator(self, who: store.Caller | None, telegram_id: int) -> bool:
         return telegram_id in self.admins or (who is not None and who.is_coordinator)

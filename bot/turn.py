@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dialogs.engine import DialogState, Event, Input, Reply, ReportInfo, Step, step
@@ -20,6 +21,7 @@ from dialogs.rules import Rule
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Agency, Report, ReportStatus
+from storage.turn_store import load_turn, save_turn
 
 log = logging.getLogger(__name__)
 
@@ -60,37 +62,33 @@ class Turns:
         self.rules = rules
 
     async def handle(self, person_id: int, report_id: int, event: Input) -> TurnResult:
-        async with self.db.session() as session:
-            snap = await self._read(session, report_id)
-            report, answers = snap.report, snap.answers
-            saved = await repo.load_position(session=session, person_id=person_id, report_id=report_id)
-            state = DialogState.from_json(saved) if saved else DialogState()
-            if report.status == ReportStatus.SUBMITTED.value or report.status == ReportStatus.ACCEPTED.value:
-                state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
-            elif state.mode.value == "submitted":
-                state = DialogState()  # returned by a coordinator: editable again
-            result: Step = step(self.form, snap.info, answers, state, event, rules=self.rules)
-            now = self.clock()
-            await repo.write_answers(
-                session=session,
-                report_id=report_id,
-                writes=((w.key, w.value, w.raw) for w in result.writes),
-                by=person_id,
-                at=now,
-            )
-            await repo.save_position(
-                session=session,
-                person_id=person_id,
-                report_id=report_id,
-                state=result.state.to_json(),
-                at=now,
-            )
-            if Event.SUBMITTED in result.events:
-                await repo.set_status(
-                    session=session, report=report, status=ReportStatus.SUBMITTED, by=person_id, at=now
-                )
-                log.info("report %s submitted by person %s", report_id, person_id)
+        result = await self.db.run_transaction(lambda conn: self._turn(conn, person_id, report_id, event))
+        if Event.SUBMITTED in result.events:
+            log.info("report %s submitted by person %s", report_id, person_id)
         return TurnResult(result.replies, result.events, report_id, result.state)
+
+    def _turn(self, conn: Connection, person_id: int, report_id: int, event: Input) -> Step:
+        """Load, step, save: runs on a synchronous connection inside one transaction."""
+        data = load_turn(conn, self.form, person_id=person_id, report_id=report_id)
+        if data is None:
+            raise LookupError(f"report {report_id} does not exist")
+        state = DialogState.from_json(data.position) if data.position else DialogState()
+        if data.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+            state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
+        elif state.mode.value == "submitted":
+            state = DialogState()  # returned by a coordinator: editable again
+        info = ReportInfo(data.agency, UnitKind(data.unit_kind), data.year, data.previous)
+        result = step(self.form, info, data.answers, state, event, rules=self.rules)
+        save_turn(
+            conn,
+            data,
+            person_id=person_id,
+            writes=((w.key, w.value, w.raw) for w in result.writes),
+            state=result.state.to_json(),
+            at=self.clock(),
+            submitted=Event.SUBMITTED in result.events,
+        )
+        return result
 
     async def snapshot(self, report_id: int) -> ReportSnapshot:
         async with self.db.session() as session:

@@ -122,6 +122,7 @@ class Form:
     t4_results: tuple[Column, ...]
     _by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
     _by_item: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
+    _by_unit: dict[UnitKind, tuple[Item, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for item in self.items:
@@ -149,7 +150,10 @@ class Form:
 
     def items_for(self, unit: UnitKind) -> tuple[Item, ...]:
         """The items asked of this kind of unit, in dialog order."""
-        return tuple(i for i in self.items if i.applies_to(unit))
+        items = self._by_unit.get(unit)
+        if items is None:
+            items = self._by_unit[unit] = tuple(i for i in self.items if i.applies_to(unit))
+        return items
 
     def all_fields(self) -> Iterable[Field]:
         return self._by_key.values()

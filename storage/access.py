@@ -12,9 +12,12 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection, CursorResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -70,30 +73,47 @@ class Redeemed:
 
 
 # --- people ----------------------------------------------------------------------------------------
-async def caller(*, session: AsyncSession, telegram_id: int) -> Caller | None:
-    """The person with this Telegram id, their active report and whether they belong to it."""
-    query = (
-        select(Person, ActiveReport.report_id, Membership.agency_id)
-        .outerjoin(ActiveReport, col(ActiveReport.person_id) == col(Person.id))
-        .outerjoin(Report, col(Report.id) == col(ActiveReport.report_id))
-        .outerjoin(
-            Membership,
-            (col(Membership.person_id) == col(Person.id))
-            & (col(Membership.agency_id) == col(Report.agency_id)),
+@cache
+def _caller_query() -> Any:
+    """Built once: who writes, their active report and whether they belong to its agency."""
+    person, active = Person.__table__, ActiveReport.__table__  # type: ignore[attr-defined]
+    report, member = Report.__table__, Membership.__table__  # type: ignore[attr-defined]
+    return (
+        sa_select(
+            person.c.id,
+            person.c.is_coordinator,
+            person.c.unreachable_since,
+            active.c.report_id,
+            member.c.agency_id,
         )
-        .where(Person.telegram_id == telegram_id)
+        .select_from(
+            person.outerjoin(active, active.c.person_id == person.c.id)
+            .outerjoin(report, report.c.id == active.c.report_id)
+            .outerjoin(
+                member, (member.c.person_id == person.c.id) & (member.c.agency_id == report.c.agency_id)
+            )
+        )
+        .where(person.c.telegram_id == bindparam("tid"))
     )
-    row = (await session.exec(query)).first()
+
+
+def caller(conn: Connection, telegram_id: int) -> Caller | None:
+    """The person with this Telegram id, their active report and whether they belong to it.
+
+    Asked on every message, so it is one prebuilt Core query on the turn's fast path
+    (`Database.run_transaction`), returning plain values.
+    """
+    row = conn.execute(_caller_query(), {"tid": telegram_id}).first()
     if row is None:
         return None
-    person, report_id, member_agency = row
+    person_id, is_coordinator, unreachable_since, report_id, member_agency = row
     return Caller(
-        person_id=person.id or 0,
+        person_id=person_id,
         telegram_id=telegram_id,
-        is_coordinator=person.is_coordinator,
+        is_coordinator=bool(is_coordinator),
         active_report_id=report_id,
         is_member_of_active=member_agency is not None,
-        is_unreachable=person.unreachable_since is not None,
+        is_unreachable=unreachable_since is not None,
     )
 
 

@@ -7,20 +7,25 @@ one file; foreign keys are switched on for it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -64,6 +69,35 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._sqlite_sync: Engine | None = None
+        self._sqlite_thread: ThreadPoolExecutor | None = None
+
+    async def run_transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` on a synchronous connection inside one transaction, committed on return.
+
+        This is the hot path of a dialog turn. On SQLite it runs on one dedicated thread with its
+        own connection: one thread hop per turn instead of several per statement, and SQLite's
+        single writer never waits on its busy handler. On PostgreSQL it runs through `run_sync`
+        on the async engine (asyncpg awaits underneath).
+        """
+        if not self.is_sqlite:
+            async with self.engine.begin() as connection:
+                return await connection.run_sync(work)
+        if self._sqlite_sync is None or self._sqlite_thread is None:
+            self._sqlite_sync = create_engine(
+                self.url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1),
+                connect_args={"timeout": 30, "check_same_thread": False},
+                poolclass=StaticPool,
+            )
+            event.listen(self._sqlite_sync, "connect", _sqlite_pragmas)
+            self._sqlite_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-sqlite")
+        engine = self._sqlite_sync
+
+        def run() -> T:
+            with engine.begin() as connection:
+                return work(connection)
+
+        return await asyncio.get_running_loop().run_in_executor(self._sqlite_thread, run)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -84,6 +118,12 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sqlite_thread is not None:
+            self._sqlite_thread.shutdown(wait=True)
+            self._sqlite_thread = None
+        if self._sqlite_sync is not None:
+            self._sqlite_sync.dispose()
+            self._sqlite_sync = None
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
