@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="nianbao bot vs the PTB echo bot, same stand-in, same run.")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--chats", type=int, default=8, help="NIANBAO_CONCURRENT_CHATS for the nianbao bot")
+    parser.add_argument("--chats", type=int, default=4, help="NIANBAO_CONCURRENT_CHATS for the nianbao bot")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: a fresh SQLite file)")
     parser.add_argument("--reply-timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
