@@ -57,6 +57,7 @@ _COORDINATOR_COMMANDS: tuple[
     ("coordinator", coord.on_make_coordinator),
     ("dashboard", coord.on_dashboard),
     ("return", coord.on_return),
+    ("export", coord.on_export),
 )
 
 
@@ -93,6 +94,7 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, h.on_text))
     application.add_handler(CallbackQueryHandler(h.on_press))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, h.on_edited))
+    application.add_handler(MessageHandler(new & filters.Document.ALL, coord.on_document))
     application.add_handler(MessageHandler(new & ~filters.COMMAND, h.on_other_message))
     application.add_error_handler(h.on_error)
     _register_reminders(application, settings, db, clock)

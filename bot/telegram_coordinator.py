@@ -1,10 +1,12 @@
-"""The coordinators' commands (政务公开办): rounds, agencies, invites, the dashboard, returns.
+"""The coordinators' commands (the disclosure office): rounds, agencies, invites, the dashboard,
+returns, importing a published report sent as a file, and the year's export.
 
 Each callback asks bot/access.py first; a refusal answers and writes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import date
@@ -12,6 +14,8 @@ from datetime import date
 from telegram import Update
 
 from bot.access import Refusal
+from bot.export import build_export
+from bot.importing import store_import
 from bot.telegram_handlers import NianbaoContext, local_time, notify, send_text
 from bot.telegram_output import keyboard, resume_data
 from dialogs import messages as msg
@@ -21,6 +25,7 @@ from storage import access as store
 from storage import repositories as repo
 from storage.access import INVITE_TTL
 from storage.tables import ReportStatus, Role
+from templates.importer import import_document
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +235,7 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
         if row.members == 0:
             line += tmsg.DASHBOARD_NO_MEMBERS
         if row.unreachable:
-            line += tmsg.DASHBOARD_UNREACHABLE.format(names="、".join(row.unreachable))
+            line += tmsg.DASHBOARD_UNREACHABLE.format(names=tmsg.DASHBOARD_NAME_SEP.join(row.unreachable))
         lines.append(line)
     await send_text(context, chat_id, "\n".join(lines))
 
@@ -276,3 +281,90 @@ async def on_return(update: Update, context: NianbaoContext) -> None:
     for staff_chat in staff:
         await notify(context, staff_chat, notice, keyboard([(tmsg.BTN_CONTINUE, resume_data(report_id))]))
     await send_text(context, chat_id, text)
+
+
+# Published reports are a few tens of KB; anything far larger is not one.
+_MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+async def on_document(update: Update, context: NianbaoContext) -> None:
+    """A coordinator sends last year's published report (text or HTML): it is imported."""
+    message = update.effective_message
+    if message is None or message.document is None or update.effective_user is None:
+        return
+    services = context.services
+    who = await services.access.caller(update.effective_user.id)
+    if not services.access.is_coordinator(who, update.effective_user.id):
+        await send_text(context, message.chat_id, tmsg.STAFF_FILES_REFUSED if who else tmsg.NOT_INVITED)
+        return
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, caller = found
+    document = message.document
+    if document.file_size is not None and document.file_size > _MAX_IMPORT_BYTES:
+        await send_text(
+            context, chat_id, tmsg.IMPORT_TOO_LARGE.format(limit=_MAX_IMPORT_BYTES // (1024 * 1024))
+        )
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    agency, year = _caption_agency_year(message.caption or "")
+    result = await asyncio.to_thread(import_document, data, document.file_name or "", services.form)
+    stored = await store_import(
+        services.db,
+        services.form,
+        result,
+        agency=agency,
+        year=year,
+        unit=None,
+        by=caller.person_id,
+        at=services.clock(),
+    )
+    lines = [stored.message]
+    notes = [p.describe() for p in result.problems if not p.is_fatal] if result.is_usable else []
+    if notes:
+        lines += [tmsg.IMPORT_NOTES_HEADER, *notes]
+    if not stored.ok and result.is_usable:
+        lines.append(tmsg.IMPORT_USAGE)
+    log.info("import by person %s: %s", caller.person_id, "stored" if stored.ok else "refused")
+    await send_text(context, chat_id, "\n".join(lines))
+
+
+def _caption_agency_year(caption: str) -> tuple[str | None, int | None]:
+    """The agency name and a four-digit year in the caption, either part optional."""
+    words = caption.split()
+    year = next((int(w) for w in words if w.isdigit() and len(w) == 4), None)
+    rest = " ".join(w for w in words if not (w.isdigit() and len(w) == 4)).strip()
+    return (rest or None), year
+
+
+async def on_export(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, _ = found
+    services = context.services
+    args = _args(context)
+    if args and not args[0].isdigit():
+        await send_text(context, chat_id, tmsg.EXPORT_USAGE)
+        return
+    if args:
+        year = int(args[0])
+    else:
+        async with services.db.session() as session:
+            rnd = await repo.latest_round(session=session)
+        if rnd is None:
+            await send_text(context, chat_id, tmsg.DASHBOARD_NO_ROUND)
+            return
+        year = rnd.year
+    bundle = await build_export(services.db, services.form, year)
+    if bundle.report_count == 0:
+        await send_text(context, chat_id, tmsg.EXPORT_NONE.format(year=year))
+        return
+    archive = await asyncio.to_thread(bundle.zip_bytes)
+    await context.bot.send_document(
+        chat_id,
+        archive,
+        filename=f"nianbao-{year}.zip",
+        caption=tmsg.EXPORT_CAPTION.format(year=year, count=bundle.report_count),
+    )

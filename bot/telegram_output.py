@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
+from dialogs import messages_telegram as tmsg
 from dialogs.engine import Choice
 
 RESUME_PREFIX = "resume:"
@@ -105,15 +106,12 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return chunks
 
 
-_SENTENCE_ENDS = "。！？；.!?;"
-
-
 def _pieces(paragraph: str, limit: int) -> list[str]:
     pieces: list[str] = []
     rest = paragraph
     while len(rest) > limit:
         window = rest[:limit]
-        cut = max(window.rfind(mark) for mark in _SENTENCE_ENDS) + 1
+        cut = max(window.rfind(mark) for mark in tmsg.SENTENCE_ENDS) + 1
         if cut <= 0:
             cut = limit
         pieces.append(rest[:cut])

@@ -47,17 +47,6 @@ def _may_hold_chinese(path: Path) -> bool:
     }
 
 
-# Modules that held Chinese text when this test was written. Each must move its text into
-# dialogs/messages*.py (or its comments into English) and then leave this list; the test
-# fails when a listed module is clean, so the list only shrinks.
-NOT_YET_ENGLISH = frozenset(
-    {
-        "bot/telegram_coordinator.py",
-        "bot/telegram_output.py",
-    }
-)
-
-
 def _modules(package: str) -> list[Path]:
     return sorted(p for p in (ROOT / package).rglob("*.py") if ".venv" not in p.parts)
 
@@ -144,11 +133,7 @@ def _scanned() -> list[Path]:
 @pytest.mark.parametrize("path", _scanned(), ids=[str(p.relative_to(ROOT)) for p in _scanned()])
 def test_no_chinese_outside_messages_declaration_and_templates(path: Path) -> None:
     """Comments and docstrings count: identifiers, logs and comments are English."""
-    relative = path.relative_to(ROOT).as_posix()
     lines = _cjk_lines(path)
-    if relative in NOT_YET_ENGLISH:
-        assert lines, f"{relative} is clean now: remove it from NOT_YET_ENGLISH"
-        return
     assert lines == []
 
 
