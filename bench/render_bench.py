@@ -17,6 +17,7 @@ from pathlib import Path
 from dialogs.form import UnitKind
 from dialogs.report_2021 import form_2021
 from templates import ReportContext, build_context, render_docx, render_html, render_markdown, render_text
+from templates.importer import import_html, import_text
 from tests.helpers.fixtures import REAL_REPORTS
 from tests.templates.builders import real_report
 
@@ -49,20 +50,24 @@ def main() -> None:
         )
 
     ctx = context()
+    text, page = render_text(ctx), render_html(ctx)
     cases: list[tuple[str, Callable[[], object]]] = [
         ("context", context),
         ("text", lambda: render_text(ctx)),
         ("markdown", lambda: render_markdown(ctx)),
         ("html", lambda: render_html(ctx)),
         ("docx", lambda: render_docx(ctx)),
+        # Reading a published report back in (the importer), from each of the two formats it reads.
+        ("import txt", lambda: import_text(text, form).answers),
+        ("import html", lambda: import_html(page, form).answers),
     ]
     print(f"{report.name}: median of {args.runs} runs (ms)")
-    print(f"{'format':<10} {'median':>8} {'min':>8} {'max':>8} {'bytes':>8}")
+    print(f"{'step':<12} {'median':>8} {'min':>8} {'max':>8} {'bytes':>8}")
     for name, function in cases:
         times, size = _time(function, args.runs)
         size_text = str(size) if size else "-"
         print(
-            f"{name:<10} {statistics.median(times):>8.2f} {min(times):>8.2f} {max(times):>8.2f} {size_text:>8}"
+            f"{name:<12} {statistics.median(times):>8.2f} {min(times):>8.2f} {max(times):>8.2f} {size_text:>8}"
         )
 
 
