@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.access import Refusal
@@ -24,7 +26,7 @@ from dialogs.form import UnitKind
 from storage import access as store
 from storage import repositories as repo
 from storage.access import INVITE_TTL
-from storage.tables import ReportStatus, Role
+from storage.tables import Agency, ReportStatus, Role
 from templates.importer import import_document
 
 log = logging.getLogger(__name__)
@@ -123,54 +125,58 @@ async def on_agency(update: Update, context: NianbaoContext) -> None:
     await send_text(context, chat_id, text)
 
 
-async def on_invite(update: Update, context: NianbaoContext) -> None:
+async def _agency_action(
+    update: Update,
+    context: NianbaoContext,
+    usage: str,
+    act: Callable[[AsyncSession, Agency, store.Caller], Awaitable[str]],
+) -> None:
+    """A coordinator command that names one agency: checks, finds it, acts, answers."""
     found = await _coordinator(update, context)
     if found is None:
         return
     chat_id, who = found
     query = " ".join(_args(context))
     if not query:
-        await send_text(context, chat_id, tmsg.INVITE_USAGE)
+        await send_text(context, chat_id, usage)
         return
-    services = context.services
-    async with services.db.session() as session:
+    async with context.services.db.session() as session:
         agency = await store.find_agency(session=session, query=query)
         if agency is None or agency.id is None:
             text = tmsg.AGENCY_UNKNOWN.format(query=query)
         else:
-            token = await store.create_invite(
-                session=session,
-                agency_id=agency.id,
-                role=Role.STAFF,
-                created_by=who.person_id,
-                now=services.clock(),
-            )
-            text = tmsg.INVITE_CREATED.format(
-                agency=agency.name, days=INVITE_TTL.days, link=_link(context, token)
-            )
-            log.info("invite for agency %s created by person %s", agency.id, who.person_id)
+            text = await act(session, agency, who)
     await send_text(context, chat_id, text)
+
+
+async def on_invite(update: Update, context: NianbaoContext) -> None:
+    services = context.services
+
+    async def invite(session: AsyncSession, agency: Agency, who: store.Caller) -> str:
+        token = await store.create_invite(
+            session=session,
+            agency_id=agency.id,
+            role=Role.STAFF,
+            created_by=who.person_id,
+            now=services.clock(),
+        )
+        log.info("invite for agency %s created by person %s", agency.id, who.person_id)
+        return tmsg.INVITE_CREATED.format(
+            agency=agency.name, days=INVITE_TTL.days, link=_link(context, token)
+        )
+
+    await _agency_action(update, context, tmsg.INVITE_USAGE, invite)
 
 
 async def on_revoke(update: Update, context: NianbaoContext) -> None:
-    found = await _coordinator(update, context)
-    if found is None:
-        return
-    chat_id, who = found
-    query = " ".join(_args(context))
-    if not query:
-        await send_text(context, chat_id, tmsg.REVOKE_USAGE)
-        return
     services = context.services
-    async with services.db.session() as session:
-        agency = await store.find_agency(session=session, query=query)
-        if agency is None or agency.id is None:
-            text = tmsg.AGENCY_UNKNOWN.format(query=query)
-        else:
-            count = await store.revoke_invites(session=session, agency_id=agency.id, now=services.clock())
-            text = tmsg.REVOKED.format(agency=agency.name, count=count)
-            log.info("%s invites of agency %s revoked by person %s", count, agency.id, who.person_id)
-    await send_text(context, chat_id, text)
+
+    async def revoke(session: AsyncSession, agency: Agency, who: store.Caller) -> str:
+        count = await store.revoke_invites(session=session, agency_id=agency.id or 0, now=services.clock())
+        log.info("%s invites of agency %s revoked by person %s", count, agency.id, who.person_id)
+        return tmsg.REVOKED.format(agency=agency.name, count=count)
+
+    await _agency_action(update, context, tmsg.REVOKE_USAGE, revoke)
 
 
 async def on_make_coordinator(update: Update, context: NianbaoContext) -> None:
