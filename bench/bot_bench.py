@@ -115,8 +115,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--users must be 1..1000 and --rounds 1..10")
 
     echo: list[LoadResult] = []
+    sized: list[LoadResult] = []
     nianbao: list[LoadResult] = []
     for number in range(args.rounds):
+        # The echo bot again, answering with a nianbao-sized prompt and keyboard: what such
+        # messages cost in PTB and httpx alone, apart from anything nianbao does.
+        sized.append(
+            asyncio.run(
+                run_load(
+                    (*ECHO_BOT, "--nianbao-sized-reply"),
+                    scripted(echo_actions),
+                    users=args.users,
+                    label=f"PTB echo, nianbao-sized reply, round {number + 1}",
+                    reply_timeout=args.reply_timeout,
+                    first_user_id=FIRST_USER,
+                )
+            )
+        )
         echo.append(
             asyncio.run(
                 run_load(
@@ -153,12 +168,17 @@ def main(argv: Sequence[str] | None = None) -> None:
                 )
             )
     echo_median = _median(echo, "PTB echo, median")
+    sized_median = _median(sized, "PTB echo, nianbao-sized reply, median")
     nianbao_median = _median(nianbao, f"nianbao (chats={args.chats}), median")
-    print(format_table([*echo, *nianbao, echo_median, nianbao_median]))
+    print(format_table([*echo, *sized, *nianbao, echo_median, sized_median, nianbao_median]))
     print()
     print(f"{args.users} users x {len(ANSWERS) + 1} inputs each, {args.rounds} rounds")
     print(f"p50 ratio nianbao/echo: {nianbao_median.p50_ms / echo_median.p50_ms:.2f} (target <= 1.3)")
     print(f"p95 ratio nianbao/echo: {nianbao_median.p95_ms / echo_median.p95_ms:.2f}")
+    print(
+        f"p50 ratio nianbao/echo with a nianbao-sized reply: {nianbao_median.p50_ms / sized_median.p50_ms:.2f}; "
+        f"that echo / the bare echo: {sized_median.p50_ms / echo_median.p50_ms:.2f}"
+    )
     print(f"throughput ratio nianbao/echo: {nianbao_median.replies_per_s / echo_median.replies_per_s:.2f}")
     print(
         f"peak RSS MiB: echo {echo_median.peak_rss_mib:.0f}, nianbao {nianbao_median.peak_rss_mib:.0f}; "

@@ -181,7 +181,7 @@ class _Turn:
         """Write the parts, then every total whose value they change."""
         for f, v in zip(fields, values, strict=True):
             self.write(f.key, v, raw)
-        for key, total in self.form.compute_totals(self.answers).items():
+        for key, total in self.form.compute_totals(self.answers, changed=(f.key for f in fields)).items():
             if self.answers.get(key) != total:
                 self.write(key, total)
 

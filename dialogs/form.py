@@ -159,18 +159,35 @@ class Form:
         return self._by_key.values()
 
     # --- computed totals -------------------------------------------------------
-    def compute_totals(self, answers: Mapping[str, Value]) -> dict[str, Value]:
+    def compute_totals(
+        self, answers: Mapping[str, Value], changed: Iterable[str] | None = None
+    ) -> dict[str, Value]:
         """Every computed field whose parts are all present, in declaration order.
 
         Declaration order is dependency order (a row total before a column of totals),
-        which a test of the declaration checks.
+        which a test of the declaration checks. With `changed`, only the totals that depend
+        (directly or through other totals) on those keys are computed, reading the other totals
+        from `answers`, which must hold them up to date (as stored answers do): a dialog turn
+        writes one row, and recomputing the ~30 totals of the whole form every turn adds up.
         """
-        values: dict[str, Value] = dict(answers)
+        fields = self.computed if changed is None else self._affected(changed)
         out: dict[str, Value] = {}
-        for f in self.computed:
-            parts = [values.get(k) for k in f.sums]
-            if all(isinstance(p, int) for p in parts):
-                total = sum(p for p in parts if isinstance(p, int))
-                values[f.key] = total
+        for f in fields:
+            total = 0
+            for key in f.sums:
+                part = out[key] if key in out else answers.get(key)
+                if not isinstance(part, int):
+                    break
+                total += part
+            else:
                 out[f.key] = total
         return out
+
+    def _affected(self, changed: Iterable[str]) -> tuple[Field, ...]:
+        keys = set(changed)
+        affected: list[Field] = []
+        for f in self.computed:  # dependency order, so a total's own totals come later
+            if keys.intersection(f.sums):
+                affected.append(f)
+                keys.add(f.key)
+        return tuple(affected)

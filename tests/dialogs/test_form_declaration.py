@@ -198,3 +198,20 @@ def test_number_items_have_an_example_and_a_hint() -> None:
         if not item.is_narrative:
             assert item.example, item.id
             assert item.hint, item.id
+
+
+def test_totals_of_a_changed_cell_equal_the_full_computation() -> None:
+    answers = {
+        f.key: n % 7
+        for n, f in enumerate(f for f in FORM.all_fields() if not f.is_computed and f.kind.value == "count")
+    }
+    up_to_date = {**answers, **FORM.compute_totals(answers)}
+    up_to_date["t3.partial.research_institution"] = 40
+    full = FORM.compute_totals(up_to_date)
+    partial = FORM.compute_totals(up_to_date, changed=["t3.partial.research_institution"])
+    assert set(partial) == {
+        "t3.partial.total",
+        "t3.total_processed.research_institution",
+        "t3.total_processed.total",
+    }
+    assert all(partial[key] == full[key] for key in partial)
