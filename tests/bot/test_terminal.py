@@ -189,3 +189,25 @@ def test_end_of_input_saves_and_the_next_run_resumes(tmp_path: Path) -> None:
     assert "第 3/43 项" in second.stdout
     assert "1. 第二十条第（一）项 — 规章：1 0 3" in second.stdout
     assert "2. 第二十条第（一）项 — 行政规范性文件：2 1 40" in second.stdout
+
+
+def test_imported_last_year_report_proposes_the_carry_over_in_the_terminal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    source = next(p for p in REAL_REPORTS if "huaian" in p.name).with_suffix(".txt")
+    imported = subprocess.run(
+        [sys.executable, "-m", "bot", "import-report", str(source)],
+        capture_output=True,
+        text=True,
+        env=_env(url, tmp_path),
+        cwd=tmp_path,
+        timeout=PROCESS_LIMIT,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr[-2000:]
+    assert "已导入：淮安市人民政府 2024 年" in imported.stdout
+    lines = ["淮安市人民政府", "2", "2025", "目录 2", "0 0 0 0 0 0"]
+    shown = run_terminal(lines, url, tmp_path).stdout
+    assert (
+        "去年报告的「结转下年度继续办理」为：自然人 103、商业企业 0、科研机构 0、社会公益组织 0、法律服务机构 0、其他 0"
+        in shown
+    )
