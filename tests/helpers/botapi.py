@@ -2,7 +2,7 @@
 
 The project rule is that Telegram is tested by running the real PTB ``Application`` over real HTTP,
 never by mocking PTB. This module is the other end of that HTTP: an aiohttp server that speaks enough
-of the Bot API (https://core.telegram.org/bots/api) for PTB 22, plus a user-side API with which a test
+of the Bot API (as documented on core.telegram.org) for PTB 22, plus a user-side API with which a test
 plays the human in a private chat::
 
     async with StandIn() as api:

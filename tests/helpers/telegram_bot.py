@@ -35,7 +35,7 @@ from tests.helpers.botapi import Json, StandIn
 
 ADMIN = 1001
 NOW = datetime(2025, 1, 10, 2, 0, tzinfo=UTC)
-_LINK = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
+_LINK = re.compile(re.escape("https://t.me/") + r"(\w+)\?start=([A-Za-z0-9_-]+)")
 
 
 def fixed_clock() -> datetime:
