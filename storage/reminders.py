@@ -244,17 +244,18 @@ async def claim_reminder(
     status = await session.exec(select(Report.status).where(Report.id == report_id))
     if status.first() not in OPEN_STATUSES:
         return None
+    return await _claim(
+        session, ReminderSent, {"report_id": report_id, "slot": slot, "person_id": person_id}, at
+    )
+
+
+async def _claim(session: AsyncSession, table: Any, unique: dict[str, object], at: datetime) -> int | None:
+    """INSERT the claim row unless its unique columns exist already; its id, or None."""
     statement = (
-        _insert(session, ReminderSent)
-        .values(
-            report_id=report_id,
-            slot=slot,
-            person_id=person_id,
-            status=ClaimStatus.CLAIMED.value,
-            claimed_at=_utc(at),
-        )
-        .on_conflict_do_nothing(index_elements=["report_id", "slot", "person_id"])
-        .returning(ReminderSent.__table__.c.id)  # type: ignore[attr-defined]
+        _insert(session, table)
+        .values(**unique, status=ClaimStatus.CLAIMED.value, claimed_at=_utc(at))
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(table.__table__.c.id)
     )
     result = await session.exec(statement)
     claim_id = result.scalar_one_or_none()
@@ -402,21 +403,9 @@ async def reachable_coordinators(*, session: AsyncSession) -> Sequence[Person]:
 async def claim_digest(
     *, session: AsyncSession, round_id: int, key: str, person_id: int, at: datetime
 ) -> int | None:
-    statement = (
-        _insert(session, ReminderDigest)
-        .values(
-            round_id=round_id,
-            key=key,
-            person_id=person_id,
-            status=ClaimStatus.CLAIMED.value,
-            claimed_at=_utc(at),
-        )
-        .on_conflict_do_nothing(index_elements=["round_id", "key", "person_id"])
-        .returning(ReminderDigest.__table__.c.id)  # type: ignore[attr-defined]
+    return await _claim(
+        session, ReminderDigest, {"round_id": round_id, "key": key, "person_id": person_id}, at
     )
-    result = await session.exec(statement)
-    claim_id = result.scalar_one_or_none()
-    return None if claim_id is None else int(claim_id)
 
 
 async def release_digest(*, session: AsyncSession, claim_id: int) -> None:
