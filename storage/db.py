@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -69,35 +70,64 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        self._sqlite_sync: Engine | None = None
+        self._sqlite_inline: Engine | None = None
+        self._sqlite_waiting: Engine | None = None
         self._sqlite_thread: ThreadPoolExecutor | None = None
 
     async def run_transaction(self, work: Callable[[Connection], T]) -> T:
         """Run `work` on a synchronous connection inside one transaction, committed on return.
 
-        This is the hot path of a dialog turn. On SQLite it runs on one dedicated thread with its
-        own connection: one thread hop per turn instead of several per statement, and SQLite's
-        single writer never waits on its busy handler. On PostgreSQL it runs through `run_sync`
-        on the async engine (asyncpg awaits underneath).
+        This is the hot path of every message (the caller lookup and the dialog turn).
+
+        PostgreSQL: through `run_sync` on the async engine (asyncpg awaits underneath).
+
+        SQLite: on the event loop itself, with a connection that never waits for a lock
+        (busy_timeout 0). A turn is well under a millisecond of SQLite work, and measured
+        here, handing it to a thread cost far more than it saved: the two threads fought over
+        the GIL and the bot spent about twice the CPU per reply. Only when another writer holds
+        the database (a terminal session, the reminder job) is the work retried on a thread
+        whose connection waits, so the loop itself never waits on a lock. Retrying is safe:
+        `work` runs in one transaction that rolls back on the error, and it reads its state again.
         """
         if not self.is_sqlite:
             async with self.engine.begin() as connection:
                 return await connection.run_sync(work)
-        if self._sqlite_sync is None or self._sqlite_thread is None:
-            self._sqlite_sync = create_engine(
-                self.url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1),
-                connect_args={"timeout": 30, "check_same_thread": False},
-                poolclass=StaticPool,
-            )
-            event.listen(self._sqlite_sync, "connect", _sqlite_pragmas)
+        if self._sqlite_inline is None:
+            self._sqlite_inline = self._sqlite_engine(busy_timeout_ms=0)
+        try:
+            with self._sqlite_inline.begin() as inline:
+                return work(inline)
+        except OperationalError as error:
+            if "locked" not in str(error.orig):
+                raise
+            log.info("sqlite busy: turn retried on the waiting connection")
+        if self._sqlite_waiting is None or self._sqlite_thread is None:
+            self._sqlite_waiting = self._sqlite_engine(busy_timeout_ms=30_000)
             self._sqlite_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-sqlite")
-        engine = self._sqlite_sync
+        engine = self._sqlite_waiting
 
         def run() -> T:
             with engine.begin() as connection:
                 return work(connection)
 
         return await asyncio.get_running_loop().run_in_executor(self._sqlite_thread, run)
+
+    def _sqlite_engine(self, *, busy_timeout_ms: int) -> Engine:
+        """A synchronous engine on the same file with its own single connection."""
+        engine = create_engine(
+            self.url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1),
+            connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+            poolclass=StaticPool,
+        )
+
+        def pragmas(dbapi_connection: Any, record: Any) -> None:
+            _sqlite_pragmas(dbapi_connection, record)
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.close()
+
+        event.listen(engine, "connect", pragmas)
+        return engine
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -121,9 +151,10 @@ class Database:
         if self._sqlite_thread is not None:
             self._sqlite_thread.shutdown(wait=True)
             self._sqlite_thread = None
-        if self._sqlite_sync is not None:
-            self._sqlite_sync.dispose()
-            self._sqlite_sync = None
+        for engine in (self._sqlite_inline, self._sqlite_waiting):
+            if engine is not None:
+                engine.dispose()
+        self._sqlite_inline = self._sqlite_waiting = None
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
