@@ -123,6 +123,7 @@ class Form:
     _by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
     _by_item: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
     _by_unit: dict[UnitKind, tuple[Item, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _kinds: dict[str, ValueKind] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for item in self.items:
@@ -154,6 +155,12 @@ class Form:
         if items is None:
             items = self._by_unit[unit] = tuple(i for i in self.items if i.applies_to(unit))
         return items
+
+    def value_kinds(self) -> Mapping[str, ValueKind]:
+        """Key → kind for every field (asked and computed)."""
+        if not self._kinds:
+            self._kinds.update({key: f.kind for key, f in self._by_key.items()})
+        return self._kinds
 
     def all_fields(self) -> Iterable[Field]:
         return self._by_key.values()

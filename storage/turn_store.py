@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from dialogs.form import Form, Value
 from storage.tables import Agency, Answer, AnswerChange, DialogPosition, Report, ReportStatus
-from storage.values import decode, encode
+from storage.values import decode_rows, encode
 
 _report = Report.__table__  # type: ignore[attr-defined]
 _agency = Agency.__table__  # type: ignore[attr-defined]
@@ -125,8 +125,8 @@ def load_turn(conn: Connection, form: Form, *, person_id: int, report_id: int) -
         status=status,
         position=json.loads(state) if state else None,
         stored=stored,
-        answers={key: decode(form, key, value) for key, value in stored.items()},
-        previous={key: decode(form, key, value) for key, value in last_year} or None,
+        answers=decode_rows(form, stored.items()),
+        previous=decode_rows(form, last_year) or None,
     )
 
 

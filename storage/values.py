@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from dialogs.form import Form, Value, ValueKind
@@ -26,3 +27,18 @@ def decode(form: Form, key: str, text: str) -> Value:
     except (ValueError, InvalidOperation):
         return text
     return text
+
+
+def decode_rows(form: Form, rows: Iterable[tuple[str, str]]) -> dict[str, Value]:
+    """`decode` for many stored answers at once (a turn reads ~200 of them)."""
+    kinds = form.value_kinds()
+    out: dict[str, Value] = {}
+    for key, text in rows:
+        kind = kinds.get(key)
+        if kind is ValueKind.COUNT and text.isdigit():
+            out[key] = int(text)
+        elif kind is None or kind is ValueKind.TEXT:
+            out[key] = text
+        else:
+            out[key] = decode(form, key, text)
+    return out

@@ -165,3 +165,20 @@ async def test_rounds_are_unique_per_year(db: Database) -> None:
         second = await repo.open_round(session=s, year=2024, deadline=date(2025, 1, 26), created_by=None)
     assert first.id == second.id
     assert second.deadline == date(2025, 1, 26)
+
+
+def test_decoding_many_rows_gives_the_typed_values(form: Form) -> None:
+    from storage.values import decode, decode_rows
+
+    rows = [
+        ("t3.new.natural_person", "12"),
+        ("t2.fees.amount", "12.3450"),
+        ("s6.processing_fee", "0"),
+        ("text.s5", "问题\n改进"),
+        ("review.confirmed_warnings", "XY-DUP\t重复"),
+    ]
+    decoded = decode_rows(form, rows)
+    assert decoded == {key: decode(form, key, text) for key, text in rows}
+    assert decoded["t3.new.natural_person"] == 12
+    assert decoded["t2.fees.amount"] == Decimal("12.3450")
+    assert isinstance(decoded["s6.processing_fee"], Decimal)
