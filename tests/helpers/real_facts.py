@@ -4,44 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from dialogs.form import UnitKind, Value
 from dialogs.report_2021 import T3_COLUMNS, form_2021, t3_key
 from dialogs.rules import ReportFacts, SourceFacts
-from tests.helpers.fixtures import REAL_REPORTS, answers_from_json, load_json
-
-_S1_ORDER = ("（一）", "（二）", "（三）", "（四）", "（五）")
-_S1_KEYS = (
-    "text.s1.active",
-    "text.s1.requests",
-    "text.s1.management",
-    "text.s1.platform",
-    "text.s1.oversight",
-)
-
-
-def _strip_heading(paragraph: str) -> str:
-    """Drop the heading up to the first 。: "（一）主动公开情况。2024年，…" → "2024年，…"."""
-    _, sep, rest = paragraph.partition("。")
-    return rest.strip() if sep else paragraph
-
-
-def narrative_answers(narrative: dict[str, Any]) -> dict[str, Value]:
-    """The JSON `narrative` keyed like the form: s1_overall's first paragraph is the overview."""
-    answers: dict[str, Value] = {"text.preamble": narrative["preamble"]}
-    overview: list[str] = []
-    for paragraph in narrative["s1_overall"]:
-        for marker, key in zip(_S1_ORDER, _S1_KEYS, strict=True):
-            if paragraph.startswith(marker):
-                answers[key] = _strip_heading(paragraph)
-                break
-        else:
-            overview.append(paragraph)
-    answers["text.overview"] = "\n".join(overview)
-    answers["text.s5"] = "\n".join(narrative["s5_problems_and_improvements"])
-    answers["text.s6"] = "\n".join(narrative["s6_other_matters"])
-    return answers
+from tests.helpers.fixtures import REAL_REPORTS, answers_from_json, load_json, narratives_from_json
 
 
 def real_report(name: str) -> Path:
@@ -66,7 +33,7 @@ _OLD_OTHER_ROW = {"03_hongze_district_2024"}
 def real_facts(path: Path) -> ReportFacts:
     data = load_json(path)
     report = data["report"]
-    answers = {**answers_from_json(path), **narrative_answers(data["narrative"])}
+    answers = {**answers_from_json(path), **narratives_from_json(path)}
     source = SourceFacts(
         title=report["title"],
         row_labels=_ROW_LABEL_TYPOS.get(path.stem, {}),
