@@ -27,6 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import repositories as repo
 from storage.tables import (
     Agency,
     Answer,
@@ -388,16 +389,7 @@ async def unreachable_people(
 
 
 async def reachable_coordinators(*, session: AsyncSession) -> Sequence[Person]:
-    result = await session.exec(
-        select(Person)
-        .where(
-            col(Person.is_coordinator).is_(True),
-            col(Person.telegram_id).is_not(None),
-            col(Person.unreachable_since).is_(None),
-        )
-        .order_by(col(Person.id))
-    )
-    return result.all()
+    return await repo.coordinators(session=session, reachable_only=True)
 
 
 async def claim_digest(

@@ -47,11 +47,6 @@ async def find_agency(*, session: AsyncSession, name: str) -> Agency | None:
     return result.first()
 
 
-async def list_agencies(*, session: AsyncSession) -> Sequence[Agency]:
-    result = await session.exec(select(Agency).order_by(col(Agency.id)))
-    return result.all()
-
-
 async def local_person(*, session: AsyncSession, local_name: str) -> Person:
     """The terminal user's person row, created on first use."""
     result = await session.exec(select(Person).where(Person.local_name == local_name))
@@ -88,16 +83,6 @@ async def is_member(*, session: AsyncSession, person_id: int, agency_id: int) ->
     return await session.get(Membership, (person_id, agency_id)) is not None
 
 
-async def agencies_of(*, session: AsyncSession, person_id: int) -> Sequence[Agency]:
-    result = await session.exec(
-        select(Agency)
-        .join(Membership, col(Membership.agency_id) == col(Agency.id))
-        .where(Membership.person_id == person_id)
-        .order_by(col(Agency.id))
-    )
-    return result.all()
-
-
 async def members_of(*, session: AsyncSession, agency_id: int) -> Sequence[Person]:
     result = await session.exec(
         select(Person)
@@ -108,10 +93,12 @@ async def members_of(*, session: AsyncSession, agency_id: int) -> Sequence[Perso
     return result.all()
 
 
-async def coordinators(*, session: AsyncSession) -> Sequence[Person]:
-    result = await session.exec(
-        select(Person).where(col(Person.is_coordinator).is_(True)).order_by(col(Person.id))
-    )
+async def coordinators(*, session: AsyncSession, reachable_only: bool = False) -> Sequence[Person]:
+    """Coordinators with a Telegram chat; `reachable_only` leaves out those who blocked the bot."""
+    query = select(Person).where(col(Person.is_coordinator).is_(True), col(Person.telegram_id).is_not(None))
+    if reachable_only:
+        query = query.where(col(Person.unreachable_since).is_(None))
+    result = await session.exec(query.order_by(col(Person.id)))
     return result.all()
 
 
@@ -277,11 +264,6 @@ async def set_active_report(*, session: AsyncSession, person_id: int, report_id:
         row.report_id = report_id
         session.add(row)
     await session.flush()
-
-
-async def active_report(*, session: AsyncSession, person_id: int) -> Report | None:
-    row = await session.get(ActiveReport, person_id)
-    return None if row is None else await session.get(Report, row.report_id)
 
 
 async def reports_of_person(*, session: AsyncSession, person_id: int) -> Sequence[tuple[Report, Agency]]:
