@@ -82,12 +82,6 @@ def _build(api: StandIn) -> App:
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
 async def fake_clock_api() -> AsyncIterator[tuple[StandIn, FakeClock]]:
     clock = FakeClock()
     async with StandIn(clock=clock) as standin:

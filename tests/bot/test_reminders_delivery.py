@@ -7,7 +7,6 @@ with its own database engine; time is virtual (FakeTime), so pacing and 429 paus
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -46,12 +45,6 @@ def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
     # PTB 22 warns when it builds a RetryAfter unless opted in to timedelta periods (and the
     # suite turns warnings into errors); the bot reads both forms.
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn() as stand_in:
-        yield stand_in
 
 
 async def _seed(db: Database, api: StandIn, staff: int) -> list[Member]:

@@ -7,10 +7,7 @@ The expected log is written out in full, in Shanghai time.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-
-import pytest
 
 from bot.reminder_plan import ReminderPlan
 from bot.reminders import Reminders
@@ -33,12 +30,6 @@ YEAR = 2024
 DEADLINE = date(2025, 1, 31)  # a Friday
 COORDINATOR = 900
 STAFF = {101: "甲", 102: "乙", 201: "丙", 301: "丁"}
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn() as stand_in:
-        yield stand_in
 
 
 def _stamp(time: FakeTime) -> str:

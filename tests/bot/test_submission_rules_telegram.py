@@ -14,17 +14,10 @@ from storage.db import Database, sqlite_url
 from tests.helpers.botapi import StandIn
 from tests.helpers.rule_cases import RULE_CASES, RuleCase
 from tests.helpers.rule_reports import AGENCY, YEAR, make_facts
-from tests.helpers.seeded_reports import seed_report
+from tests.helpers.seeded_reports import report_status, seed_report
 from tests.helpers.telegram_bot import ADMIN, dialog_buttons, next_prompt, running_bot
 
 STAFF = 4242
-
-
-async def _status(db: Database, report_id: int) -> str:
-    async with db.session() as s:
-        report = await repo.get_report(session=s, report_id=report_id)
-        assert report is not None
-        return report.status
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.rule_id) for c in RULE_CASES])
@@ -54,7 +47,7 @@ async def test_submit_in_telegram_is_blocked_or_asks_confirmation(case: RuleCase
             prompt, seen = await next_prompt(api, STAFF)
             shown = "\n".join(m["text"] for m in seen)
             assert message in shown
-            assert await _status(db, seeded.report_id) == "draft"
+            assert await report_status(db, seeded.report_id) == "draft"
             buttons = dialog_buttons(prompt)
             if case.severity is Severity.ERROR:
                 assert "还不能提交" in shown
@@ -67,6 +60,6 @@ async def test_submit_in_telegram_is_blocked_or_asks_confirmation(case: RuleCase
                 summary = await api.next_reply(ADMIN, timeout=20)
                 assert AGENCY in summary["text"]
                 assert message in summary["text"]  # the confirmed warning reaches the coordinator
-                assert await _status(db, seeded.report_id) == "submitted"
+                assert await report_status(db, seeded.report_id) == "submitted"
     finally:
         await db.dispose()

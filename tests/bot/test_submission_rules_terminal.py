@@ -17,7 +17,7 @@ from storage import repositories as repo
 from storage.db import Database, sqlite_url
 from tests.helpers.rule_cases import RULE_CASES, RuleCase
 from tests.helpers.rule_reports import AGENCY, YEAR, make_facts
-from tests.helpers.seeded_reports import SEEDED_AT, seed_report
+from tests.helpers.seeded_reports import SEEDED_AT, report_status, seed_report
 
 
 async def _run_terminal(db: Database, form: Form, lines: list[str], tmp_path: Path) -> str:
@@ -37,13 +37,6 @@ async def _run_terminal(db: Database, form: Form, lines: list[str], tmp_path: Pa
     return out.getvalue()
 
 
-async def _status(db: Database, report_id: int) -> str:
-    async with db.session() as s:
-        report = await repo.get_report(session=s, report_id=report_id)
-        assert report is not None
-        return report.status
-
-
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.rule_id) for c in RULE_CASES])
 async def test_submit_in_the_terminal_is_blocked_or_asks_confirmation(
     case: RuleCase, form: Form, tmp_path: Path
@@ -59,16 +52,16 @@ async def test_submit_in_the_terminal_is_blocked_or_asks_confirmation(
         assert message in shown
         for word in case.expect:
             assert word in shown
-        assert await _status(db, seeded.report_id) == "draft"
+        assert await report_status(db, seeded.report_id) == "draft"
         if case.severity is Severity.ERROR:
             assert "还不能提交" in shown
             shown = await _run_terminal(db, form, ["确认提交"], tmp_path)
-            assert await _status(db, seeded.report_id) == "draft"
+            assert await report_status(db, seeded.report_id) == "draft"
         else:
             assert "回复「确认提交」确认无误并提交" in shown
             shown = await _run_terminal(db, form, ["提交", "确认提交"], tmp_path)
             assert "报告已提交" in shown
-            assert await _status(db, seeded.report_id) == "submitted"
+            assert await report_status(db, seeded.report_id) == "submitted"
             async with db.session() as s:
                 stored = await repo.load_answers(session=s, form=form, report_id=seeded.report_id)
             assert case.rule_id in str(stored["review.confirmed_warnings"])

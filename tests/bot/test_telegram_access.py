@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.telegram_output import resume_data
 from dialogs import messages_telegram as tmsg
 from storage import repositories as repo
@@ -27,12 +23,6 @@ from tests.helpers.telegram_bot import (
 STAFF_A = 3001
 STAFF_B = 3002
 STRANGER = 3999
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn() as standin:
-        yield standin
 
 
 async def test_uninvited_user_gets_the_explanation_and_nothing_is_stored(api: StandIn, db: Database) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from telegram.constants import MessageLimit
 
 from dialogs import messages as msg
@@ -22,12 +19,6 @@ from tests.helpers.telegram_bot import (
 )
 
 STAFF = 4001
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn() as standin:
-        yield standin
 
 
 async def _answer(api: StandIn, text: str) -> str | None:

@@ -6,10 +6,8 @@ The real PTB Application polls the Bot API stand-in over HTTP on 127.0.0.1; the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
-import pytest
 from sqlmodel import select
 
 from dialogs.form import Value
@@ -31,12 +29,6 @@ from tests.helpers.telegram_bot import (
 STAFF = 2001
 HUAIAN = SHARED / "real_reports" / "01_huaian_city_2024.json"
 CELL_BY_CELL = ("t3.new", "t3.granted", "t4.review")
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn() as standin:
-        yield standin
 
 
 def _narratives() -> dict[str, list[str]]:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import AsyncIterator
-
-import pytest
 
 from dialogs import messages_telegram as tmsg
 from dialogs.form import Form
@@ -20,12 +17,6 @@ from tests.helpers.seeded_reports import seed_report
 from tests.helpers.telegram_bot import ADMIN, database_state, running_bot
 
 STAFF = 5151
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn() as stand_in:
-        yield stand_in
 
 
 async def test_coordinator_imports_a_published_report_sent_as_a_file(

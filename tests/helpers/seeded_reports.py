@@ -64,3 +64,10 @@ async def seed_report(
         )
         await repo.set_active_report(session=s, person_id=person_id, report_id=report_id)
     return SeededReport(agency_id, report_id, person_id)
+
+
+async def report_status(db: Database, report_id: int) -> str:
+    async with db.session() as s:
+        report = await repo.get_report(session=s, report_id=report_id)
+        assert report is not None
+        return report.status
