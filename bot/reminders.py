@@ -58,6 +58,7 @@ from bot.reminder_plan import (
     slots_for,
 )
 from bot.settings import Settings
+from bot.telegram_output import resume_data
 from dialogs.form import Form, Item, UnitKind
 from dialogs.messages_reminders import (
     RESUME_BUTTON,
@@ -77,7 +78,6 @@ __all__ = [
     "Reminders",
     "RunReport",
     "register_reminders",
-    "resume_callback_data",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,6 @@ Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 JOB_NAME = "nianbao-reminders"
-RESUME_PREFIX = "resume:"
 # Telegram's FAQ: "no more than 30 messages per second" per bot, "one message per second" per
 # chat. We keep a margin, since requests leave here paced but arrive with network jitter.
 GLOBAL_PER_SECOND = 25
@@ -95,11 +94,6 @@ PER_CHAT_INTERVAL = 1.1
 # A 429 for the same reminder this many times in one run: leave it (released) to the next run.
 _MAX_RETRIES_PER_RUN = 5
 _EARLIEST_ROUND = timedelta(days=62)  # beyond any plan's last offset (60 days) plus a margin
-
-
-def resume_callback_data(report_id: int) -> str:
-    """The button data the Telegram adapter answers by resuming the report's dialog."""
-    return f"{RESUME_PREFIX}{report_id}"
 
 
 def _retry_after_seconds(error: RetryAfter) -> float:
@@ -330,7 +324,7 @@ class Reminders:
         # The claim is committed: from here on a restart will not send this reminder again.
         text = self._reminder_text(rnd, reminder, answered, claimed_at)
         markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(RESUME_BUTTON, callback_data=resume_callback_data(reminder.report_id))]]
+            [[InlineKeyboardButton(RESUME_BUTTON, callback_data=resume_data(reminder.report_id))]]
         )
         ids = (reminder.report_id, slot.id, reminder.telegram_id)
         try:
