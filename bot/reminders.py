@@ -59,7 +59,7 @@ from bot.reminder_plan import (
 )
 from bot.settings import Settings
 from bot.telegram_output import resume_data
-from dialogs.form import Form, Item, UnitKind
+from dialogs.form import Form, UnitKind
 from dialogs.messages_reminders import (
     RESUME_BUTTON,
     DigestLine,
@@ -215,7 +215,6 @@ class Reminders:
         self.pacer = pacer or Pacer()
         self.workers = workers
         self.claim_timeout = claim_timeout
-        self._items: dict[UnitKind, tuple[Item, ...]] = {u: form.items_for(u) for u in UnitKind}
         self._running = asyncio.Lock()
 
     def _now(self) -> datetime:
@@ -294,8 +293,8 @@ class Reminders:
     def _reminder_text(
         self, rnd: ReportingRound, reminder: store.DueReminder, answered: set[str], now: datetime
     ) -> str:
-        items = self._items[UnitKind(reminder.unit_kind)]
-        missing = [i.title for i in items if not all(f.key in answered for f in i.fields)]
+        items = self.form.items_for(UnitKind(reminder.unit_kind))
+        missing = [i.title for i in items if not i.is_answered_in(answered)]
         return reminder_text(
             year=rnd.year,
             agency_name=reminder.agency_name,

@@ -226,7 +226,7 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
     ]
     for row in rows:
         items = services.form.items_for(UnitKind(row.agency.unit_kind))
-        done = sum(all(f.key in row.answered_keys for f in item.fields) for item in items)
+        done = sum(item.is_answered_in(row.answered_keys) for item in items)
         line = tmsg.DASHBOARD_LINE.format(
             agency_id=row.agency.id,
             agency=row.agency.name,

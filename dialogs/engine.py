@@ -190,7 +190,7 @@ class _Turn:
         return value if isinstance(value, int) else 0
 
     def is_answered(self, item: Item) -> bool:
-        return all(f.key in self.answers for f in item.fields)
+        return item.is_answered_in(self.answers)
 
     def facts(self) -> ReportFacts:
         return ReportFacts(

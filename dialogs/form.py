@@ -9,7 +9,7 @@ renderers and the importer all read one declaration.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -84,6 +84,10 @@ class Item:
 
     def applies_to(self, unit: UnitKind) -> bool:
         return self.only_for is None or self.only_for is unit
+
+    def is_answered_in(self, keys: Container[str]) -> bool:
+        """Every field of the item has an answer (`keys`: the answered keys, or the answers)."""
+        return all(f.key in keys for f in self.fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ def preview_text(
 ) -> str:
     items = tuple(items)
     skipped_ids = set(skipped)
-    done = sum(all(f.key in answers for f in i.fields) for i in items)
+    done = sum(i.is_answered_in(answers) for i in items)
     lines = [msg.PREVIEW_HEADER.format(done=done, total=len(items))]
     section = ""
     for n, item in enumerate(items, start=1):
