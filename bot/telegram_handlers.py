@@ -43,7 +43,7 @@ from dialogs.engine import CONFIRMATIONS_KEY, EXPLANATION_KEY, Event, Input, Pre
 from dialogs.form import Form
 from storage import access as store
 from storage.db import Database
-from storage.tables import Role
+from storage.tables import Role, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -418,4 +418,4 @@ def submission_summary(snapshot: ReportSnapshot, *, submitted_by: str) -> str:
 
 
 def local_time(moment: datetime, settings: Settings) -> str:
-    return store.as_utc(moment).astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
+    return as_utc(moment).astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -32,6 +32,7 @@ from storage.tables import (
     Report,
     ReportingRound,
     Role,
+    as_utc,
 )
 
 INVITE_TTL = timedelta(days=30)
@@ -41,11 +42,6 @@ _TOKEN_BYTES = 24
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class InviteRefused(Exception):

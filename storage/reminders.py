@@ -38,6 +38,7 @@ from storage.tables import (
     Report,
     ReportingRound,
     ReportStatus,
+    as_utc,
 )
 
 __all__ = [
@@ -121,11 +122,6 @@ class UnreachablePerson:
     agency_id: int
     agency_name: str
     since: datetime
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -317,7 +313,7 @@ async def slot_outcome(*, session: AsyncSession, year: int, slot: str, stale_bef
     in_flight = unknown = 0
     for agency, person, status, claimed_at in result.all():
         claim = ClaimStatus(status)
-        claimed = _aware(claimed_at)
+        claimed = as_utc(claimed_at)
         if claim is ClaimStatus.CLAIMED:
             if claimed >= _utc(stale_before):
                 in_flight += 1
@@ -382,7 +378,7 @@ async def unreachable_people(
         query = query.where(_open_or_missing())
     result = await (await session.connection()).execute(query)
     return [
-        UnreachablePerson(person_id or 0, telegram_id, name, agency_id or 0, agency, _aware(since))
+        UnreachablePerson(person_id or 0, telegram_id, name, agency_id or 0, agency, as_utc(since))
         for person_id, telegram_id, name, agency_id, agency, since in result.all()
         if since is not None
     ]
