@@ -11,14 +11,14 @@ from decimal import Decimal
 
 from dialogs import messages as msg
 from dialogs.form import Form, Item, Value
+from dialogs.sentences import format_amount
 
 
 def value_text(value: Value | None) -> str:
     if value is None:
         return msg.PREVIEW_UNANSWERED
     if isinstance(value, Decimal):
-        text = f"{value:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return format_amount(value)
     return str(value)
 
 
