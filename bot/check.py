@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
+from bot.importing import read_report_file
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form, UnitKind
 from dialogs.report_2021 import form_2021, guess_unit_kind
 from dialogs.rules import SEVERITY_LABELS, Finding, ReportFacts, Severity, run_rules
-from templates.importer import ImportResult, import_document
+from templates.importer import ImportResult
 
 
 def _read(path: str, form: Form) -> ImportResult | str:
-    file = Path(path)
-    if not file.is_file():
+    result = read_report_file(path, form)
+    if result is None:
         return msg.IMPORT_NO_FILE.format(path=path)
-    result = import_document(file.read_bytes(), file.name, form)
     return result if result.is_usable else result.error
 
 

@@ -68,8 +68,10 @@ async def store_import(
         return StoredImport(True, done, report.id)
 
 
-def _read_bytes(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() else None
+def read_report_file(path: str, form: Form) -> ImportResult | None:
+    """A published report file read by the importer; None when there is no such file."""
+    file = Path(path)
+    return import_document(file.read_bytes(), file.name, form) if file.is_file() else None
 
 
 async def import_report_file(
@@ -83,11 +85,10 @@ async def import_report_file(
     at: datetime,
     out: TextIO,
 ) -> int:
-    data = await asyncio.to_thread(_read_bytes, Path(path))
-    if data is None:
+    result = await asyncio.to_thread(read_report_file, path, form)
+    if result is None:
         print(msg.IMPORT_NO_FILE.format(path=path), file=out)
         return 2
-    result = import_document(data, Path(path).name, form)
     notes = [p for p in result.problems if not p.is_fatal]
     if notes and result.is_usable:
         print(msg.IMPORT_NOTES, file=out)
