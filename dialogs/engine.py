@@ -640,29 +640,38 @@ def _missing_items(turn: _Turn) -> list[Item]:
     return [i for i in turn.items if not i.optional and not turn.is_answered(i)]
 
 
-def _split_findings(turn: _Turn) -> tuple[list[Finding], list[Finding]]:
+@dataclass(frozen=True, slots=True)
+class _Checks:
+    """What stands between the report and submission, worked out once per turn."""
+
+    missing: list[Item]
+    errors: list[Finding]
+    warnings: list[Finding]
+
+
+def _checks(turn: _Turn) -> _Checks:
+    missing = _missing_items(turn)
     findings = run_rules(turn.facts(), turn.rules)
-    missing_keys = {f.key for i in _missing_items(turn) for f in i.fields}
+    missing_keys = {f.key for i in missing for f in i.fields}
     errors = [
         f
         for f in findings
         if f.severity is Severity.ERROR and not (f.rule_id == "NUM-TYPE" and set(f.keys) <= missing_keys)
     ]
     warnings = [f for f in findings if f.severity is Severity.WARNING]
-    return errors, warnings
+    return _Checks(missing, errors, warnings)
 
 
 def _item_ref(turn: _Turn, item: Item) -> str:
     return f"{turn.index(item.id) + 1}.{item.title}"
 
 
-def _review_text(turn: _Turn) -> str:
+def _review_text(turn: _Turn, checks: _Checks) -> str:
     done = sum(turn.is_answered(i) for i in turn.items)
     lines = [msg.REVIEW_HEADER.format(done=done, total=len(turn.items))]
-    missing = _missing_items(turn)
+    missing, errors, warnings = checks.missing, checks.errors, checks.warnings
     if missing:
         lines.append(msg.REVIEW_MISSING.format(items=msg.ITEM_SEP.join(_item_ref(turn, i) for i in missing)))
-    errors, warnings = _split_findings(turn)
     lines.append(_checklist(turn, errors, warnings))
     if errors:
         lines.append(msg.REVIEW_ERRORS)
@@ -688,17 +697,14 @@ def _checklist(turn: _Turn, errors: list[Finding], warnings: list[Finding]) -> s
 
 
 def _submit(turn: _Turn, state: DialogState, *, confirmed: bool = False, explanation: str = "") -> Step:
-    missing = _missing_items(turn)
-    errors, warnings = _split_findings(turn)
-    if missing or errors:
-        lines = [msg.SUBMIT_BLOCKED]
-        if missing:
-            lines.append(
-                msg.REVIEW_MISSING.format(items=msg.ITEM_SEP.join(_item_ref(turn, i) for i in missing))
-            )
-        lines.extend(f"✗ {f.message}" for f in errors)
+    checks = _checks(turn)
+    warnings = checks.warnings
+    if checks.missing or checks.errors:
+        # The review that follows lists what is missing and every error: said once, not twice.
         review_state = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
-        return Step(review_state, tuple(turn.writes), (_review_reply(turn, review_state, "\n".join(lines)),))
+        return Step(
+            review_state, tuple(turn.writes), (_review_reply(turn, review_state, msg.SUBMIT_BLOCKED, checks),)
+        )
     if warnings and not confirmed:
         confirm_state = replace(state, mode=Mode.CONFIRM)
         text = "\n".join([msg.SUBMIT_CONFIRM, *(f"! {f.message}" for f in warnings)])
@@ -725,8 +731,8 @@ def _confirm_with_explanation(turn: _Turn, state: DialogState, raw: str) -> Step
     return _submit(turn, state, confirmed=True, explanation=explanation)
 
 
-def _review_reply(turn: _Turn, state: DialogState, lead: str = "") -> Reply:
-    text = "\n".join(([lead] if lead else []) + [_review_text(turn)])
+def _review_reply(turn: _Turn, state: DialogState, lead: str = "", checks: _Checks | None = None) -> Reply:
+    text = "\n".join(([lead] if lead else []) + [_review_text(turn, checks or _checks(turn))])
     choices = (
         Choice(msg.BTN_SUBMIT, Command.SUBMIT.value),
         Choice(msg.BTN_PREVIEW, Command.PREVIEW.value),
