@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -30,6 +29,7 @@ from bot import telegram_coordinator as coord
 from bot import telegram_handlers as h
 from bot.access import Access
 from bot.chat_order import ChatOrderedProcessor
+from bot.reminders import register_reminders
 from bot.settings import Settings
 from bot.turn import Clock, Turns
 from dialogs import messages_telegram as tmsg
@@ -97,20 +97,8 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
     application.add_handler(MessageHandler(new & filters.Document.ALL, coord.on_document))
     application.add_handler(MessageHandler(new & ~filters.COMMAND, h.on_other_message))
     application.add_error_handler(h.on_error)
-    _register_reminders(application, settings, db, clock)
+    register_reminders(application, settings, db, clock)
     return application
-
-
-def _register_reminders(application: h.NianbaoApp, settings: Settings, db: Database, clock: Clock) -> None:
-    """The reminder job from bot/reminders.py, when that module is installed."""
-    try:
-        reminders = importlib.import_module("bot.reminders")
-    except ModuleNotFoundError as error:
-        if error.name != "bot.reminders":
-            raise
-        log.info("bot.reminders is not available; no reminder job")
-        return
-    reminders.register_reminders(application, settings, db, clock)
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -333,23 +333,23 @@ async def on_press(update: Update, context: NianbaoContext) -> None:
     await run_turn(context, chat_id, right, Press(press.value, press.token))
 
 
-async def on_edited(update: Update, context: NianbaoContext) -> None:
-    """An edit of an earlier message is not an answer to the current question."""
+async def _note(update: Update, context: NianbaoContext, text: str) -> None:
+    """`text` to a known person; strangers get only the explanation of how to get an invite."""
     ids = _chat_and_user(update)
     if ids is None:
         return
     chat_id, user_id = ids
     who = await context.services.access.caller(user_id)
-    await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else tmsg.EDIT_NOT_APPLIED)
+    await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else text)
+
+
+async def on_edited(update: Update, context: NianbaoContext) -> None:
+    """An edit of an earlier message is not an answer to the current question."""
+    await _note(update, context, tmsg.EDIT_NOT_APPLIED)
 
 
 async def on_other_message(update: Update, context: NianbaoContext) -> None:
-    ids = _chat_and_user(update)
-    if ids is None:
-        return
-    chat_id, user_id = ids
-    who = await context.services.access.caller(user_id)
-    await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else tmsg.NOT_TEXT)
+    await _note(update, context, tmsg.NOT_TEXT)
 
 
 async def on_error(update: object, context: NianbaoContext) -> None:
