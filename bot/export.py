@@ -15,6 +15,7 @@ from bot.turn import ReportSnapshot
 from dialogs import messages as msg
 from dialogs.aggregate import aggregate
 from dialogs.form import Form, UnitKind, Value
+from dialogs.summary import key_figures
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Agency, Report, ReportStatus
@@ -34,9 +35,8 @@ class ExportBundle:
         return buffer.getvalue()
 
 
-def _count(answers: dict[str, Value], key: str) -> str:
-    value = answers.get(key)
-    return str(value) if isinstance(value, int) else ""
+def _cell(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def _summary_csv(rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
@@ -44,21 +44,24 @@ def _summary_csv(rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(msg.EXPORT_SUMMARY_HEADER)
     for report, agency, answers in rows:
-        litigation = [answers.get(f"t4.{g}.total") for g in ("litigation_direct", "litigation_after_review")]
+        figures = key_figures(answers)
         writer.writerow(
             [
                 agency.name,
                 msg.UNIT_NAMES.get(agency.unit_kind, agency.unit_kind),
                 msg.STATUS_NAMES.get(report.status, report.status),
                 report.submitted_at.isoformat() if report.submitted_at else "",
-                _count(answers, "t3.new.total"),
-                _count(answers, "t3.carried_in.total"),
-                _count(answers, "t3.total_processed.total"),
-                _count(answers, "t3.carried_out.total"),
-                _count(answers, "t4.review.total"),
-                str(sum(v for v in litigation if isinstance(v, int)))
-                if any(isinstance(v, int) for v in litigation)
-                else "",
+                *(
+                    _cell(v)
+                    for v in (
+                        figures.new,
+                        figures.carried_in,
+                        figures.processed,
+                        figures.carried_out,
+                        figures.review,
+                        figures.litigation,
+                    )
+                ),
             ]
         )
     # A BOM so that Excel opens the Chinese text correctly.

@@ -41,6 +41,7 @@ from dialogs import messages_telegram as tmsg
 from dialogs.commands import Command
 from dialogs.engine import CONFIRMATIONS_KEY, EXPLANATION_KEY, Event, Input, Press, Resume, Text
 from dialogs.form import Form
+from dialogs.summary import key_figures
 from storage import access as store
 from storage.db import Database
 from storage.tables import Role, as_utc
@@ -382,25 +383,18 @@ async def deliver_submission(context: NianbaoContext, chat_id: int, report_id: i
     log.info("report %s delivered to user %s and %s coordinators", report_id, chat_id, len(chats))
 
 
-def _count(snapshot: ReportSnapshot, key: str) -> int:
-    value = snapshot.answers.get(key)
-    return value if isinstance(value, int) else 0
-
-
 def submission_summary(snapshot: ReportSnapshot, *, submitted_by: str) -> str:
-    litigation = _count(snapshot, "t4.litigation_direct.total") + _count(
-        snapshot, "t4.litigation_after_review.total"
-    )
+    figures = key_figures(snapshot.answers)
     lines = [
         tmsg.SUBMITTED_SUMMARY.format(
             agency=snapshot.agency.name,
             year=snapshot.report.year,
             by=submitted_by,
-            new=_count(snapshot, "t3.new.total"),
-            processed=_count(snapshot, "t3.total_processed.total"),
-            carried=_count(snapshot, "t3.carried_out.total"),
-            review=_count(snapshot, "t4.review.total"),
-            litigation=litigation,
+            new=figures.new or 0,
+            processed=figures.processed or 0,
+            carried=figures.carried_out or 0,
+            review=figures.review or 0,
+            litigation=figures.litigation or 0,
         )
     ]
     confirmed = snapshot.answers.get(CONFIRMATIONS_KEY)

@@ -7,6 +7,7 @@ number so the person can ask to edit item 12 by its number.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from dialogs import messages as msg
@@ -51,3 +52,31 @@ def preview_text(
                 shown += msg.PREVIEW_TOTAL.format(total=value_text(answers[total_key]))
         lines.append(msg.PREVIEW_LINE.format(number=n, title=item.title, value=shown))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFigures:
+    """The figures coordinators look at first (None while unanswered); litigation sums both groups."""
+
+    new: int | None
+    carried_in: int | None
+    processed: int | None
+    carried_out: int | None
+    review: int | None
+    litigation: int | None
+
+
+def key_figures(answers: Mapping[str, Value]) -> KeyFigures:
+    def count(key: str) -> int | None:
+        value = answers.get(key)
+        return value if isinstance(value, int) else None
+
+    direct, after = count("t4.litigation_direct.total"), count("t4.litigation_after_review.total")
+    return KeyFigures(
+        new=count("t3.new.total"),
+        carried_in=count("t3.carried_in.total"),
+        processed=count("t3.total_processed.total"),
+        carried_out=count("t3.carried_out.total"),
+        review=count("t4.review.total"),
+        litigation=None if direct is None and after is None else (direct or 0) + (after or 0),
+    )

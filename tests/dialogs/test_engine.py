@@ -872,3 +872,13 @@ def test_menu_commands_are_read_with_or_without_a_slash(raw: str) -> None:
     assert "不是数字" not in driver.last_text
     assert driver.state.mode in (Mode.ASK, Mode.TOC)
     assert driver.answers == {}
+
+
+def test_key_figures_sum_both_litigation_groups_and_leave_unanswered_empty() -> None:
+    from dialogs.summary import key_figures
+
+    figures = key_figures(
+        {"t3.new.total": 5, "t4.litigation_direct.total": 2, "t4.litigation_after_review.total": 3}
+    )
+    assert (figures.new, figures.litigation, figures.processed) == (5, 5, None)
+    assert key_figures({}).litigation is None
