@@ -27,6 +27,8 @@ class Refusal(Enum):
     NOT_COORDINATOR = "not_coordinator"
     NOT_MEMBER = "not_member"
     NO_REPORT = "no_report"
+    STALE_REPORT = "stale_report"
+    """A button of a report other than the person's active one (they switched since)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,17 @@ class FillRight:
 
     person_id: int
     report_id: int
+
+
+def active_fill(who: store.Caller | None) -> FillRight | Refusal:
+    """The right to answer in the person's active report (checked on every turn)."""
+    if who is None:
+        return Refusal.NOT_INVITED
+    if who.active_report_id is None:
+        return Refusal.NO_REPORT
+    if not who.is_member_of_active:
+        return Refusal.NOT_MEMBER
+    return FillRight(who.person_id, who.active_report_id)
 
 
 class Access:
@@ -59,16 +72,6 @@ class Access:
             log.info("coordinator command refused for user %s", telegram_id)
             return Refusal.NOT_COORDINATOR
         return who
-
-    def active_fill(self, who: store.Caller | None) -> FillRight | Refusal:
-        """The right to answer in the person's active report (checked on every turn)."""
-        if who is None:
-            return Refusal.NOT_INVITED
-        if who.active_report_id is None:
-            return Refusal.NO_REPORT
-        if not who.is_member_of_active:
-            return Refusal.NOT_MEMBER
-        return FillRight(who.person_id, who.active_report_id)
 
     async def switch_to(self, who: store.Caller | None, report_id: int) -> tuple[Report, Agency] | Refusal:
         """Make `report_id` the active report, if the person belongs to its agency."""

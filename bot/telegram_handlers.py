@@ -24,7 +24,7 @@ from telegram import (
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.access import Access, FillRight, Refusal
+from bot.access import Access, FillRight, Refusal, active_fill
 from bot.documents import report_documents
 from bot.settings import Settings
 from bot.telegram_output import (
@@ -35,7 +35,7 @@ from bot.telegram_output import (
     resume_data,
     split_text,
 )
-from bot.turn import Clock, ReportSnapshot, TurnResult, Turns
+from bot.turn import Clock, Refused, ReportSnapshot, TurnResult, Turns
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.commands import Command
@@ -135,11 +135,26 @@ def _chat_and_user(update: Update) -> tuple[int, int] | None:
 
 
 async def run_turn(context: NianbaoContext, chat_id: int, right: FillRight, event: Input) -> None:
-    services = context.services
-    result = await services.turns.handle(right.person_id, right.report_id, event)
+    await answer_turn(
+        context, chat_id, await context.services.turns.handle(right.person_id, right.report_id, event)
+    )
+
+
+async def answer_turn(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
     await send_turn(context, chat_id, result)
     if Event.SUBMITTED in result.events:
         await deliver_submission(context, chat_id, result.report_id)
+
+
+async def caller_turn(
+    context: NianbaoContext, chat_id: int, user_id: int, event: Input, *, report_id: int | None = None
+) -> None:
+    """The person's turn in their active report, or why not: one transaction for both."""
+    outcome = await context.services.turns.handle_caller(user_id, event, report_id=report_id)
+    if isinstance(outcome, Refused):
+        await _explain(context, chat_id, user_id, outcome.who, outcome.refusal)
+        return
+    await answer_turn(context, chat_id, outcome)
 
 
 async def _caller(context: NianbaoContext, user_id: int) -> store.Caller | None:
@@ -163,6 +178,9 @@ async def _explain(
             await send_text(context, chat_id, tmsg.COORDINATOR_HELP)
         else:
             await send_text(context, chat_id, tmsg.NOT_INVITED)
+        return
+    if refusal is Refusal.STALE_REPORT:
+        await send_text(context, chat_id, tmsg.STALE_BUTTON)
         return
     if who is not None:
         await offer_reports(context, chat_id, who)
@@ -195,12 +213,7 @@ async def _dialog(update: Update, context: NianbaoContext, event: Input) -> None
     if ids is None:
         return
     chat_id, user_id = ids
-    who = await _caller(context, user_id)
-    right = context.services.access.active_fill(who)
-    if isinstance(right, Refusal):
-        await _explain(context, chat_id, user_id, who, right)
-        return
-    await run_turn(context, chat_id, right, event)
+    await caller_turn(context, chat_id, user_id, event)
 
 
 async def on_text(update: Update, context: NianbaoContext) -> None:
@@ -234,7 +247,7 @@ async def on_help(update: Update, context: NianbaoContext) -> None:
     who = await _caller(context, user_id)
     access = context.services.access
     coordinator = access.is_coordinator(who, user_id)
-    right = access.active_fill(who)
+    right = active_fill(who)
     if who is None and not coordinator:
         await send_text(context, chat_id, tmsg.NOT_INVITED)
         return
@@ -293,7 +306,7 @@ async def on_start(update: Update, context: NianbaoContext) -> None:
     who = await _caller(context, user_id)
     if services.access.is_coordinator(who, user_id):
         await set_coordinator_commands(context.bot, chat_id)
-    right = services.access.active_fill(who)
+    right = active_fill(who)
     if isinstance(right, Refusal):
         await _explain(context, chat_id, user_id, who, right)
         return
@@ -310,11 +323,10 @@ async def on_press(update: Update, context: NianbaoContext) -> None:
     if ids is None or query.data is None:
         return
     chat_id, user_id = ids
-    services = context.services
-    who = await _caller(context, user_id)
     report_id = read_resume_data(query.data)
     if report_id is not None:
-        switched = await services.access.switch_to(who, report_id)
+        who = await _caller(context, user_id)
+        switched = await context.services.access.switch_to(who, report_id)
         if isinstance(switched, Refusal) or who is None:
             await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else tmsg.NOT_YOURS)
             return
@@ -323,15 +335,14 @@ async def on_press(update: Update, context: NianbaoContext) -> None:
         await run_turn(context, chat_id, FillRight(who.person_id, report_id), Resume())
         return
     press = read_dialog_data(query.data)
-    right = services.access.active_fill(who)
-    if isinstance(right, Refusal):
-        await _explain(context, chat_id, user_id, who, right)
+    if press is None:
+        who = await _caller(context, user_id)
+        right = active_fill(who)
+        refusal = right if isinstance(right, Refusal) else Refusal.STALE_REPORT
+        await _explain(context, chat_id, user_id, who, refusal)
         return
-    if press is None or press.report_id != right.report_id:
-        # A button of another report (the person switched agencies since): never applied here.
-        await send_text(context, chat_id, tmsg.STALE_BUTTON)
-        return
-    await run_turn(context, chat_id, right, Press(press.value, press.token))
+    # A button of another report (the person switched agencies since) is never applied here.
+    await caller_turn(context, chat_id, user_id, Press(press.value, press.token), report_id=press.report_id)
 
 
 async def _note(update: Update, context: NianbaoContext, text: str) -> None:

@@ -15,13 +15,15 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.access import FillRight, Refusal, active_fill
 from dialogs.engine import DialogState, Event, Input, Reply, ReportInfo, Step, step
 from dialogs.form import Form, UnitKind, Value
 from dialogs.rules import Rule
 from storage import repositories as repo
+from storage.access import Caller
 from storage.db import Database
 from storage.tables import Agency, Report, ReportStatus
-from storage.turn_store import load_turn, save_turn
+from storage.turn_store import TurnData, load_answers, load_caller, load_turn, save_turn
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,14 @@ class TurnResult:
     events: tuple[Event, ...]
     report_id: int
     state: DialogState
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A turn that did not happen: who asked (if anyone we know) and why not."""
+
+    who: Caller | None
+    refusal: Refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +77,48 @@ class Turns:
             log.info("report %s submitted by person %s", report_id, person_id)
         return TurnResult(result.replies, result.events, report_id, result.state)
 
+    async def handle_caller(
+        self, telegram_id: int, event: Input, *, report_id: int | None = None
+    ) -> TurnResult | Refused:
+        """A turn for whoever has this Telegram id, in their active report, if they may fill it.
+
+        The permission check (`bot.access.active_fill`) and the turn run in one transaction:
+        one round trip per message instead of two, and no window between check and write.
+        `report_id`, when given (a button's report), must be the active one: a press on a
+        button of another report is refused as stale.
+        """
+        outcome = await self.db.run_transaction(
+            lambda conn: self._caller_turn(conn, telegram_id, event, report_id)
+        )
+        if isinstance(outcome, Refused):
+            return outcome
+        right, result = outcome
+        if Event.SUBMITTED in result.events:
+            log.info("report %s submitted by person %s", right.report_id, right.person_id)
+        return TurnResult(result.replies, result.events, right.report_id, result.state)
+
+    def _caller_turn(
+        self, conn: Connection, telegram_id: int, event: Input, report_id: int | None
+    ) -> tuple[FillRight, Step] | Refused:
+        who, head = load_caller(conn, telegram_id)
+        right = active_fill(who)
+        if isinstance(right, Refusal):
+            return Refused(who, right)
+        if report_id is not None and report_id != right.report_id:
+            return Refused(who, Refusal.STALE_REPORT)
+        if head is None:
+            raise LookupError(f"report {right.report_id} does not exist")
+        data = load_answers(conn, self.form, head)
+        return right, self._step(conn, right.person_id, data, event)
+
     def _turn(self, conn: Connection, person_id: int, report_id: int, event: Input) -> Step:
         """Load, step, save: runs on a synchronous connection inside one transaction."""
         data = load_turn(conn, self.form, person_id=person_id, report_id=report_id)
         if data is None:
             raise LookupError(f"report {report_id} does not exist")
+        return self._step(conn, person_id, data, event)
+
+    def _step(self, conn: Connection, person_id: int, data: TurnData, event: Input) -> Step:
         state = DialogState.from_json(data.position) if data.position else DialogState()
         if data.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
             state = DialogState.from_json({**state.to_json(), "mode": "submitted"})

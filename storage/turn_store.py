@@ -13,7 +13,7 @@ functions it replaces for this path (`load_answers`, `previous_answers`, `write_
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -24,7 +24,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from dialogs.form import Form, Value
-from storage.tables import Agency, Answer, AnswerChange, DialogPosition, Report, ReportStatus
+from storage.access import Caller
+from storage.tables import (
+    ActiveReport,
+    Agency,
+    Answer,
+    AnswerChange,
+    DialogPosition,
+    Membership,
+    Person,
+    Report,
+    ReportStatus,
+)
 from storage.values import decode_rows, encode
 
 _report = Report.__table__  # type: ignore[attr-defined]
@@ -32,6 +43,22 @@ _agency = Agency.__table__  # type: ignore[attr-defined]
 _answer = Answer.__table__  # type: ignore[attr-defined]
 _change = AnswerChange.__table__  # type: ignore[attr-defined]
 _position = DialogPosition.__table__  # type: ignore[attr-defined]
+_person = Person.__table__  # type: ignore[attr-defined]
+_active = ActiveReport.__table__  # type: ignore[attr-defined]
+_member = Membership.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A report's own row, its agency and one person's dialog position in it."""
+
+    report_id: int
+    agency_id: int
+    agency: str
+    unit_kind: str
+    year: int
+    status: str
+    position: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +76,23 @@ class TurnData:
     previous: dict[str, Value] | None
 
 
+_HEAD_COLUMNS = (
+    _report.c.id,
+    _report.c.agency_id,
+    _report.c.year,
+    _report.c.status,
+    _agency.c.name,
+    _agency.c.unit_kind,
+    _position.c.state,
+)
+
+
 class _Statements:
     """Every statement of a turn, built once per dialect (building them costs more than running them)."""
 
     def __init__(self, dialect_name: str) -> None:
         self.head = (
-            select(
-                _report.c.agency_id,
-                _report.c.year,
-                _report.c.status,
-                _agency.c.name,
-                _agency.c.unit_kind,
-                _position.c.state,
-            )
+            select(*_HEAD_COLUMNS)
             .select_from(
                 _report.join(_agency, _agency.c.id == _report.c.agency_id).outerjoin(
                     _position,
@@ -69,6 +100,34 @@ class _Statements:
                 )
             )
             .where(_report.c.id == bindparam("rid"))
+        )
+        # Who wrote (as `storage.access.caller` reads it) and the head of their active report,
+        # in one query: the Telegram path's permission check and its turn share a transaction.
+        self.caller_head = (
+            select(
+                _person.c.id,
+                _person.c.is_coordinator,
+                _person.c.unreachable_since,
+                _member.c.agency_id,
+                *_HEAD_COLUMNS,
+            )
+            .select_from(
+                _person.outerjoin(_active, _active.c.person_id == _person.c.id)
+                .outerjoin(_report, _report.c.id == _active.c.report_id)
+                .outerjoin(_agency, _agency.c.id == _report.c.agency_id)
+                .outerjoin(
+                    _member,
+                    and_(_member.c.person_id == _person.c.id, _member.c.agency_id == _report.c.agency_id),
+                )
+                .outerjoin(
+                    _position,
+                    and_(_position.c.report_id == _report.c.id, _position.c.person_id == _person.c.id),
+                )
+            )
+            .where(_person.c.telegram_id == bindparam("tid"))
+        )
+        self.reachable = (
+            update(_person).where(_person.c.id == bindparam("pid")).values(unreachable_since=None)
         )
         self.answers = select(_answer.c.key, _answer.c.value).where(_answer.c.report_id == bindparam("rid"))
         self.last_year = (
@@ -107,16 +166,11 @@ def _statements(dialect_name: str) -> _Statements:
     return _Statements(dialect_name)
 
 
-def load_turn(conn: Connection, form: Form, *, person_id: int, report_id: int) -> TurnData | None:
-    sql = _statements(conn.dialect.name)
-    head = conn.execute(sql.head, {"pid": person_id, "rid": report_id}).first()
-    if head is None:
+def _head(row: Sequence[Any]) -> Head | None:
+    report_id, agency_id, year, status, name, unit_kind, state = row
+    if report_id is None:
         return None
-    agency_id, year, status, name, unit_kind, state = head
-    rows = conn.execute(sql.answers, {"rid": report_id}).all()
-    stored: dict[str, str] = {key: value for key, value in rows}  # noqa: C416  (Row to plain tuple)
-    last_year = conn.execute(sql.last_year, {"aid": agency_id, "year": year - 1}).all()
-    return TurnData(
+    return Head(
         report_id=report_id,
         agency_id=agency_id,
         agency=name,
@@ -124,6 +178,54 @@ def load_turn(conn: Connection, form: Form, *, person_id: int, report_id: int) -
         year=year,
         status=status,
         position=json.loads(state) if state else None,
+    )
+
+
+def load_turn(conn: Connection, form: Form, *, person_id: int, report_id: int) -> TurnData | None:
+    row = conn.execute(_statements(conn.dialect.name).head, {"pid": person_id, "rid": report_id}).first()
+    head = None if row is None else _head(row)
+    return None if head is None else load_answers(conn, form, head)
+
+
+def load_caller(conn: Connection, telegram_id: int) -> tuple[Caller | None, Head | None]:
+    """Who has this Telegram id, and the head of their active report (if any), in one query.
+
+    The same values as `storage.access.caller`; a person marked unreachable is marked reachable
+    again (they just wrote to us).
+    """
+    sql = _statements(conn.dialect.name)
+    row = conn.execute(sql.caller_head, {"tid": telegram_id}).first()
+    if row is None:
+        return None, None
+    person_id, is_coordinator, unreachable_since, member_agency = row[:4]
+    head = _head(row[4:])
+    if unreachable_since is not None:
+        conn.execute(sql.reachable, {"pid": person_id})
+    who = Caller(
+        person_id=person_id,
+        telegram_id=telegram_id,
+        is_coordinator=bool(is_coordinator),
+        active_report_id=None if head is None else head.report_id,
+        is_member_of_active=member_agency is not None,
+        is_unreachable=unreachable_since is not None,
+    )
+    return who, head
+
+
+def load_answers(conn: Connection, form: Form, head: Head) -> TurnData:
+    """The rest of a turn's state: this report's answers and last year's."""
+    sql = _statements(conn.dialect.name)
+    rows = conn.execute(sql.answers, {"rid": head.report_id}).all()
+    stored: dict[str, str] = {key: value for key, value in rows}  # noqa: C416  (Row to plain tuple)
+    last_year = conn.execute(sql.last_year, {"aid": head.agency_id, "year": head.year - 1}).all()
+    return TurnData(
+        report_id=head.report_id,
+        agency_id=head.agency_id,
+        agency=head.agency,
+        unit_kind=head.unit_kind,
+        year=head.year,
+        status=head.status,
+        position=head.position,
         stored=stored,
         answers=decode_rows(form, stored.items()),
         previous=decode_rows(form, last_year) or None,
