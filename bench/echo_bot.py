@@ -74,6 +74,11 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         help="updates processed at once (PTB's concurrent_updates); 1 is PTB's default, in order",
     )
+    parser.add_argument(
+        "--aiohttp-transport",
+        action="store_true",
+        help="PTB over nianbao's aiohttp transport (bot/telegram_transport.py) instead of httpx",
+    )
     args = parser.parse_args(argv)
     if not (args.token and args.base_url and args.base_file_url):
         parser.error("token, base URL and base file URL are required (flags or BOTAPI_* variables)")
@@ -88,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     builder = (
         Application.builder().token(args.token).base_url(args.base_url).base_file_url(args.base_file_url)
     )
+    if args.aiohttp_transport:
+        from bot.telegram_transport import AiohttpTransport
+
+        builder = builder.request(AiohttpTransport()).get_updates_request(AiohttpTransport(pool_size=1))
     if args.concurrent_updates > 1:
         builder = builder.concurrent_updates(args.concurrent_updates)
     app = builder.build()

@@ -31,6 +31,7 @@ from bot.access import Access
 from bot.chat_order import ChatOrderedProcessor
 from bot.reminders import register_reminders
 from bot.settings import Settings
+from bot.telegram_transport import AiohttpTransport
 from bot.turn import Clock, Turns
 from dialogs import messages_telegram as tmsg
 from storage import access as store
@@ -71,6 +72,8 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
         .context_types(context_types)
         .defaults(Defaults(tzinfo=settings.zone))
         .concurrent_updates(ChatOrderedProcessor(settings.concurrent_chats))
+        .request(AiohttpTransport(pool_size=settings.concurrent_chats + 4))
+        .get_updates_request(AiohttpTransport(pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

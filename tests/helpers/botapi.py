@@ -301,7 +301,14 @@ async def _read_params(request: web.Request) -> tuple[Json, dict[str, _Upload]]:
         body = await request.json()
         if not isinstance(body, dict):
             raise _ApiError(400, "Bad Request: request body must be a JSON object")
-        params.update(body)
+        # Like Telegram, a JSON body may carry any field as a string (PTB's `json_payload`
+        # sends "chat_id": "5" and reply_markup as serialized JSON): decoded as a form field.
+        params.update(
+            {
+                name: _decode_field(name, value) if isinstance(value, str) else value
+                for name, value in body.items()
+            }
+        )
         return params, uploads
     form = await request.post()
     for name, value in form.items():

@@ -1,0 +1,157 @@
+"""PTB's networking backend on aiohttp: what carries every Bot API call of the bot.
+
+python-telegram-bot talks HTTP through a pluggable `telegram.request.BaseRequest`; its default,
+`HTTPXRequest`, spends most of the bot's CPU per reply in httpx/httpcore (../shared/PERFORMANCE.md:
+PTB's echo bot 1.85 ms per reply, a bare aiohttp loop 0.14 ms). This class keeps everything PTB
+does above the transport (typed objects, error mapping from the Bot API's answers, retries,
+`RetryAfter` on 429) and replaces only the HTTP client, after PTB's own `AiohttpRequest` in
+ptbcontrib, with two changes measured here: parameters travel as one JSON body (as the Bot API
+accepts) instead of a form rebuilt per call, and timeouts objects are built once per combination.
+
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment are honoured, as with httpx.
+
+Timeouts map onto aiohttp's: `connect_timeout` → `sock_connect`, `read_timeout` → `sock_read`,
+`pool_timeout` → `connect` (which in aiohttp covers waiting for a pooled connection plus
+connecting). aiohttp has no write timeout; `write_timeout` (and `media_write_timeout` for
+uploads) bounds the whole call instead, on top of the read timeout, so an upload cannot hang.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+from typing import Final
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+
+def proxy_configured() -> bool:
+    """Whether HTTP(S)_PROXY is set: where Telegram is blocked, the Bot API is reached through one.
+
+    aiohttp honours those variables only with `trust_env`, which also makes it look them up
+    (and ~/.netrc) on every call, so it is switched on only when there is a proxy to use.
+    """
+    return bool({"http", "https"} & urllib.request.getproxies().keys())
+
+
+_JSON: Final = {"Content-Type": "application/json"}
+
+
+class AiohttpTransport(BaseRequest):
+    __slots__ = (
+        "_connect_timeout",
+        "_media_write_timeout",
+        "_pool_size",
+        "_pool_timeout",
+        "_read_timeout",
+        "_session",
+        "_timeouts",
+        "_write_timeout",
+    )
+
+    def __init__(
+        self,
+        *,
+        pool_size: int = 8,
+        connect_timeout: float | None = 5.0,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._pool_size = pool_size
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        # The session belongs to the running loop, so it is made here and not in __init__
+        # (PTB builds requests before the loop runs).
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": self.USER_AGENT},
+                trust_env=proxy_configured(),
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    def _timeout(
+        self,
+        read: ODVInput[float],
+        write: ODVInput[float],
+        connect: ODVInput[float],
+        pool: ODVInput[float],
+        *,
+        upload: bool,
+    ) -> aiohttp.ClientTimeout:
+        read_s = self._read_timeout if isinstance(read, DefaultValue) else read
+        connect_s = self._connect_timeout if isinstance(connect, DefaultValue) else connect
+        pool_s = self._pool_timeout if isinstance(pool, DefaultValue) else pool
+        if isinstance(write, DefaultValue):
+            write_s = self._media_write_timeout if upload else self._write_timeout
+        else:
+            write_s = write
+        key = (read_s, write_s, connect_s, pool_s)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            parts = (read_s, write_s, connect_s, pool_s)
+            total = None if any(part is None for part in parts) else sum(p for p in parts if p is not None)
+            timeout = aiohttp.ClientTimeout(
+                total=total, connect=pool_s, sock_connect=connect_s, sock_read=read_s
+            )
+            self._timeouts[key] = timeout
+        return timeout
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("AiohttpTransport is not initialized")
+        upload = request_data is not None and request_data.contains_files
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, upload=upload)
+        data: bytes | aiohttp.FormData | None = None
+        headers = None
+        if request_data is not None and upload:
+            form = aiohttp.FormData(request_data.json_parameters)
+            for name, (filename, content, mime) in request_data.multipart_data.items():
+                form.add_field(name, content, filename=filename, content_type=mime)
+            data = form
+        elif request_data is not None:
+            data = request_data.json_payload
+            headers = _JSON
+        try:
+            async with session.request(method, url, data=data, headers=headers, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            if isinstance(error, aiohttp.ConnectionTimeoutError):
+                raise TimedOut("no connection to the Bot API in time; the request was not sent") from error
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
