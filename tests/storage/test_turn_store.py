@@ -4,6 +4,7 @@ turn's head, must say exactly what `storage.access.caller` says, on both databas
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 
 from sqlalchemy.engine import Connection
 
@@ -54,8 +55,8 @@ async def _seed(db: Database) -> dict[str, int]:
 async def test_the_merged_check_agrees_with_the_caller_query(db: Database) -> None:
     await _seed(db)
     for telegram_id in (MEMBER, OUTSIDER, IDLE, STRANGER):
-        expected = await db.run_transaction(lambda c, t=telegram_id: store.caller(c, t))
-        who, _head = await db.run_transaction(lambda c, t=telegram_id: load_caller(c, t))
+        expected = await db.run_transaction(partial(store.caller, telegram_id=telegram_id))
+        who, _head = await db.run_transaction(partial(load_caller, telegram_id=telegram_id))
         assert who == expected, telegram_id
 
 
