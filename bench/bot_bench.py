@@ -1,5 +1,9 @@
 """nianbao's Telegram bot against the bare PTB echo bot, in one run, through the same stand-in.
 
+The bare echo bot is stock PTB (httpx underneath); nianbao runs PTB over its own aiohttp transport
+(bot/telegram_transport.py). So each round also runs the echo bot on that transport: nianbao
+against it is nianbao's own cost per reply, apart from what the transport saves.
+
 200 invited staff (by default) each open their report with /fill and type 10 answers (tables 二
 and 三, one reply each), all at once; the echo bot gets the same number of users and messages.
 Both bots run as separate processes against `tests.helpers.botapi.StandIn` on 127.0.0.1 (see
@@ -116,8 +120,23 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     echo: list[LoadResult] = []
     sized: list[LoadResult] = []
+    transport: list[LoadResult] = []
     nianbao: list[LoadResult] = []
     for number in range(args.rounds):
+        # The echo bot on nianbao's own transport (bot/telegram_transport.py): what is left of the
+        # gap once PTB's HTTP layer is the same on both sides, i.e. nianbao's own work per reply.
+        transport.append(
+            asyncio.run(
+                run_load(
+                    (*ECHO_BOT, "--aiohttp-transport"),
+                    scripted(echo_actions),
+                    users=args.users,
+                    label=f"PTB echo on nianbao's transport, round {number + 1}",
+                    reply_timeout=args.reply_timeout,
+                    first_user_id=FIRST_USER,
+                )
+            )
+        )
         # The echo bot again, answering with a nianbao-sized prompt and keyboard: what such
         # messages cost in PTB and httpx alone, apart from anything nianbao does.
         sized.append(
@@ -169,8 +188,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
     echo_median = _median(echo, "PTB echo, median")
     sized_median = _median(sized, "PTB echo, nianbao-sized reply, median")
+    transport_median = _median(transport, "PTB echo on nianbao's transport, median")
     nianbao_median = _median(nianbao, f"nianbao (chats={args.chats}), median")
-    print(format_table([*echo, *sized, *nianbao, echo_median, sized_median, nianbao_median]))
+    print(
+        format_table(
+            [*echo, *sized, *transport, *nianbao, echo_median, sized_median, transport_median, nianbao_median]
+        )
+    )
     print()
     print(f"{args.users} users x {len(ANSWERS) + 1} inputs each, {args.rounds} rounds")
     print(f"p50 ratio nianbao/echo: {nianbao_median.p50_ms / echo_median.p50_ms:.2f} (target <= 1.3)")
@@ -179,10 +203,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"p50 ratio nianbao/echo with a nianbao-sized reply: {nianbao_median.p50_ms / sized_median.p50_ms:.2f}; "
         f"that echo / the bare echo: {sized_median.p50_ms / echo_median.p50_ms:.2f}"
     )
+    print(
+        f"nianbao / the echo bot on nianbao's transport: p50 {nianbao_median.p50_ms / transport_median.p50_ms:.2f}, "
+        f"CPU per reply {nianbao_median.bot_cpu_ms_per_reply / transport_median.bot_cpu_ms_per_reply:.2f} "
+        "(nianbao's own work: database turn, dialog, larger messages)"
+    )
     print(f"throughput ratio nianbao/echo: {nianbao_median.replies_per_s / echo_median.replies_per_s:.2f}")
     print(
         f"peak RSS MiB: echo {echo_median.peak_rss_mib:.0f}, nianbao {nianbao_median.peak_rss_mib:.0f}; "
         f"CPU ms/reply: echo {echo_median.bot_cpu_ms_per_reply:.2f}, "
+        f"echo on nianbao's transport {transport_median.bot_cpu_ms_per_reply:.2f}, "
         f"nianbao {nianbao_median.bot_cpu_ms_per_reply:.2f}"
     )
 
