@@ -133,31 +133,33 @@ async def run_bot(settings: Settings, db: Database, turns: Turns) -> int:
             loop.add_signal_handler(sig, stop.set)
     async with initialized(application):
         await application.start()
-        updater = application.updater
-        if updater is None:
-            raise RuntimeError("the application was built without an updater")
-        if settings.webhook_url:
-            host, _, port = settings.listen.rpartition(":")
-            if settings.webhook_secret is None:
-                # Without Telegram's secret token anyone who finds the URL could post updates.
-                raise ValueError("NIANBAO_WEBHOOK_SECRET is required with NIANBAO_WEBHOOK_URL")
-            secret = settings.webhook_secret.get_secret_value()
-            await updater.start_webhook(
-                listen=host or "127.0.0.1",
-                port=int(port),
-                url_path=_url_path(settings.webhook_url),
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-            log.info("webhook listening on %s", settings.listen)
-        else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            log.info("polling")
-        await stop.wait()
-        await updater.stop()
-        await application.stop()
+        await start_updates(application, settings)
+        await stop.wait()  # `initialized` stops the updater and the application on the way out
     return 0
+
+
+async def start_updates(application: h.NianbaoApp, settings: Settings) -> None:
+    """Updates start arriving: through a webhook when NIANBAO_WEBHOOK_URL is set, else long polling."""
+    updater = application.updater
+    if updater is None:
+        raise RuntimeError("the application was built without an updater")
+    if not settings.webhook_url:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("polling")
+        return
+    if settings.webhook_secret is None:
+        # Without Telegram's secret token anyone who finds the URL could post updates.
+        raise ValueError("NIANBAO_WEBHOOK_SECRET is required with NIANBAO_WEBHOOK_URL")
+    host, _, port = settings.listen.rpartition(":")
+    await updater.start_webhook(
+        listen=host or "127.0.0.1",
+        port=int(port),
+        url_path=_url_path(settings.webhook_url),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
+    log.info("webhook listening on %s", settings.listen)
 
 
 @contextlib.asynccontextmanager

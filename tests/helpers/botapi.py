@@ -50,6 +50,7 @@ from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any, Self
 
+import aiohttp
 from aiohttp import web
 from telegram.constants import BotCommandLimit, FileSizeLimit, InlineKeyboardButtonLimit, MessageLimit
 
@@ -427,6 +428,12 @@ class StandIn:
         self._retry_after_left = 0
         self._retry_after_methods: frozenset[str] = frozenset()
         self._limits: _Limits | None = None
+        # setWebhook's parameters while a webhook is set: updates are then POSTed there (in
+        # order, each after the previous was answered) and getUpdates answers 409, as Telegram does.
+        self.webhook: Json | None = None
+        self.webhook_answers: list[int] = []
+        self._webhook_session: aiohttp.ClientSession | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._held: asyncio.Event | None = None
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -435,6 +442,7 @@ class StandIn:
             "getme": self._get_me,
             "getupdates": self._get_updates,
             "deletewebhook": self._delete_webhook,
+            "setwebhook": self._set_webhook,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
@@ -468,6 +476,11 @@ class StandIn:
         self._closing = True
         async with self._updates_changed:
             self._updates_changed.notify_all()  # long polls answer at once instead of at their timeout
+        for task in list(self._background):
+            task.cancel()
+        if self._webhook_session is not None:
+            await self._webhook_session.close()
+            self._webhook_session = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -775,9 +788,50 @@ class StandIn:
     async def _delete_webhook(self, params: Json, uploads: dict[str, _Upload]) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None
         return True
 
+    async def _set_webhook(self, params: Json, uploads: dict[str, _Upload]) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")):
+            # Telegram wants HTTPS on a public address; this stand-in only ever calls 127.0.0.1.
+            raise _ApiError(400, "Bad Request: bad webhook: the stand-in only delivers to 127.0.0.1")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {
+            "url": url,
+            "secret_token": params.get("secret_token"),
+            "allowed_updates": params.get("allowed_updates"),
+        }
+        pending, self._updates = self._updates, []
+        if pending:
+            # After this answer: the bot may start listening only once setWebhook succeeded.
+            task = asyncio.create_task(self._deliver_all(pending))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        return True
+
+    async def _deliver_all(self, updates: list[Json]) -> None:
+        for update in updates:
+            await self._deliver(update)
+
+    async def _deliver(self, update: Json) -> None:
+        """One update to the webhook, as Telegram posts it; the answer's status is recorded."""
+        assert self.webhook is not None
+        if self._webhook_session is None:
+            self._webhook_session = aiohttp.ClientSession()
+        headers = {}
+        if self.webhook["secret_token"]:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+        async with self._webhook_session.post(self.webhook["url"], json=update, headers=headers) as answer:
+            self.webhook_answers.append(answer.status)
+
     async def _get_updates(self, params: Json, uploads: dict[str, _Upload]) -> list[Json]:
+        if self.webhook is not None:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            )
         self._polling.set()
         allowed = params.get("allowed_updates")
         if allowed is not None:
@@ -1050,8 +1104,12 @@ class StandIn:
         }
 
     async def _queue_update(self, kind: str, payload: Json) -> None:
-        self._updates.append({"update_id": self._next_update_id, kind: payload})
+        update = {"update_id": self._next_update_id, kind: payload}
         self._next_update_id += 1
+        if self.webhook is not None:
+            await self._deliver(update)
+            return
+        self._updates.append(update)
         async with self._updates_changed:
             self._updates_changed.notify_all()
 

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.settings import Settings
-from bot.telegram_app import build_application, initialized
+from bot.telegram_app import build_application, initialized, start_updates
 from bot.telegram_handlers import NianbaoApp
 from bot.telegram_output import read_dialog_data
 from bot.turn import Turns
@@ -34,6 +34,8 @@ from storage.tables import (
 from tests.helpers.botapi import Json, StandIn
 
 ADMIN = 1001
+WEBHOOK_PATH = "nianbao/updates"
+WEBHOOK_SECRET = "webhook-secret-for-tests"
 NOW = datetime(2025, 1, 10, 2, 0, tzinfo=UTC)
 _LINK = re.compile(re.escape("https://t.me/") + r"(\w+)\?start=([A-Za-z0-9_-]+)")
 
@@ -43,9 +45,15 @@ def fixed_clock() -> datetime:
 
 
 def bot_settings(
-    api: StandIn, db: Database, *, admins: tuple[int, ...] = (ADMIN,), chats: int = 8
+    api: StandIn,
+    db: Database,
+    *,
+    admins: tuple[int, ...] = (ADMIN,),
+    chats: int = 8,
+    webhook_port: int | None = None,
 ) -> Settings:
-    return Settings(
+    """The bot on the stand-in; with `webhook_port`, in webhook mode listening on 127.0.0.1 there."""
+    settings = Settings(
         telegram_token=SecretStr(api.token),
         telegram_api_url=api.base_url,
         telegram_file_url=api.base_file_url,
@@ -53,25 +61,32 @@ def bot_settings(
         admins=admins,
         concurrent_chats=chats,
     )
+    if webhook_port is not None:
+        settings.webhook_url = f"http://127.0.0.1:{webhook_port}/{WEBHOOK_PATH}"
+        settings.webhook_secret = SecretStr(WEBHOOK_SECRET)
+        settings.listen = f"127.0.0.1:{webhook_port}"
+    return settings
 
 
 @asynccontextmanager
 async def running_bot(
-    api: StandIn, db: Database, *, clock: Callable[[], datetime] = fixed_clock, chats: int = 8
+    api: StandIn,
+    db: Database,
+    *,
+    clock: Callable[[], datetime] = fixed_clock,
+    chats: int = 8,
+    webhook_port: int | None = None,
 ) -> AsyncIterator[NianbaoApp]:
-    """The Application polling the stand-in, stopped (as on SIGTERM) when the block ends."""
+    """The Application on the stand-in (polling, or its webhook), stopped as on SIGTERM at the end."""
     turns = Turns(db, form_2021(), clock, ALL_RULES)
-    app = build_application(bot_settings(api, db, chats=chats), db, turns, clock=clock)
+    settings = bot_settings(api, db, chats=chats, webhook_port=webhook_port)
+    app = build_application(settings, db, turns, clock=clock)
     async with initialized(app):
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0)
-        await api.wait_until_polling()
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
+        await start_updates(app, settings)
+        if webhook_port is None:
+            await api.wait_until_polling()
+        yield app
 
 
 def invite_token(text: str) -> str:
