@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -43,7 +42,6 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.reminder_plan import (
     DigestPoint,
@@ -58,7 +56,7 @@ from bot.reminder_plan import (
     slots_for,
 )
 from bot.settings import Settings
-from bot.telegram_output import resume_data
+from bot.telegram_output import resume_data, retry_after_seconds
 from dialogs.form import Form, UnitKind
 from dialogs.messages_reminders import (
     RESUME_BUTTON,
@@ -94,14 +92,6 @@ PER_CHAT_INTERVAL = 1.1
 # A 429 for the same reminder this many times in one run: leave it (released) to the next run.
 _MAX_RETRIES_PER_RUN = 5
 _EARLIEST_ROUND = timedelta(days=62)  # beyond any plan's last offset (60 days) plus a margin
-
-
-def _retry_after_seconds(error: RetryAfter) -> float:
-    # PTB 22 warns on reading retry_after as an int (it becomes a timedelta); accept both.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class Pacer:
@@ -329,7 +319,7 @@ class Reminders:
         try:
             await self.bot.send_message(chat_id=reminder.telegram_id, text=text, reply_markup=markup)
         except RetryAfter as error:
-            seconds = _retry_after_seconds(error)
+            seconds = retry_after_seconds(error)
             self.pacer.pause(seconds)
             await self._release(claim_id)
             log.warning("reminder %s/%s to %s: 429, retry after %.0f s", *ids, seconds)
@@ -445,7 +435,7 @@ class Reminders:
         try:
             await self.bot.send_message(chat_id=telegram_id, text=text)
         except RetryAfter as error:
-            self.pacer.pause(_retry_after_seconds(error))
+            self.pacer.pause(retry_after_seconds(error))
             async with self.db.session() as session:
                 await store.release_digest(session=session, claim_id=claim_id)
             return _Outcome.RETRY

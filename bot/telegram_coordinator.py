@@ -18,7 +18,7 @@ from telegram import Update
 from bot.access import Refusal
 from bot.export import build_export
 from bot.importing import store_import
-from bot.telegram_handlers import NianbaoContext, local_time, notify, send_text
+from bot.telegram_handlers import NianbaoContext, local_time, notify_later, send_text
 from bot.telegram_output import keyboard, resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
@@ -284,8 +284,8 @@ async def on_return(update: Update, context: NianbaoContext) -> None:
             notice = tmsg.RETURNED_NOTICE.format(agency=agency.name, year=report.year)
             text = tmsg.RETURNED.format(agency=agency.name, year=report.year, count=len(staff))
             log.info("report %s returned by person %s", report.id, who.person_id)
-    for staff_chat in staff:
-        await notify(context, staff_chat, notice, keyboard([(tmsg.BTN_CONTINUE, resume_data(report_id))]))
+    if staff:
+        await notify_later(context, staff, notice, keyboard([(tmsg.BTN_CONTINUE, resume_data(report_id))]))
     await send_text(context, chat_id, text)
 
 

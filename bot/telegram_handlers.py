@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.access import Access, FillRight, Refusal, active_fill
@@ -33,6 +34,7 @@ from bot.telegram_output import (
     read_dialog_data,
     read_resume_data,
     resume_data,
+    retry_after_seconds,
     split_text,
 )
 from bot.turn import Clock, Refused, ReportSnapshot, TurnResult, Turns
@@ -92,13 +94,24 @@ async def send_text(
         await context.bot.send_message(chat_id, chunk, reply_markup=markup if number == len(chunks) else None)
 
 
+# A notice waits out this many 429s (each as long as Telegram asks) before it is given up.
+_NOTICE_ATTEMPTS = 4
+
+
 async def notify(
     context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> bool:
-    """A message to someone who did not just write to us; 403 marks them unreachable."""
+    """A message to someone who did not just write to us (a summary, a returned report).
+
+    Telegram's flood control (429) is waited out chunk by chunk, so no part is sent twice;
+    403 marks the person unreachable. From a handler, run it through `notify_later`, so the wait
+    holds up no one's chat.
+    """
     services = context.services
+    chunks = split_text(text)
     try:
-        await send_text(context, chat_id, text, markup)
+        for number, chunk in enumerate(chunks, start=1):
+            await _send_waiting(context, chat_id, chunk, markup if number == len(chunks) else None)
     except Forbidden:
         log.warning("user %s blocked the bot", chat_id)
         async with services.db.session() as session:
@@ -110,6 +123,40 @@ async def notify(
         log.warning("message to user %s failed: %s", chat_id, type(error).__name__)
         return False
     return True
+
+
+async def notify_later(
+    context: NianbaoContext, chat_ids: Iterable[int], text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """`notify` each chat, in order, in a task of the application, so a wait holds up no handler.
+
+    PTB awaits such tasks when it stops; while it is stopping already, the notices go out here.
+    """
+    chats = list(chat_ids)
+
+    async def each() -> None:
+        for chat_id in chats:
+            await notify(context, chat_id, text, markup)
+
+    if context.application.running:
+        context.application.create_task(each(), name="nianbao-notices")
+    else:
+        await each()
+
+
+async def _send_waiting(
+    context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    for attempt in range(1, _NOTICE_ATTEMPTS + 1):
+        try:
+            await context.bot.send_message(chat_id, text, reply_markup=markup)
+            return
+        except RetryAfter as error:
+            if attempt == _NOTICE_ATTEMPTS:
+                raise
+            seconds = retry_after_seconds(error)
+            log.warning("message to user %s: flood control, retrying in %.0f s", chat_id, seconds)
+            await asyncio.sleep(seconds)
 
 
 async def send_turn(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
@@ -389,8 +436,7 @@ async def deliver_submission(context: NianbaoContext, chat_id: int, report_id: i
         chats = set(await store.coordinator_chats(session=session)) | set(services.settings.admins)
         submitter = await store.person_name(session=session, person_id=snapshot.report.submitted_by)
     summary = submission_summary(snapshot, submitted_by=submitter)
-    for coordinator_chat in sorted(chats):
-        await notify(context, coordinator_chat, summary)
+    await notify_later(context, sorted(chats), summary)
     log.info("report %s delivered to user %s and %s coordinators", report_id, chat_id, len(chats))
 
 

@@ -427,6 +427,7 @@ class StandIn:
         self._retry_after_seconds = 0
         self._retry_after_left = 0
         self._retry_after_methods: frozenset[str] = frozenset()
+        self._retry_after_chat: int | None = None
         self._limits: _Limits | None = None
         # setWebhook's parameters while a webhook is set: updates are then POSTed there (in
         # order, each after the previous was answered) and getUpdates answers 409, as Telegram does.
@@ -688,12 +689,19 @@ class StandIn:
     # -- failure modes ----------------------------------------------------------------------------
 
     def fail_with_retry_after(
-        self, seconds: int, count: int = 1, *, methods: Iterable[str] = ("sendMessage",)
+        self,
+        seconds: int,
+        count: int = 1,
+        *,
+        methods: Iterable[str] = ("sendMessage",),
+        chat_id: int | None = None,
     ) -> None:
-        """The next ``count`` calls of ``methods`` answer 429 with ``parameters.retry_after``."""
+        """The next ``count`` calls of ``methods`` (to ``chat_id`` only, if given) answer 429
+        with ``parameters.retry_after``."""
         self._retry_after_seconds = seconds
         self._retry_after_left = count
         self._retry_after_methods = frozenset(m.lower() for m in methods)
+        self._retry_after_chat = chat_id
 
     def block_user(self, chat_id: int | str) -> None:
         """Sends to this chat answer 403 "Forbidden: bot was blocked by the user"."""
@@ -1007,7 +1015,11 @@ class StandIn:
         chat_id: int = chat.chat["id"]
         if chat_id in self._blocked:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
-        if self._retry_after_left > 0 and method.lower() in self._retry_after_methods:
+        if (
+            self._retry_after_left > 0
+            and method.lower() in self._retry_after_methods
+            and self._retry_after_chat in (None, chat_id)
+        ):
             self._retry_after_left -= 1
             raise self._too_many(self._retry_after_seconds)
         if self._limits is not None and method.lower() in _SENDING_METHODS:
