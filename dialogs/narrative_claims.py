@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from dialogs.textscan import Segment, clauses, segments, sentences
 
@@ -197,6 +198,12 @@ class Claims:
     reviews: tuple[ReviewClaim, ...]
 
 
+# The rules read the same narratives again on every check of a report (each edit in the review,
+# each 提交) while only numbers change: texts are read once per process, a bounded number kept.
+_TEXTS_KEPT = 1024
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
 def read_claims(requests: str, others: tuple[str, ...] = ()) -> Claims:
     """Claims of 一（二）依申请公开 (all of them) and of other 总体情况 texts (table 四 only)."""
     reader = _Reader(False, [], [], [])
@@ -207,7 +214,8 @@ def read_claims(requests: str, others: tuple[str, ...] = ()) -> Claims:
     return Claims(tuple(reader.apps), tuple(reader.results), tuple(reader.reviews))
 
 
-def read_docs_claims(text: str) -> list[DocsClaim]:
+@lru_cache(maxsize=_TEXTS_KEPT)
+def read_docs_claims(text: str) -> tuple[DocsClaim, ...]:
     """制发 / 废止 / 现行有效 figures of 规范性文件 and 规章 ("制发行政规范性文件62件")."""
     out = []
     for sentence in sentences(text):
@@ -223,4 +231,4 @@ def read_docs_claims(text: str) -> list[DocsClaim]:
                 )
                 if column is not None:
                     out.append(DocsClaim(row, column, seg.number.value, sentence))
-    return out
+    return tuple(out)

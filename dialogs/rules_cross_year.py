@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from dialogs.form import Value
 from dialogs.report_2021 import T2_DOC_ROWS
@@ -67,6 +68,9 @@ def _bigrams(text: str) -> set[str]:
     return {letters[i : i + 2] for i in range(len(letters) - 1)}
 
 
+# Checked on every review of a report while its narratives rarely change: kept per text pair
+# (a float each; the bigram sets themselves would be far larger to keep).
+@lru_cache(maxsize=1024)
 def similarity(this_year: str, last_year: str) -> float:
     """Character-bigram Jaccard similarity, 0..1 (0 when either text is empty)."""
     a, b = _bigrams(this_year), _bigrams(last_year)
