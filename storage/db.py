@@ -81,7 +81,8 @@ class Database:
 
         PostgreSQL: through `run_sync` on the async engine (asyncpg awaits underneath).
 
-        SQLite: on the event loop itself, with a connection that never waits for a lock
+        SQLite: in a BEGIN IMMEDIATE transaction (reads included, serialized with every other
+        writer), on the event loop itself, with a connection that never waits for a lock
         (busy_timeout 0). A turn is well under a millisecond of SQLite work, and measured
         here, handing it to a thread cost far more than it saved: the two threads fought over
         the GIL and the bot spent about twice the CPU per reply. Only when another writer holds
@@ -125,8 +126,17 @@ class Database:
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.close()
+            # The driver would begin a transaction only at the first write, so a turn's reads
+            # would not be part of it; SQLAlchemy's recipe: no implicit BEGIN, our own instead.
+            dbapi_connection.isolation_level = None
+
+        def begin(connection: Connection) -> None:
+            # IMMEDIATE: the write lock from the first statement, so a turn's reads and writes
+            # are one serialized step even with another process (a terminal) on the same file.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         event.listen(engine, "connect", pragmas)
+        event.listen(engine, "begin", begin)
         return engine
 
     @asynccontextmanager

@@ -54,14 +54,40 @@ async def test_a_locked_sqlite_file_is_waited_for_off_the_event_loop(tmp_path: P
             _add_agency(conn)
 
         turn = asyncio.create_task(db.run_transaction(work))
-        for _ in range(500):  # bounded: the loop keeps running while the write waits
+        for _ in range(50):  # the loop keeps running while the turn waits for the lock ...
             await asyncio.sleep(0.01)
-            if len(calls) == 2:
-                break
-        assert len(calls) == 2  # refused at once on the loop, then retried on the waiting thread
-        assert not turn.done()  # ... which is still waiting for the other writer
+        assert not turn.done()  # ... on the waiting thread, refused at once on the loop
+        assert calls == []  # a turn's work starts only once the write lock is its own
         other.execute("COMMIT")
         await turn
+        assert calls == [1]
+        assert await _count(db) == 1
+    finally:
+        other.close()
+        await db.dispose()
+
+
+async def test_a_sqlite_turn_holds_the_write_lock_from_its_first_read(tmp_path: Path) -> None:
+    """A turn's reads and writes are one step: nobody writes between what it read and what it saves."""
+    path = tmp_path / "db.sqlite3"
+    db = Database(sqlite_url(path))
+    await db.upgrade()
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    refused: list[str] = []
+
+    def work(conn: Connection) -> None:
+        conn.execute(text("select count(*) from agency")).scalar_one()
+        try:
+            other.execute(
+                "insert into agency (name, unit_kind, created_at) values ('b', 'department', '2025-01-01')"
+            )
+        except sqlite3.OperationalError as error:
+            refused.append(str(error))
+        _add_agency(conn)
+
+    try:
+        await db.run_transaction(work)
+        assert refused == ["database is locked"]
         assert await _count(db) == 1
     finally:
         other.close()
