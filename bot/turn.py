@@ -23,7 +23,15 @@ from storage import repositories as repo
 from storage.access import Caller
 from storage.db import Database
 from storage.tables import Agency, Report, ReportStatus
-from storage.turn_store import TurnData, load_answers, load_caller, load_turn, save_turn
+from storage.turn_store import (
+    AnswerCache,
+    Cached,
+    TurnData,
+    load_answers,
+    load_caller,
+    load_turn,
+    save_turn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +72,26 @@ class ReportSnapshot:
         return ReportInfo(self.agency.name, self.unit, self.report.year, self.previous)
 
 
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A turn as its transaction leaves it: the engine's step and the answers read or written."""
+
+    step: Step
+    answers: tuple[Cached, ...]
+
+
 class Turns:
     def __init__(self, db: Database, form: Form, clock: Clock, rules: tuple[Rule, ...]) -> None:
         self.db = db
         self.form = form
         self.clock = clock
         self.rules = rules
+        self.answers = AnswerCache()
 
     async def handle(self, person_id: int, report_id: int, event: Input) -> TurnResult:
-        result = await self.db.run_transaction(lambda conn: self._turn(conn, person_id, report_id, event))
+        done = await self.db.run_transaction(lambda conn: self._turn(conn, person_id, report_id, event))
+        self.answers.put(done.answers)  # committed: only now may later turns reuse them
+        result = done.step
         if Event.SUBMITTED in result.events:
             log.info("report %s submitted by person %s", report_id, person_id)
         return TurnResult(result.replies, result.events, report_id, result.state)
@@ -92,14 +111,16 @@ class Turns:
         )
         if isinstance(outcome, Refused):
             return outcome
-        right, result = outcome
+        right, done = outcome
+        self.answers.put(done.answers)  # committed: only now may later turns reuse them
+        result = done.step
         if Event.SUBMITTED in result.events:
             log.info("report %s submitted by person %s", right.report_id, right.person_id)
         return TurnResult(result.replies, result.events, right.report_id, result.state)
 
     def _caller_turn(
         self, conn: Connection, telegram_id: int, event: Input, report_id: int | None
-    ) -> tuple[FillRight, Step] | Refused:
+    ) -> tuple[FillRight, _Done] | Refused:
         who, head = load_caller(conn, telegram_id)
         right = active_fill(who)
         if isinstance(right, Refusal):
@@ -108,17 +129,17 @@ class Turns:
             return Refused(who, Refusal.STALE_REPORT)
         if head is None:
             raise LookupError(f"report {right.report_id} does not exist")
-        data = load_answers(conn, self.form, head)
+        data = load_answers(conn, self.form, self.answers, head)
         return right, self._step(conn, right.person_id, data, event)
 
-    def _turn(self, conn: Connection, person_id: int, report_id: int, event: Input) -> Step:
+    def _turn(self, conn: Connection, person_id: int, report_id: int, event: Input) -> _Done:
         """Load, step, save: runs on a synchronous connection inside one transaction."""
-        data = load_turn(conn, self.form, person_id=person_id, report_id=report_id)
+        data = load_turn(conn, self.form, self.answers, person_id=person_id, report_id=report_id)
         if data is None:
             raise LookupError(f"report {report_id} does not exist")
         return self._step(conn, person_id, data, event)
 
-    def _step(self, conn: Connection, person_id: int, data: TurnData, event: Input) -> Step:
+    def _step(self, conn: Connection, person_id: int, data: TurnData, event: Input) -> _Done:
         state = DialogState.from_json(data.position) if data.position else DialogState()
         if data.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
             state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
@@ -126,8 +147,9 @@ class Turns:
             state = DialogState()  # returned by a coordinator: editable again
         info = ReportInfo(data.agency, UnitKind(data.unit_kind), data.year, data.previous)
         result = step(self.form, info, data.answers, state, event, rules=self.rules)
-        save_turn(
+        saved = save_turn(
             conn,
+            self.form,
             data,
             person_id=person_id,
             writes=((w.key, w.value, w.raw) for w in result.writes),
@@ -135,7 +157,7 @@ class Turns:
             at=self.clock(),
             submitted=Event.SUBMITTED in result.events,
         )
-        return result
+        return _Done(result, (*data.read, saved) if saved is not None else data.read)
 
     async def snapshot(self, report_id: int) -> ReportSnapshot:
         async with self.db.session() as session:

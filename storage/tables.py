@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -100,6 +100,8 @@ class Report(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     submitted_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    revision: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    """Counted up by database triggers on every change to the report's answers (migration 0003)."""
 
 
 class Answer(SQLModel, table=True):

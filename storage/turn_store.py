@@ -8,11 +8,19 @@ Every message a person sends is one turn, so this is what a January peak multipl
 `executemany` upserts keep a turn to a few statements. Semantics are those of the repository
 functions it replaces for this path (`load_answers`, `previous_answers`, `write_answers`,
 `save_position`): history is kept for every real change, nothing commits here.
+
+Between turns a report's decoded answers (and last year's) stay in an `AnswerCache`, reused
+while the report's `revision` — counted up by database triggers on every change to its answers,
+whoever makes it (migration 0003) — is the one they were read or written at. A turn then reads
+one row instead of every answer of two reports. Entries are stored only once their transaction
+has committed, and only with a revision no later than the database's, so a stale copy is never
+taken for a current one: revisions only grow.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +44,7 @@ from storage.tables import (
     Report,
     ReportStatus,
 )
-from storage.values import decode_rows, encode
+from storage.values import decode, decode_rows, encode
 
 _report = Report.__table__  # type: ignore[attr-defined]
 _agency = Agency.__table__  # type: ignore[attr-defined]
@@ -46,6 +54,7 @@ _position = DialogPosition.__table__  # type: ignore[attr-defined]
 _person = Person.__table__  # type: ignore[attr-defined]
 _active = ActiveReport.__table__  # type: ignore[attr-defined]
 _member = Membership.__table__  # type: ignore[attr-defined]
+_last_year = _report.alias("last_year")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,45 @@ class Head:
     year: int
     status: str
     position: dict[str, Any] | None
+    revision: int
+    last_year_id: int | None
+    last_year_revision: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """A report's answers at one revision: as stored (text) and decoded. Never mutated."""
+
+    report_id: int
+    revision: int
+    stored: Mapping[str, str]
+    answers: Mapping[str, Value]
+
+
+class AnswerCache:
+    """The answers of the reports used lately, each valid for the revision it was read at."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._entries: OrderedDict[int, Cached] = OrderedDict()
+
+    def get(self, report_id: int, revision: int) -> Cached | None:
+        entry = self._entries.get(report_id)
+        if entry is None or entry.revision != revision:
+            return None
+        self._entries.move_to_end(report_id)
+        return entry
+
+    def put(self, entries: Iterable[Cached]) -> None:
+        """Only for entries whose transaction has committed."""
+        for entry in entries:
+            self._entries[entry.report_id] = entry
+            self._entries.move_to_end(entry.report_id)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +118,13 @@ class TurnData:
     year: int
     status: str
     position: dict[str, Any] | None
-    stored: dict[str, str]
+    revision: int
+    stored: Mapping[str, str]
     """Answers as stored (text), to tell real changes apart."""
-    answers: dict[str, Value]
-    previous: dict[str, Value] | None
+    answers: Mapping[str, Value]
+    previous: Mapping[str, Value] | None
+    read: tuple[Cached, ...]
+    """What this turn read from the database, for the cache once the turn has committed."""
 
 
 _HEAD_COLUMNS = (
@@ -84,7 +135,17 @@ _HEAD_COLUMNS = (
     _agency.c.name,
     _agency.c.unit_kind,
     _position.c.state,
+    _report.c.revision,
+    _last_year.c.id,
+    _last_year.c.revision,
 )
+
+
+def _with_last_year(joined: Any) -> Any:
+    return joined.outerjoin(
+        _last_year,
+        and_(_last_year.c.agency_id == _report.c.agency_id, _last_year.c.year == _report.c.year - 1),
+    )
 
 
 class _Statements:
@@ -94,9 +155,13 @@ class _Statements:
         self.head = (
             select(*_HEAD_COLUMNS)
             .select_from(
-                _report.join(_agency, _agency.c.id == _report.c.agency_id).outerjoin(
-                    _position,
-                    and_(_position.c.report_id == _report.c.id, _position.c.person_id == bindparam("pid")),
+                _with_last_year(
+                    _report.join(_agency, _agency.c.id == _report.c.agency_id).outerjoin(
+                        _position,
+                        and_(
+                            _position.c.report_id == _report.c.id, _position.c.person_id == bindparam("pid")
+                        ),
+                    )
                 )
             )
             .where(_report.c.id == bindparam("rid"))
@@ -112,29 +177,33 @@ class _Statements:
                 *_HEAD_COLUMNS,
             )
             .select_from(
-                _person.outerjoin(_active, _active.c.person_id == _person.c.id)
-                .outerjoin(_report, _report.c.id == _active.c.report_id)
-                .outerjoin(_agency, _agency.c.id == _report.c.agency_id)
-                .outerjoin(
-                    _member,
-                    and_(_member.c.person_id == _person.c.id, _member.c.agency_id == _report.c.agency_id),
-                )
-                .outerjoin(
-                    _position,
-                    and_(_position.c.report_id == _report.c.id, _position.c.person_id == _person.c.id),
+                _with_last_year(
+                    _person.outerjoin(_active, _active.c.person_id == _person.c.id)
+                    .outerjoin(_report, _report.c.id == _active.c.report_id)
+                    .outerjoin(_agency, _agency.c.id == _report.c.agency_id)
+                    .outerjoin(
+                        _member,
+                        and_(_member.c.person_id == _person.c.id, _member.c.agency_id == _report.c.agency_id),
+                    )
+                    .outerjoin(
+                        _position,
+                        and_(_position.c.report_id == _report.c.id, _position.c.person_id == _person.c.id),
+                    )
                 )
             )
             .where(_person.c.telegram_id == bindparam("tid"))
+        )
+        # PostgreSQL: the report row locked for the turn. Every change to its answers updates
+        # that row (the revision triggers), so concurrent turns and other writers of the same
+        # report wait for this one: reads, engine and writes are one step, as SQLite's
+        # BEGIN IMMEDIATE makes them there.
+        self.lock_report = (
+            select(_report.c.revision).where(_report.c.id == bindparam("rid")).with_for_update()
         )
         self.reachable = (
             update(_person).where(_person.c.id == bindparam("pid")).values(unreachable_since=None)
         )
         self.answers = select(_answer.c.key, _answer.c.value).where(_answer.c.report_id == bindparam("rid"))
-        self.last_year = (
-            select(_answer.c.key, _answer.c.value)
-            .select_from(_answer.join(_report, _report.c.id == _answer.c.report_id))
-            .where(_report.c.agency_id == bindparam("aid"), _report.c.year == bindparam("year"))
-        )
         dialect = sqlite if dialect_name == "sqlite" else postgresql
         answer = dialect.insert(_answer)
         self.upsert_answer = answer.on_conflict_do_update(
@@ -167,7 +236,7 @@ def _statements(dialect_name: str) -> _Statements:
 
 
 def _head(row: Sequence[Any]) -> Head | None:
-    report_id, agency_id, year, status, name, unit_kind, state = row
+    report_id, agency_id, year, status, name, unit_kind, state, revision, last_id, last_revision = row
     if report_id is None:
         return None
     return Head(
@@ -178,13 +247,18 @@ def _head(row: Sequence[Any]) -> Head | None:
         year=year,
         status=status,
         position=json.loads(state) if state else None,
+        revision=revision,
+        last_year_id=last_id,
+        last_year_revision=last_revision,
     )
 
 
-def load_turn(conn: Connection, form: Form, *, person_id: int, report_id: int) -> TurnData | None:
+def load_turn(
+    conn: Connection, form: Form, cache: AnswerCache, *, person_id: int, report_id: int
+) -> TurnData | None:
     row = conn.execute(_statements(conn.dialect.name).head, {"pid": person_id, "rid": report_id}).first()
     head = None if row is None else _head(row)
-    return None if head is None else load_answers(conn, form, head)
+    return None if head is None else load_answers(conn, form, cache, head)
 
 
 def load_caller(conn: Connection, telegram_id: int) -> tuple[Caller | None, Head | None]:
@@ -212,12 +286,33 @@ def load_caller(conn: Connection, telegram_id: int) -> tuple[Caller | None, Head
     return who, head
 
 
-def load_answers(conn: Connection, form: Form, head: Head) -> TurnData:
+def _answers_at(
+    conn: Connection, form: Form, cache: AnswerCache, report_id: int, revision: int, read: list[Cached]
+) -> Cached:
+    """A report's answers at `revision`, from the cache or else from the database."""
+    entry = cache.get(report_id, revision)
+    if entry is None:
+        rows = conn.execute(_statements(conn.dialect.name).answers, {"rid": report_id}).all()
+        stored: dict[str, str] = {key: value for key, value in rows}  # noqa: C416  (Row to plain tuple)
+        # Tagged with the revision read in the head: at worst older than these answers (another
+        # process committed in between on PostgreSQL), which only makes the next turn read again.
+        entry = Cached(report_id, revision, stored, decode_rows(form, stored.items()))
+        read.append(entry)
+    return entry
+
+
+def load_answers(conn: Connection, form: Form, cache: AnswerCache, head: Head) -> TurnData:
     """The rest of a turn's state: this report's answers and last year's."""
-    sql = _statements(conn.dialect.name)
-    rows = conn.execute(sql.answers, {"rid": head.report_id}).all()
-    stored: dict[str, str] = {key: value for key, value in rows}  # noqa: C416  (Row to plain tuple)
-    last_year = conn.execute(sql.last_year, {"aid": head.agency_id, "year": head.year - 1}).all()
+    revision = head.revision
+    if conn.dialect.name == "postgresql":
+        revision = conn.execute(
+            _statements(conn.dialect.name).lock_report, {"rid": head.report_id}
+        ).scalar_one()
+    read: list[Cached] = []
+    current = _answers_at(conn, form, cache, head.report_id, revision, read)
+    previous = None
+    if head.last_year_id is not None and head.last_year_revision is not None:
+        previous = _answers_at(conn, form, cache, head.last_year_id, head.last_year_revision, read).answers
     return TurnData(
         report_id=head.report_id,
         agency_id=head.agency_id,
@@ -226,14 +321,17 @@ def load_answers(conn: Connection, form: Form, head: Head) -> TurnData:
         year=head.year,
         status=head.status,
         position=head.position,
-        stored=stored,
-        answers=decode_rows(form, stored.items()),
-        previous=decode_rows(form, last_year) or None,
+        revision=revision,
+        stored=current.stored,
+        answers=current.answers,
+        previous=previous or None,
+        read=tuple(read),
     )
 
 
 def save_turn(
     conn: Connection,
+    form: Form,
     data: TurnData,
     *,
     person_id: int,
@@ -241,20 +339,26 @@ def save_turn(
     state: Mapping[str, Any],
     at: datetime,
     submitted: bool,
-) -> None:
+) -> Cached | None:
+    """Writes what changed; returns the report's answers as they now are, for the cache once
+    committed (None when no answer changed)."""
     sql = _statements(conn.dialect.name)
+    final: dict[str, tuple[str | None, str]] = {}
+    for key, value, raw in writes:  # a key written twice in one turn: its last value counts
+        final[key] = (None if value is None else encode(value), raw)
     upserts: list[dict[str, Any]] = []
     deletes: list[str] = []
     history: list[dict[str, Any]] = []
-    current = dict(data.stored)
-    for key, value, raw in writes:
-        new = None if value is None else encode(value)
-        old = current.get(key)
+    stored = dict(data.stored)
+    answers = dict(data.answers)
+    for key, (new, raw) in final.items():
+        old = stored.get(key)
         if old == new:
             continue
         if new is None:
             deletes.append(key)
-            current.pop(key, None)
+            del stored[key]
+            answers.pop(key, None)
         else:
             upserts.append(
                 {
@@ -266,7 +370,8 @@ def save_turn(
                     "at": at,
                 }
             )
-            current[key] = new
+            stored[key] = new
+            answers[key] = decode(form, key, new)
         history.append(
             {
                 "report_id": data.report_id,
@@ -292,3 +397,8 @@ def save_turn(
         )
     if submitted:
         conn.execute(sql.submit, {"rid": data.report_id, "at": at, "by": person_id})
+    if not history:
+        return None
+    # One trigger per row written, and the report was ours alone since its revision was read
+    # (BEGIN IMMEDIATE / FOR UPDATE): this is the revision the commit leaves it at.
+    return Cached(data.report_id, data.revision + len(upserts) + len(deletes), stored, answers)

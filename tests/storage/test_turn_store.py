@@ -3,17 +3,19 @@ turn's head, must say exactly what `storage.access.caller` says, on both databas
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 
 from sqlalchemy.engine import Connection
 
-from dialogs.form import UnitKind
+from dialogs.form import Form, UnitKind, Value
 from storage import access as store
 from storage import repositories as repo
 from storage.db import Database
-from storage.tables import Person
-from storage.turn_store import Head, load_caller
+from storage.tables import Person, Report
+from storage.turn_store import AnswerCache, Cached, Head, TurnData, load_caller, load_turn, save_turn
 
 MEMBER, OUTSIDER, IDLE, BLOCKED, STRANGER = 501, 502, 503, 504, 599
 AT = datetime(2025, 1, 20, tzinfo=UTC)
@@ -91,3 +93,155 @@ async def test_someone_marked_unreachable_who_writes_is_reachable_again(db: Data
         person = await session.get(Person, ids[str(BLOCKED)])
         assert person is not None
         assert person.unreachable_since is None
+
+
+# --- answers kept between turns, and the revision that keeps them honest ---------------------------
+async def _revision(db: Database, report_id: int) -> int:
+    async with db.session() as session:
+        report = await session.get(Report, report_id)
+        assert report is not None
+        await session.refresh(report)
+        return report.revision
+
+
+async def _write(db: Database, report_id: int, *writes: tuple[str, Value | None]) -> None:
+    async with db.session() as session:
+        await repo.write_answers(
+            session=session, report_id=report_id, writes=[(k, v, "") for k, v in writes], by=None, at=AT
+        )
+
+
+def _load(form: Form, cache: AnswerCache, report_id: int) -> Callable[[Connection], TurnData]:
+    def work(conn: Connection) -> TurnData:
+        data = load_turn(conn, form, cache, person_id=0, report_id=report_id)
+        assert data is not None
+        return data
+
+    return work
+
+
+async def test_every_change_to_a_reports_answers_moves_its_revision(db: Database) -> None:
+    ids = await _seed(db)
+    report = ids["区财政局"]
+    assert await _revision(db, report) == 0
+    await _write(db, report, ("t2.regulations.issued", 1), ("t2.regulations.abolished", 0))  # two inserts
+    assert await _revision(db, report) == 2
+    await _write(db, report, ("t2.regulations.issued", 3))  # an update
+    assert await _revision(db, report) == 3
+    await _write(db, report, ("t2.regulations.issued", None))  # a delete
+    assert await _revision(db, report) == 4
+    assert await _revision(db, ids["区民政局"]) == 0  # another report's answers are another matter
+
+
+async def test_answers_are_reused_until_anyone_changes_them(db: Database, form: Form) -> None:
+    ids = await _seed(db)
+    report = ids["区财政局"]
+    await _write(db, report, ("t2.regulations.issued", 1))
+    cache = AnswerCache()
+
+    first = await db.run_transaction(_load(form, cache, report))
+    assert first.answers == {"t2.regulations.issued": 1}
+    cache.put(first.read)
+    again = await db.run_transaction(_load(form, cache, report))
+    assert again.read == ()  # nothing read from the database
+    assert again.answers == {"t2.regulations.issued": 1}
+
+    await _write(db, report, ("t2.regulations.issued", 7))  # e.g. a coordinator's import, elsewhere
+    changed = await db.run_transaction(_load(form, cache, report))
+    assert changed.answers == {"t2.regulations.issued": 7}
+    assert [entry.report_id for entry in changed.read] == [report]
+
+
+async def test_last_years_report_changed_meanwhile_is_read_again(db: Database, form: Form) -> None:
+    ids = await _seed(db)
+    async with db.session() as session:
+        last = await repo.report_for(session=session, agency_id=ids["区财政局/agency"], year=2023)
+        assert last is not None
+        assert last.id is not None
+    await _write(db, last.id, ("t3.carried_out.total", 4))
+    cache = AnswerCache()
+    first = await db.run_transaction(_load(form, cache, ids["区财政局"]))
+    cache.put(first.read)
+    assert first.previous == {"t3.carried_out.total": 4}
+
+    await _write(db, last.id, ("t3.carried_out.total", 9))  # last year's report imported again
+    second = await db.run_transaction(_load(form, cache, ids["区财政局"]))
+    assert second.previous == {"t3.carried_out.total": 9}
+
+
+async def test_a_saved_turn_knows_the_revision_its_commit_leaves(db: Database, form: Form) -> None:
+    ids = await _seed(db)
+    report = ids["区财政局"]
+    await _write(db, report, ("t2.regulations.issued", 1), ("t2.regulations.abolished", 2))
+    cache = AnswerCache()
+
+    def turn(conn: Connection) -> Cached | None:
+        data = _load(form, cache, report)(conn)
+        return save_turn(
+            conn,
+            form,
+            data,
+            person_id=ids[str(MEMBER)],
+            # An update, a delete, an insert, an unchanged value, and a key written twice.
+            writes=[
+                ("t2.regulations.issued", 5, "5"),
+                ("t2.regulations.abolished", None, ""),
+                ("t2.regulations.in_force", 3, "3"),
+                ("t2.normative_documents.issued", 0, "0"),
+                ("t2.normative_documents.issued", 2, "2"),
+                ("t2.regulations.issued", 5, "5"),
+            ],
+            state={"index": 1},
+            at=AT,
+            submitted=False,
+        )
+
+    saved = await db.run_transaction(turn)
+    assert saved is not None
+    assert saved.revision == await _revision(db, report)
+    fresh = await db.run_transaction(_load(form, AnswerCache(), report))
+    assert dict(saved.answers) == dict(fresh.answers)
+    assert dict(saved.stored) == dict(fresh.stored)
+    assert fresh.answers == {
+        "t2.regulations.issued": 5,
+        "t2.regulations.in_force": 3,
+        "t2.normative_documents.issued": 2,
+    }
+
+
+async def test_concurrent_turns_on_one_report_do_not_lose_each_others_answers(
+    db: Database, form: Form
+) -> None:
+    """Two people of one agency answering at once: each turn reads, computes and writes as one step
+    (the engine's totals are computed from what it read), so no total misses a part."""
+    ids = await _seed(db)
+    report = ids["区财政局"]
+    cache = AnswerCache()
+    parts = [f"t3.new.p{n}" for n in range(24)]
+
+    def add_part(key: str) -> Callable[[Connection], Cached | None]:
+        def work(conn: Connection) -> Cached | None:
+            data = _load(form, cache, report)(conn)
+            present = sum(
+                1 for k in data.answers if k.startswith("t3.new.p")
+            )  # keys unknown to the form: text
+            return save_turn(
+                conn,
+                form,
+                data,
+                person_id=ids[str(MEMBER)],
+                writes=[(key, 1, "1"), ("t3.new.count_of_parts", present + 1, "")],
+                state={},
+                at=AT,
+                submitted=False,
+            )
+
+        return work
+
+    async def one(key: str) -> None:
+        cache.put([saved] if (saved := await db.run_transaction(add_part(key))) else [])
+
+    await asyncio.gather(*(one(key) for key in parts))
+    final = await db.run_transaction(_load(form, AnswerCache(), report))
+    assert sum(1 for k in final.answers if k.startswith("t3.new.p")) == len(parts)
+    assert final.answers["t3.new.count_of_parts"] == str(len(parts))
