@@ -86,7 +86,7 @@ class Cached:
 class AnswerCache:
     """The answers of the reports used lately, each valid for the revision it was read at."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 256) -> None:
         self.size = size
         self._entries: OrderedDict[int, Cached] = OrderedDict()
 
