@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from storage.db import Database, sqlite_url
+from storage.db import CHECKPOINT_EVERY, Database, sqlite_url
 
 
 async def _count(db: Database) -> int:
@@ -91,4 +91,31 @@ async def test_a_sqlite_turn_holds_the_write_lock_from_its_first_read(tmp_path: 
         assert await _count(db) == 1
     finally:
         other.close()
+        await db.dispose()
+
+
+async def test_the_sqlite_log_is_checkpointed_off_the_event_loop(tmp_path: Path) -> None:
+    """The connection of the event loop never checkpoints (that fsyncs, stalling every chat);
+    the SQLite thread does, every CHECKPOINT_EVERY commits, so the log does not grow without end."""
+    path = tmp_path / "db.sqlite3"
+    db = Database(sqlite_url(path))
+    await db.upgrade()
+    page = "x" * 4000
+
+    def add(conn: Connection) -> None:
+        conn.execute(
+            text("insert into agency (name, unit_kind, created_at) values (:n, 'department', '2025-01-01')"),
+            {"n": page},
+        )
+
+    try:
+        for n in range(1, 2001):
+            await db.run_transaction(add)
+            if n % CHECKPOINT_EVERY == 0:
+                await asyncio.sleep(0.02)  # the loop turns, as between messages; the thread works
+        wal = path.with_name(path.name + "-wal")
+        # ~2000 pages were written; left unchecked the log would hold them all (8 MB and more).
+        assert wal.stat().st_size < 3 * 1024 * 1024
+        assert await _count(db) == 2000
+    finally:
         await db.dispose()
