@@ -107,6 +107,20 @@ def _median(results: Sequence[LoadResult], label: str) -> LoadResult:
     )
 
 
+def _echo_round(args: argparse.Namespace, flag: str | None, label: str) -> LoadResult:
+    """One round of the echo bot (with `flag`, a variant of it) under the staff's load."""
+    return asyncio.run(
+        run_load(
+            (*ECHO_BOT, flag) if flag else ECHO_BOT,
+            scripted(echo_actions),
+            users=args.users,
+            label=label,
+            reply_timeout=args.reply_timeout,
+            first_user_id=FIRST_USER,
+        )
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="nianbao bot vs the PTB echo bot, same stand-in, same run.")
     parser.add_argument("--users", type=int, default=200)
@@ -126,43 +140,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The echo bot on nianbao's own transport (bot/telegram_transport.py): what is left of the
         # gap once PTB's HTTP layer is the same on both sides, i.e. nianbao's own work per reply.
         transport.append(
-            asyncio.run(
-                run_load(
-                    (*ECHO_BOT, "--aiohttp-transport"),
-                    scripted(echo_actions),
-                    users=args.users,
-                    label=f"PTB echo on nianbao's transport, round {number + 1}",
-                    reply_timeout=args.reply_timeout,
-                    first_user_id=FIRST_USER,
-                )
-            )
+            _echo_round(args, "--aiohttp-transport", f"PTB echo on nianbao's transport, round {number + 1}")
         )
         # The echo bot again, answering with a nianbao-sized prompt and keyboard: what such
         # messages cost in PTB and httpx alone, apart from anything nianbao does.
         sized.append(
-            asyncio.run(
-                run_load(
-                    (*ECHO_BOT, "--nianbao-sized-reply"),
-                    scripted(echo_actions),
-                    users=args.users,
-                    label=f"PTB echo, nianbao-sized reply, round {number + 1}",
-                    reply_timeout=args.reply_timeout,
-                    first_user_id=FIRST_USER,
-                )
-            )
+            _echo_round(args, "--nianbao-sized-reply", f"PTB echo, nianbao-sized reply, round {number + 1}")
         )
-        echo.append(
-            asyncio.run(
-                run_load(
-                    ECHO_BOT,
-                    scripted(echo_actions),
-                    users=args.users,
-                    label=f"PTB echo, round {number + 1}",
-                    reply_timeout=args.reply_timeout,
-                    first_user_id=FIRST_USER,
-                )
-            )
-        )
+        echo.append(_echo_round(args, None, f"PTB echo, round {number + 1}"))
         with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as directory:
             url = args.database_url or sqlite_url(Path(directory) / "bench.sqlite3")
             if args.database_url and number > 0:
