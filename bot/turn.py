@@ -140,12 +140,13 @@ class Turns:
         return self._step(conn, person_id, data, event)
 
     def _step(self, conn: Connection, person_id: int, data: TurnData, event: Input) -> _Done:
-        state = DialogState.from_json(data.position) if data.position else DialogState()
-        if data.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        head = data.head
+        state = DialogState.from_json(head.position) if head.position else DialogState()
+        if head.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
             state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
         elif state.mode.value == "submitted":
             state = DialogState()  # returned by a coordinator: editable again
-        info = ReportInfo(data.agency, UnitKind(data.unit_kind), data.year, data.previous)
+        info = ReportInfo(head.agency, UnitKind(head.unit_kind), head.year, data.previous)
         result = step(self.form, info, data.answers, state, event, rules=self.rules)
         saved = save_turn(
             conn,

@@ -111,20 +111,16 @@ class AnswerCache:
 
 @dataclass(frozen=True, slots=True)
 class TurnData:
-    report_id: int
-    agency_id: int
-    agency: str
-    unit_kind: str
-    year: int
-    status: str
-    position: dict[str, Any] | None
-    revision: int
-    stored: Mapping[str, str]
-    """Answers as stored (text), to tell real changes apart."""
-    answers: Mapping[str, Value]
+    head: Head
+    current: Cached
+    """The report's answers at the revision this turn's transaction holds (locked on PostgreSQL)."""
     previous: Mapping[str, Value] | None
     read: tuple[Cached, ...]
     """What this turn read from the database, for the cache once the turn has committed."""
+
+    @property
+    def answers(self) -> Mapping[str, Value]:
+        return self.current.answers
 
 
 _HEAD_COLUMNS = (
@@ -314,16 +310,8 @@ def load_answers(conn: Connection, form: Form, cache: AnswerCache, head: Head) -
     if head.last_year_id is not None and head.last_year_revision is not None:
         previous = _answers_at(conn, form, cache, head.last_year_id, head.last_year_revision, read).answers
     return TurnData(
-        report_id=head.report_id,
-        agency_id=head.agency_id,
-        agency=head.agency,
-        unit_kind=head.unit_kind,
-        year=head.year,
-        status=head.status,
-        position=head.position,
-        revision=revision,
-        stored=current.stored,
-        answers=current.answers,
+        head=head,
+        current=current,
         previous=previous or None,
         read=tuple(read),
     )
@@ -343,14 +331,15 @@ def save_turn(
     """Writes what changed; returns the report's answers as they now are, for the cache once
     committed (None when no answer changed)."""
     sql = _statements(conn.dialect.name)
+    report_id = data.head.report_id
     final: dict[str, tuple[str | None, str]] = {}
     for key, value, raw in writes:  # a key written twice in one turn: its last value counts
         final[key] = (None if value is None else encode(value), raw)
     upserts: list[dict[str, Any]] = []
     deletes: list[str] = []
     history: list[dict[str, Any]] = []
-    stored = dict(data.stored)
-    answers = dict(data.answers)
+    stored = dict(data.current.stored)
+    answers = dict(data.current.answers)
     for key, (new, raw) in final.items():
         old = stored.get(key)
         if old == new:
@@ -362,7 +351,7 @@ def save_turn(
         else:
             upserts.append(
                 {
-                    "report_id": data.report_id,
+                    "report_id": report_id,
                     "key": key,
                     "value": new,
                     "raw": raw,
@@ -374,7 +363,7 @@ def save_turn(
             answers[key] = decode(form, key, new)
         history.append(
             {
-                "report_id": data.report_id,
+                "report_id": report_id,
                 "key": key,
                 "old_value": old,
                 "new_value": new,
@@ -386,19 +375,19 @@ def save_turn(
     if upserts:
         conn.execute(sql.upsert_answer, upserts)
     if deletes:
-        conn.execute(sql.delete_answers, {"rid": data.report_id, "keys": deletes})
+        conn.execute(sql.delete_answers, {"rid": report_id, "keys": deletes})
     if history:
         conn.execute(sql.insert_change, history)
-    if data.position != state:
+    if data.head.position != state:
         text = json.dumps(state, ensure_ascii=False, sort_keys=True)
         conn.execute(
             sql.upsert_position,
-            [{"person_id": person_id, "report_id": data.report_id, "state": text, "updated_at": at}],
+            [{"person_id": person_id, "report_id": report_id, "state": text, "updated_at": at}],
         )
     if submitted:
-        conn.execute(sql.submit, {"rid": data.report_id, "at": at, "by": person_id})
+        conn.execute(sql.submit, {"rid": report_id, "at": at, "by": person_id})
     if not history:
         return None
     # One trigger per row written, and the report was ours alone since its revision was read
     # (BEGIN IMMEDIATE / FOR UPDATE): this is the revision the commit leaves it at.
-    return Cached(data.report_id, data.revision + len(upserts) + len(deletes), stored, answers)
+    return Cached(report_id, data.current.revision + len(upserts) + len(deletes), stored, answers)

@@ -201,7 +201,7 @@ async def test_a_saved_turn_knows_the_revision_its_commit_leaves(db: Database, f
     assert saved.revision == await _revision(db, report)
     fresh = await db.run_transaction(_load(form, AnswerCache(), report))
     assert dict(saved.answers) == dict(fresh.answers)
-    assert dict(saved.stored) == dict(fresh.stored)
+    assert dict(saved.stored) == dict(fresh.current.stored)
     assert fresh.answers == {
         "t2.regulations.issued": 5,
         "t2.regulations.in_force": 3,
