@@ -38,7 +38,7 @@ EARLY, REVIEW = 9001, 9002
 
 
 def _forget(turns: Turns) -> None:
-    turns.answers = AnswerCache()
+    turns.answer_cache = AnswerCache()
     for kept in (read_claims, read_docs_claims, similarity):
         kept.cache_clear()
 

@@ -86,11 +86,11 @@ class Turns:
         self.form = form
         self.clock = clock
         self.rules = rules
-        self.answers = AnswerCache()
+        self.answer_cache = AnswerCache()
 
     async def handle(self, person_id: int, report_id: int, event: Input) -> TurnResult:
         done = await self.db.run_transaction(lambda conn: self._turn(conn, person_id, report_id, event))
-        self.answers.put(done.answers)  # committed: only now may later turns reuse them
+        self.answer_cache.put(done.answers)  # committed: only now may later turns reuse them
         result = done.step
         if Event.SUBMITTED in result.events:
             log.info("report %s submitted by person %s", report_id, person_id)
@@ -112,7 +112,7 @@ class Turns:
         if isinstance(outcome, Refused):
             return outcome
         right, done = outcome
-        self.answers.put(done.answers)  # committed: only now may later turns reuse them
+        self.answer_cache.put(done.answers)  # committed: only now may later turns reuse them
         result = done.step
         if Event.SUBMITTED in result.events:
             log.info("report %s submitted by person %s", right.report_id, right.person_id)
@@ -129,12 +129,12 @@ class Turns:
             return Refused(who, Refusal.STALE_REPORT)
         if head is None:
             raise LookupError(f"report {right.report_id} does not exist")
-        data = load_answers(conn, self.form, self.answers, head)
+        data = load_answers(conn, self.form, self.answer_cache, head)
         return right, self._step(conn, right.person_id, data, event)
 
     def _turn(self, conn: Connection, person_id: int, report_id: int, event: Input) -> _Done:
         """Load, step, save: runs on a synchronous connection inside one transaction."""
-        data = load_turn(conn, self.form, self.answers, person_id=person_id, report_id=report_id)
+        data = load_turn(conn, self.form, self.answer_cache, person_id=person_id, report_id=report_id)
         if data is None:
             raise LookupError(f"report {report_id} does not exist")
         return self._step(conn, person_id, data, event)

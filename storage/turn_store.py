@@ -1,4 +1,4 @@
-"""The hot path of a dialog turn, in SQLAlchemy Core: three reads, a few batched writes.
+"""The hot path of a dialog turn, in SQLAlchemy Core: one to four reads, a few batched writes.
 
 These functions take a synchronous `Connection`: `Database.run_transaction` runs the whole turn
 in one hop (SQLite's own thread, or `run_sync` on PostgreSQL) instead of one await per statement.
