@@ -113,7 +113,7 @@ class AnswerCache:
 class TurnData:
     head: Head
     current: Cached
-    """The report's answers at the revision this turn's transaction holds (locked on PostgreSQL)."""
+    """The report's answers at the revision read under this turn's lock of the report."""
     previous: Mapping[str, Value] | None
     read: tuple[Cached, ...]
     """What this turn read from the database, for the cache once the turn has committed."""
@@ -189,12 +189,21 @@ class _Statements:
             )
             .where(_person.c.telegram_id == bindparam("tid"))
         )
-        # PostgreSQL: the report row locked for the turn. Every change to its answers updates
-        # that row (the revision triggers), so concurrent turns and other writers of the same
-        # report wait for this one: reads, engine and writes are one step, as SQLite's
-        # BEGIN IMMEDIATE makes them there.
-        self.lock_report = (
-            select(_report.c.revision).where(_report.c.id == bindparam("rid")).with_for_update()
+        # PostgreSQL: the report row locked before anything of it is read. Every change to its
+        # answers updates that row (the revision triggers), so concurrent turns and other
+        # writers of the same report wait for this one: reads, engine and writes are one step,
+        # as SQLite's BEGIN IMMEDIATE makes them there. By id, or as the person's active report.
+        self.lock_report = select(_report.c.id).where(_report.c.id == bindparam("rid")).with_for_update()
+        self.lock_active_report = (
+            select(_report.c.id)
+            .where(
+                _report.c.id
+                == select(_active.c.report_id)
+                .join(_person, _person.c.id == _active.c.person_id)
+                .where(_person.c.telegram_id == bindparam("tid"))
+                .scalar_subquery()
+            )
+            .with_for_update()
         )
         self.reachable = (
             update(_person).where(_person.c.id == bindparam("pid")).values(unreachable_since=None)
@@ -252,18 +261,24 @@ def _head(row: Sequence[Any]) -> Head | None:
 def load_turn(
     conn: Connection, form: Form, cache: AnswerCache, *, person_id: int, report_id: int
 ) -> TurnData | None:
-    row = conn.execute(_statements(conn.dialect.name).head, {"pid": person_id, "rid": report_id}).first()
+    sql = _statements(conn.dialect.name)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sql.lock_report, {"rid": report_id})
+    row = conn.execute(sql.head, {"pid": person_id, "rid": report_id}).first()
     head = None if row is None else _head(row)
     return None if head is None else load_answers(conn, form, cache, head)
 
 
 def load_caller(conn: Connection, telegram_id: int) -> tuple[Caller | None, Head | None]:
-    """Who has this Telegram id, and the head of their active report (if any), in one query.
+    """Who has this Telegram id, and the head of their active report (if any), in one query
+    (on PostgreSQL after locking that report, so the head is read under the turn's lock).
 
     The same values as `storage.access.caller`; a person marked unreachable is marked reachable
     again (they just wrote to us).
     """
     sql = _statements(conn.dialect.name)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sql.lock_active_report, {"tid": telegram_id})
     row = conn.execute(sql.caller_head, {"tid": telegram_id}).first()
     if row is None:
         return None, None
@@ -299,13 +314,8 @@ def _answers_at(
 
 def load_answers(conn: Connection, form: Form, cache: AnswerCache, head: Head) -> TurnData:
     """The rest of a turn's state: this report's answers and last year's."""
-    revision = head.revision
-    if conn.dialect.name == "postgresql":
-        revision = conn.execute(
-            _statements(conn.dialect.name).lock_report, {"rid": head.report_id}
-        ).scalar_one()
     read: list[Cached] = []
-    current = _answers_at(conn, form, cache, head.report_id, revision, read)
+    current = _answers_at(conn, form, cache, head.report_id, head.revision, read)
     previous = None
     if head.last_year_id is not None and head.last_year_revision is not None:
         previous = _answers_at(conn, form, cache, head.last_year_id, head.last_year_revision, read).answers

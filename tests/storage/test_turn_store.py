@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 
+import pytest
 from sqlalchemy.engine import Connection
 
 from dialogs.form import Form, UnitKind, Value
@@ -15,7 +16,16 @@ from storage import access as store
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Person, Report
-from storage.turn_store import AnswerCache, Cached, Head, TurnData, load_caller, load_turn, save_turn
+from storage.turn_store import (
+    AnswerCache,
+    Cached,
+    Head,
+    TurnData,
+    load_answers,
+    load_caller,
+    load_turn,
+    save_turn,
+)
 
 MEMBER, OUTSIDER, IDLE, BLOCKED, STRANGER = 501, 502, 503, 504, 599
 AT = datetime(2025, 1, 20, tzinfo=UTC)
@@ -209,8 +219,9 @@ async def test_a_saved_turn_knows_the_revision_its_commit_leaves(db: Database, f
     }
 
 
+@pytest.mark.parametrize("path", ["report", "caller"])
 async def test_concurrent_turns_on_one_report_do_not_lose_each_others_answers(
-    db: Database, form: Form
+    db: Database, form: Form, path: str
 ) -> None:
     """Two people of one agency answering at once: each turn reads, computes and writes as one step
     (the engine's totals are computed from what it read), so no total misses a part."""
@@ -221,10 +232,14 @@ async def test_concurrent_turns_on_one_report_do_not_lose_each_others_answers(
 
     def add_part(key: str) -> Callable[[Connection], Cached | None]:
         def work(conn: Connection) -> Cached | None:
-            data = _load(form, cache, report)(conn)
-            present = sum(
-                1 for k in data.answers if k.startswith("t3.new.p")
-            )  # keys unknown to the form: text
+            if path == "report":  # as the terminal reads a turn
+                data = _load(form, cache, report)(conn)
+            else:  # as the bot does, by the Telegram id of whoever wrote
+                head = load_caller(conn, MEMBER)[1]
+                assert head is not None
+                data = load_answers(conn, form, cache, head)
+            # Keys unknown to the form stay text.
+            present = sum(1 for k in data.answers if k.startswith("t3.new.p"))
             return save_turn(
                 conn,
                 form,
