@@ -30,8 +30,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, update
 from telegram.ext import Application
 
+from bot.pacing import Pacer
 from bot.reminder_plan import ReminderPlan
-from bot.reminders import Pacer, Reminders
+from bot.reminders import Reminders
 from dialogs.report_2021 import form_2021
 from storage import reminders as store
 from storage.db import Database, sqlite_url

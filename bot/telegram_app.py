@@ -29,6 +29,7 @@ from bot import telegram_coordinator as coord
 from bot import telegram_handlers as h
 from bot.access import Access
 from bot.chat_order import ChatOrderedProcessor
+from bot.pacing import Pacer
 from bot.reminders import register_reminders
 from bot.settings import Settings
 from bot.telegram_transport import AiohttpTransport
@@ -82,6 +83,7 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
     if settings.telegram_file_url:
         builder = builder.base_file_url(settings.telegram_file_url)
     application: h.NianbaoApp = builder.build()
+    pacer = Pacer()  # one budget for everything sent unprompted: reminders and notices
     application.bot_data.services = h.Services(
         settings=settings,
         db=db,
@@ -89,6 +91,7 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
         access=Access(db, frozenset(settings.admins)),
         form=turns.form,
         clock=clock,
+        pacer=pacer,
     )
     # Answers come only from new messages: an edited earlier message reaches on_edited instead.
     new = filters.UpdateType.MESSAGE
@@ -100,7 +103,7 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
     application.add_handler(MessageHandler(new & filters.Document.ALL, coord.on_document))
     application.add_handler(MessageHandler(new & ~filters.COMMAND, h.on_other_message))
     application.add_error_handler(h.on_error)
-    register_reminders(application, settings, db, clock)
+    register_reminders(application, settings, db, clock, pacer=pacer)
     return application
 
 

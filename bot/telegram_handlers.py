@@ -27,6 +27,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.access import Access, FillRight, Refusal, active_fill
 from bot.documents import report_documents
+from bot.pacing import Pacer
 from bot.settings import Settings
 from bot.telegram_output import (
     dialog_keyboard,
@@ -59,6 +60,7 @@ class Services:
     access: Access
     form: Form
     clock: Clock
+    pacer: Pacer
 
 
 class BotData:
@@ -103,9 +105,10 @@ async def notify(
 ) -> bool:
     """A message to someone who did not just write to us (a summary, a returned report).
 
-    Telegram's flood control (429) is waited out chunk by chunk, so no part is sent twice;
-    403 marks the person unreachable. From a handler, run it through `notify_later`, so the wait
-    holds up no one's chat.
+    Each chunk waits its turn in the pacer shared with the reminders (Telegram's limits hold for
+    all of them together); a 429 is waited out chunk by chunk, so no part is sent twice; 403
+    marks the person unreachable. From a handler, run it through `notify_later`, so the waits
+    hold up no one's chat.
     """
     services = context.services
     chunks = split_text(text)
@@ -147,7 +150,9 @@ async def notify_later(
 async def _send_waiting(
     context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
+    pacer = context.services.pacer
     for attempt in range(1, _NOTICE_ATTEMPTS + 1):
+        await pacer.acquire(chat_id)
         try:
             await context.bot.send_message(chat_id, text, reply_markup=markup)
             return
@@ -156,7 +161,7 @@ async def _send_waiting(
                 raise
             seconds = retry_after_seconds(error)
             log.warning("message to user %s: flood control, retrying in %.0f s", chat_id, seconds)
-            await asyncio.sleep(seconds)
+            pacer.pause(seconds)
 
 
 async def send_turn(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:

@@ -3,6 +3,8 @@ Telegram's flood control instead of being dropped, and hold up nobody's dialog m
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from storage import repositories as repo
@@ -42,3 +44,32 @@ async def test_the_summary_reaches_the_coordinator_through_flood_control(
         assert [c.error_code for c in to_admin] == [429, 429, None]  # waited out, sent once
         assert api.sent.index(status) < api.sent.index(to_admin[-1])
         assert await report_status(db, seeded.report_id) == "submitted"
+
+
+async def test_summaries_to_one_coordinator_keep_telegrams_pace(api: StandIn, db: Database) -> None:
+    """Three agencies submitting at once: the coordinator's chat gets their summaries at most one
+    a second (Telegram's per-chat limit), from the pacer the reminders use too."""
+    staff = {4401: "区财政局", 4402: "区民政局", 4403: "区教育局"}
+    for telegram_id, agency in staff.items():
+        async with db.session() as session:
+            person = await repo.telegram_person(
+                session=session, telegram_id=telegram_id, display_name="clerk"
+            )
+            assert person is not None
+        await seed_report(db, agency=agency, year=YEAR, answers=clean_answers(YEAR), person_id=person.id)
+    async with running_bot(api, db):
+        api.add_user(ADMIN)
+        for telegram_id in staff:
+            await api.send_text(telegram_id, "/submit")
+        for telegram_id in staff:
+            while "报告已提交" not in (reply := await api.next_reply(telegram_id, timeout=20))["text"]:
+                buttons = dialog_buttons(reply)
+                if "confirm_submit" in buttons:
+                    await api.press(telegram_id, reply, buttons["confirm_submit"])
+        summaries = [await api.next_reply(ADMIN, timeout=20) for _ in staff]
+        assert sorted(
+            agency for s in summaries for agency in staff.values() if agency in s["text"]
+        ) == sorted(staff.values())
+        sent = [c.at for c in api.sent if c.chat_id == ADMIN and c.error_code is None]
+        assert len(sent) == 3
+        assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(sent))

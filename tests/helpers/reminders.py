@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from bot.reminders import Pacer, Reminders
+from bot.pacing import Pacer
+from bot.reminders import Reminders
 from dialogs.form import Form, UnitKind
 from storage import repositories as repo
 from storage.db import Database
