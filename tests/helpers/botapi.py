@@ -15,17 +15,20 @@ plays the human in a private chat::
         assert api.buttons(await api.next_reply(42))[0][0].text == "..."
 
 Served methods: getMe, getUpdates (long polling: returns at once when updates are queued, a newer
-call terminates an older one with 409 as Telegram does), deleteWebhook, set/get/deleteMyCommands
+call terminates an older one with 409 as Telegram does; 409 too while a webhook is set),
+setWebhook (updates are then POSTed to the URL, on 127.0.0.1 only, with the secret token header),
+deleteWebhook, set/get/deleteMyCommands
 (per scope and language), sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
 sendDocument, sendChatAction, getFile (+ the file download URL), close, logOut. Unknown methods answer
 404 ``Not Found`` like api.telegram.org. Bodies may be JSON, form-encoded or multipart; PTB sends
-form fields whose non-string values are JSON-encoded.
+fields whose non-string values are JSON-encoded, in a form or (nianbao's transport) a JSON body.
 
 Telegram's rules that bite real bots are enforced with Telegram's error texts: message text length
 (4096), callback data length (1-64 bytes), HTML that does not parse, unescaped reserved MarkdownV2
 characters, "message is not modified", editing a message that is not the bot's, a chat that never
 talked to the bot, a callback query answered twice, files over 20 MB for getFile. Failure injection
-for reminder tests: ``fail_with_retry_after``, ``block_user``, ``enforce_limits``.
+for reminder and notice tests: ``fail_with_retry_after`` (optionally for one chat), ``block_user``,
+``enforce_limits``, ``hold_responses``.
 
 Everything the bot calls (except getUpdates) is kept in ``sent`` as ``BotCall`` values stamped with
 ``clock()`` (``time.monotonic`` unless a test injects one). Waiting is done on asyncio conditions,
