@@ -148,7 +148,12 @@ class _Statements:
     """Every statement of a turn, built once per dialect (building them costs more than running them)."""
 
     def __init__(self, dialect_name: str) -> None:
-        self.head = (
+        # PostgreSQL: a turn's report row is locked as it is read (FOR UPDATE OF report). Every
+        # change to its answers updates that row (the revision triggers), so concurrent turns and
+        # other writers of the same report wait for this one: reads, engine and writes are one
+        # step, as SQLite's BEGIN IMMEDIATE makes them there.
+        self.locks = dialect_name == "postgresql"
+        head = (
             select(*_HEAD_COLUMNS)
             .select_from(
                 _with_last_year(
@@ -162,48 +167,52 @@ class _Statements:
             )
             .where(_report.c.id == bindparam("rid"))
         )
+        self.head = head.with_for_update(of=_report) if self.locks else head
         # Who wrote (as `storage.access.caller` reads it) and the head of their active report,
         # in one query: the Telegram path's permission check and its turn share a transaction.
-        self.caller_head = (
-            select(
-                _person.c.id,
-                _person.c.is_coordinator,
-                _person.c.unreachable_since,
-                _member.c.agency_id,
-                *_HEAD_COLUMNS,
+        # Locking needs the report on the inner side of the joins: `caller_head_locked` finds
+        # people with an active report, `caller_head` everyone (nothing to lock without one).
+        caller_columns = (
+            _person.c.id,
+            _person.c.is_coordinator,
+            _person.c.unreachable_since,
+            _member.c.agency_id,
+            *_HEAD_COLUMNS,
+        )
+
+        def with_member_and_position(joined: Any) -> Any:
+            return _with_last_year(
+                joined.outerjoin(
+                    _member,
+                    and_(_member.c.person_id == _person.c.id, _member.c.agency_id == _report.c.agency_id),
+                ).outerjoin(
+                    _position,
+                    and_(_position.c.report_id == _report.c.id, _position.c.person_id == _person.c.id),
+                )
             )
+
+        self.caller_head = (
+            select(*caller_columns)
             .select_from(
-                _with_last_year(
+                with_member_and_position(
                     _person.outerjoin(_active, _active.c.person_id == _person.c.id)
                     .outerjoin(_report, _report.c.id == _active.c.report_id)
                     .outerjoin(_agency, _agency.c.id == _report.c.agency_id)
-                    .outerjoin(
-                        _member,
-                        and_(_member.c.person_id == _person.c.id, _member.c.agency_id == _report.c.agency_id),
-                    )
-                    .outerjoin(
-                        _position,
-                        and_(_position.c.report_id == _report.c.id, _position.c.person_id == _person.c.id),
-                    )
                 )
             )
             .where(_person.c.telegram_id == bindparam("tid"))
         )
-        # PostgreSQL: the report row locked before anything of it is read. Every change to its
-        # answers updates that row (the revision triggers), so concurrent turns and other
-        # writers of the same report wait for this one: reads, engine and writes are one step,
-        # as SQLite's BEGIN IMMEDIATE makes them there. By id, or as the person's active report.
-        self.lock_report = select(_report.c.id).where(_report.c.id == bindparam("rid")).with_for_update()
-        self.lock_active_report = (
-            select(_report.c.id)
-            .where(
-                _report.c.id
-                == select(_active.c.report_id)
-                .join(_person, _person.c.id == _active.c.person_id)
-                .where(_person.c.telegram_id == bindparam("tid"))
-                .scalar_subquery()
+        self.caller_head_locked = (
+            select(*caller_columns)
+            .select_from(
+                with_member_and_position(
+                    _person.join(_active, _active.c.person_id == _person.c.id)
+                    .join(_report, _report.c.id == _active.c.report_id)
+                    .join(_agency, _agency.c.id == _report.c.agency_id)
+                )
             )
-            .with_for_update()
+            .where(_person.c.telegram_id == bindparam("tid"))
+            .with_for_update(of=_report)
         )
         self.reachable = (
             update(_person).where(_person.c.id == bindparam("pid")).values(unreachable_since=None)
@@ -261,25 +270,20 @@ def _head(row: Sequence[Any]) -> Head | None:
 def load_turn(
     conn: Connection, form: Form, cache: AnswerCache, *, person_id: int, report_id: int
 ) -> TurnData | None:
-    sql = _statements(conn.dialect.name)
-    if conn.dialect.name == "postgresql":
-        conn.execute(sql.lock_report, {"rid": report_id})
-    row = conn.execute(sql.head, {"pid": person_id, "rid": report_id}).first()
+    row = conn.execute(_statements(conn.dialect.name).head, {"pid": person_id, "rid": report_id}).first()
     head = None if row is None else _head(row)
     return None if head is None else load_answers(conn, form, cache, head)
 
 
 def load_caller(conn: Connection, telegram_id: int) -> tuple[Caller | None, Head | None]:
     """Who has this Telegram id, and the head of their active report (if any), in one query
-    (on PostgreSQL after locking that report, so the head is read under the turn's lock).
+    (on PostgreSQL with that report locked, so the head is read under the turn's lock).
 
     The same values as `storage.access.caller`; a person marked unreachable is marked reachable
     again (they just wrote to us).
     """
     sql = _statements(conn.dialect.name)
-    if conn.dialect.name == "postgresql":
-        conn.execute(sql.lock_active_report, {"tid": telegram_id})
-    row = conn.execute(sql.caller_head, {"tid": telegram_id}).first()
+    row = _caller_row(conn, sql, telegram_id)
     if row is None:
         return None, None
     person_id, is_coordinator, unreachable_since, member_agency = row[:4]
@@ -310,6 +314,19 @@ def _answers_at(
         entry = Cached(report_id, revision, stored, decode_rows(form, stored.items()))
         read.append(entry)
     return entry
+
+
+def _caller_row(conn: Connection, sql: _Statements, telegram_id: int) -> Any:
+    if not sql.locks:
+        return conn.execute(sql.caller_head, {"tid": telegram_id}).first()
+    while True:
+        row = conn.execute(sql.caller_head_locked, {"tid": telegram_id}).first()
+        if row is not None:
+            return row
+        row = conn.execute(sql.caller_head, {"tid": telegram_id}).first()
+        if row is None or row[4] is None:
+            return row  # nobody, or nobody with an active report: nothing to lock
+        # An active report was set between the two reads: read it again, locked.
 
 
 def load_answers(conn: Connection, form: Form, cache: AnswerCache, head: Head) -> TurnData:
