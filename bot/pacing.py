@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -69,3 +74,12 @@ class Pacer:
                         self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
                     return
             await self._sleep(wait)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked us to wait after a 429."""
+    # PTB 22 warns on reading retry_after as an int (it becomes a timedelta); accept both.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -42,7 +42,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
-from bot.pacing import Pacer
+from bot.pacing import Pacer, retry_after_seconds
 from bot.reminder_plan import (
     DigestPoint,
     ReminderPlan,
@@ -56,7 +56,7 @@ from bot.reminder_plan import (
     slots_for,
 )
 from bot.settings import Settings
-from bot.telegram_output import resume_data, retry_after_seconds
+from bot.telegram_output import resume_data
 from dialogs.form import Form, UnitKind
 from dialogs.messages_reminders import (
     RESUME_BUTTON,

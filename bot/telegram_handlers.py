@@ -27,7 +27,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.access import Access, FillRight, Refusal, active_fill
 from bot.documents import report_documents
-from bot.pacing import Pacer
+from bot.pacing import Pacer, retry_after_seconds
 from bot.settings import Settings
 from bot.telegram_output import (
     dialog_keyboard,
@@ -35,7 +35,6 @@ from bot.telegram_output import (
     read_dialog_data,
     read_resume_data,
     resume_data,
-    retry_after_seconds,
     split_text,
 )
 from bot.turn import Clock, Refused, ReportSnapshot, TurnResult, Turns

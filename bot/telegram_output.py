@@ -6,15 +6,11 @@ message (another question, or another agency's report) is recognised as stale.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
-from telegram.error import RetryAfter
-from telegram.warnings import PTBDeprecationWarning
 
 from dialogs import messages_telegram as tmsg
 from dialogs.engine import Choice
@@ -122,12 +118,3 @@ def _pieces(paragraph: str, limit: int) -> list[str]:
         rest = rest[cut:]
     pieces.append(rest)
     return pieces
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    """How long Telegram asked us to wait after a 429."""
-    # PTB 22 warns on reading retry_after as an int (it becomes a timedelta); accept both.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
