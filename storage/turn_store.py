@@ -191,29 +191,22 @@ class _Statements:
                 )
             )
 
-        self.caller_head = (
-            select(*caller_columns)
-            .select_from(
-                with_member_and_position(
-                    _person.outerjoin(_active, _active.c.person_id == _person.c.id)
-                    .outerjoin(_report, _report.c.id == _active.c.report_id)
-                    .outerjoin(_agency, _agency.c.id == _report.c.agency_id)
-                )
+        def caller_head(*, outer: bool) -> Any:
+            joined: Any = _person
+            for table, on in (
+                (_active, _active.c.person_id == _person.c.id),
+                (_report, _report.c.id == _active.c.report_id),
+                (_agency, _agency.c.id == _report.c.agency_id),
+            ):
+                joined = joined.join(table, on, isouter=outer)
+            return (
+                select(*caller_columns)
+                .select_from(with_member_and_position(joined))
+                .where(_person.c.telegram_id == bindparam("tid"))
             )
-            .where(_person.c.telegram_id == bindparam("tid"))
-        )
-        self.caller_head_locked = (
-            select(*caller_columns)
-            .select_from(
-                with_member_and_position(
-                    _person.join(_active, _active.c.person_id == _person.c.id)
-                    .join(_report, _report.c.id == _active.c.report_id)
-                    .join(_agency, _agency.c.id == _report.c.agency_id)
-                )
-            )
-            .where(_person.c.telegram_id == bindparam("tid"))
-            .with_for_update(of=_report)
-        )
+
+        self.caller_head = caller_head(outer=True)
+        self.caller_head_locked = caller_head(outer=False).with_for_update(of=_report)
         self.reachable = (
             update(_person).where(_person.c.id == bindparam("pid")).values(unreachable_since=None)
         )
