@@ -18,6 +18,7 @@ from storage import access as store
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Agency, Report
+from storage.turn_store import load_caller
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,8 @@ class Access:
         self.admins = admins
 
     async def caller(self, telegram_id: int) -> store.Caller | None:
-        return await self.db.run_transaction(lambda conn: store.caller(conn, telegram_id))
+        """Who wrote (marked reachable again if they were not): the turn's own query, alone."""
+        return await self.db.run_transaction(lambda conn: load_caller(conn, telegram_id)[0])
 
     def is_coordinator(self, who: store.Caller | None, telegram_id: int) -> bool:
         return telegram_id in self.admins or (who is not None and who.is_coordinator)

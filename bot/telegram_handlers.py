@@ -208,17 +208,6 @@ async def caller_turn(
     await answer_turn(context, chat_id, outcome)
 
 
-async def _caller(context: NianbaoContext, user_id: int) -> store.Caller | None:
-    services = context.services
-    who = await services.access.caller(user_id)
-    if who is not None and who.is_unreachable:
-        async with services.db.session() as session:
-            await store.set_reachable(
-                session=session, telegram_id=user_id, reachable=True, at=services.clock()
-            )
-    return who
-
-
 async def _explain(
     context: NianbaoContext, chat_id: int, user_id: int, who: store.Caller | None, refusal: Refusal
 ) -> None:
@@ -295,7 +284,7 @@ async def on_help(update: Update, context: NianbaoContext) -> None:
     if ids is None:
         return
     chat_id, user_id = ids
-    who = await _caller(context, user_id)
+    who = await context.services.access.caller(user_id)
     access = context.services.access
     coordinator = access.is_coordinator(who, user_id)
     right = active_fill(who)
@@ -314,7 +303,7 @@ async def on_agencies(update: Update, context: NianbaoContext) -> None:
     if ids is None:
         return
     chat_id, user_id = ids
-    who = await _caller(context, user_id)
+    who = await context.services.access.caller(user_id)
     if who is None:
         await _explain(context, chat_id, user_id, who, Refusal.NOT_INVITED)
         return
@@ -354,7 +343,7 @@ async def on_start(update: Update, context: NianbaoContext) -> None:
         await send_text(context, chat_id, tmsg.JOINED.format(agency=agency.name, year=report.year))
         await run_turn(context, chat_id, FillRight(redeemed.person_id, report.id), Resume())
         return
-    who = await _caller(context, user_id)
+    who = await context.services.access.caller(user_id)
     if services.access.is_coordinator(who, user_id):
         await set_coordinator_commands(context.bot, chat_id)
     right = active_fill(who)
@@ -376,7 +365,7 @@ async def on_press(update: Update, context: NianbaoContext) -> None:
     chat_id, user_id = ids
     report_id = read_resume_data(query.data)
     if report_id is not None:
-        who = await _caller(context, user_id)
+        who = await context.services.access.caller(user_id)
         switched = await context.services.access.switch_to(who, report_id)
         if isinstance(switched, Refusal) or who is None:
             await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else tmsg.NOT_YOURS)
@@ -387,7 +376,7 @@ async def on_press(update: Update, context: NianbaoContext) -> None:
         return
     press = read_dialog_data(query.data)
     if press is None:
-        who = await _caller(context, user_id)
+        who = await context.services.access.caller(user_id)
         right = active_fill(who)
         refusal = right if isinstance(right, Refusal) else Refusal.STALE_REPORT
         await _explain(context, chat_id, user_id, who, refusal)

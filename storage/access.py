@@ -12,18 +12,14 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
 
-from sqlalchemy import bindparam, update
-from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import repositories as repo
 from storage.tables import (
-    ActiveReport,
     Agency,
     Answer,
     Invite,
@@ -50,7 +46,7 @@ class InviteRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who sent an update, with what the permission checks need, read in one query."""
+    """Who sent an update, with what the permission checks need (read by `turn_store.load_caller`)."""
 
     person_id: int
     telegram_id: int
@@ -69,50 +65,6 @@ class Redeemed:
 
 
 # --- people ----------------------------------------------------------------------------------------
-@cache
-def _caller_query() -> Any:
-    """Built once: who writes, their active report and whether they belong to its agency."""
-    person, active = Person.__table__, ActiveReport.__table__  # type: ignore[attr-defined]
-    report, member = Report.__table__, Membership.__table__  # type: ignore[attr-defined]
-    return (
-        sa_select(
-            person.c.id,
-            person.c.is_coordinator,
-            person.c.unreachable_since,
-            active.c.report_id,
-            member.c.agency_id,
-        )
-        .select_from(
-            person.outerjoin(active, active.c.person_id == person.c.id)
-            .outerjoin(report, report.c.id == active.c.report_id)
-            .outerjoin(
-                member, (member.c.person_id == person.c.id) & (member.c.agency_id == report.c.agency_id)
-            )
-        )
-        .where(person.c.telegram_id == bindparam("tid"))
-    )
-
-
-def caller(conn: Connection, telegram_id: int) -> Caller | None:
-    """The person with this Telegram id, their active report and whether they belong to it.
-
-    Asked on every message, so it is one prebuilt Core query on the turn's fast path
-    (`Database.run_transaction`), returning plain values.
-    """
-    row = conn.execute(_caller_query(), {"tid": telegram_id}).first()
-    if row is None:
-        return None
-    person_id, is_coordinator, unreachable_since, report_id, member_agency = row
-    return Caller(
-        person_id=person_id,
-        telegram_id=telegram_id,
-        is_coordinator=bool(is_coordinator),
-        active_report_id=report_id,
-        is_member_of_active=member_agency is not None,
-        is_unreachable=unreachable_since is not None,
-    )
-
-
 async def ensure_coordinators(*, session: AsyncSession, telegram_ids: Iterable[int]) -> None:
     """The configured coordinators exist as people with the coordinator flag."""
     for telegram_id in telegram_ids:

@@ -168,7 +168,7 @@ class _Statements:
             .where(_report.c.id == bindparam("rid"))
         )
         self.head = head.with_for_update(of=_report) if self.locks else head
-        # Who wrote (as `storage.access.caller` reads it) and the head of their active report,
+        # Who wrote (a `storage.access.Caller`) and the head of their active report,
         # in one query: the Telegram path's permission check and its turn share a transaction.
         # Locking needs the report on the inner side of the joins: `caller_head_locked` finds
         # people with an active report, `caller_head` everyone (nothing to lock without one).
@@ -272,8 +272,8 @@ def load_caller(conn: Connection, telegram_id: int) -> tuple[Caller | None, Head
     """Who has this Telegram id, and the head of their active report (if any), in one query
     (on PostgreSQL with that report locked, so the head is read under the turn's lock).
 
-    The same values as `storage.access.caller`; a person marked unreachable is marked reachable
-    again (they just wrote to us).
+    Every permission check of the bot reads its caller here; a person marked unreachable is
+    marked reachable again (they just wrote to us).
     """
     sql = _statements(conn.dialect.name)
     row = _caller_row(conn, sql, telegram_id)

@@ -1,5 +1,5 @@
-"""`turn_store.load_caller`: the permission check of the Telegram path, read in the same query as the
-turn's head, must say exactly what `storage.access.caller` says, on both databases."""
+"""`turn_store`: the caller and the turn's head read in one query, answers kept between turns by
+revision, and turns on one report serialized, on both databases."""
 
 from __future__ import annotations
 
@@ -64,12 +64,22 @@ async def _seed(db: Database) -> dict[str, int]:
     return ids
 
 
-async def test_the_merged_check_agrees_with_the_caller_query(db: Database) -> None:
-    await _seed(db)
-    for telegram_id in (MEMBER, OUTSIDER, IDLE, STRANGER):
-        expected = await db.run_transaction(partial(store.caller, telegram_id=telegram_id))
-        who, _head = await db.run_transaction(partial(load_caller, telegram_id=telegram_id))
-        assert who == expected, telegram_id
+async def test_the_caller_is_read_with_what_the_permission_check_needs(db: Database) -> None:
+    ids = await _seed(db)
+    finance = ids["区财政局"]
+
+    def caller(telegram_id: int, active: int | None, *, member: bool) -> store.Caller:
+        return store.Caller(ids[str(telegram_id)], telegram_id, False, active, member, is_unreachable=False)
+
+    expected = {
+        MEMBER: caller(MEMBER, finance, member=True),
+        OUTSIDER: caller(OUTSIDER, finance, member=False),  # active report of another agency
+        IDLE: caller(IDLE, None, member=False),  # a member, but no report chosen yet
+        STRANGER: None,
+    }
+    for telegram_id, who in expected.items():
+        read, _head = await db.run_transaction(partial(load_caller, telegram_id=telegram_id))
+        assert read == who, telegram_id
 
 
 async def test_the_head_is_the_active_report_with_this_persons_position(db: Database) -> None:
