@@ -90,11 +90,7 @@ class Turns:
 
     async def handle(self, person_id: int, report_id: int, event: Input) -> TurnResult:
         done = await self.db.run_transaction(lambda conn: self._turn(conn, person_id, report_id, event))
-        self.answer_cache.put(done.answers)  # committed: only now may later turns reuse them
-        result = done.step
-        if Event.SUBMITTED in result.events:
-            log.info("report %s submitted by person %s", report_id, person_id)
-        return TurnResult(result.replies, result.events, report_id, result.state)
+        return self._committed(done, FillRight(person_id, report_id))
 
     async def handle_caller(
         self, telegram_id: int, event: Input, *, report_id: int | None = None
@@ -112,7 +108,11 @@ class Turns:
         if isinstance(outcome, Refused):
             return outcome
         right, done = outcome
-        self.answer_cache.put(done.answers)  # committed: only now may later turns reuse them
+        return self._committed(done, right)
+
+    def _committed(self, done: _Done, right: FillRight) -> TurnResult:
+        """After the commit: only now may later turns reuse what this one read and wrote."""
+        self.answer_cache.put(done.answers)
         result = done.step
         if Event.SUBMITTED in result.events:
             log.info("report %s submitted by person %s", right.report_id, right.person_id)
