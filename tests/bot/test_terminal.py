@@ -112,6 +112,25 @@ def test_bad_input_is_refused_in_chinese_and_the_question_stays(tmp_path: Path) 
     assert "第 2/43 项" in out
 
 
+async def _start_terminal(
+    env: dict[str, str], cwd: Path, *, stderr: int
+) -> tuple[asyncio.subprocess.Process, asyncio.StreamWriter, asyncio.StreamReader]:
+    """`./nianbao` without a token, as its own process with a pipe in and out."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env=env,
+        cwd=cwd,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    return process, process.stdin, process.stdout
+
+
 async def _read_until(stream: asyncio.StreamReader, marker: str) -> str:
     seen: list[str] = []
     while True:
@@ -136,39 +155,17 @@ async def test_sigkill_in_table_three_resumes_at_the_same_question(database_url:
     marker = f"第 {stop_at + 1}/{len(items)} 项"
     env = _env(database_url, tmp_path)
 
-    first = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert first.stdin is not None
-    assert first.stdout is not None
-    first.stdin.write(("\n".join(script[:cut]) + "\n").encode())
-    await first.stdin.drain()
-    await _read_until(first.stdout, marker)
+    first, first_in, first_out = await _start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
+    first_in.write(("\n".join(script[:cut]) + "\n").encode())
+    await first_in.drain()
+    await _read_until(first_out, marker)
     first.send_signal(signal.SIGKILL)
     assert await first.wait() == -signal.SIGKILL
 
-    second = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert second.stdin is not None
-    assert second.stdout is not None
-    shown = await _read_until(second.stdout, "项")
+    second, _second_in, second_out = await _start_terminal(env, tmp_path, stderr=subprocess.PIPE)
+    shown = await _read_until(second_out, "项")
     assert marker in shown, shown
-    assert items[stop_at].title in (shown + (await second.stdout.readline()).decode())
+    assert items[stop_at].title in (shown + (await second_out.readline()).decode())
     stdout, stderr = await asyncio.wait_for(
         second.communicate(("\n".join(script[cut:]) + "\n").encode()), PROCESS_LIMIT
     )
