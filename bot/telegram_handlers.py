@@ -32,10 +32,10 @@ from bot.settings import Settings
 from bot.telegram_output import (
     dialog_keyboard,
     keyboard,
+    message_chunks,
     read_dialog_data,
     read_resume_data,
     resume_data,
-    split_text,
 )
 from bot.turn import Clock, Refused, ReportSnapshot, TurnResult, Turns
 from dialogs import messages as msg
@@ -90,9 +90,8 @@ async def send_text(
     context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
     """`text` in as many messages as the length limit needs; the keyboard goes on the last one."""
-    chunks = split_text(text)
-    for number, chunk in enumerate(chunks, start=1):
-        await context.bot.send_message(chat_id, chunk, reply_markup=markup if number == len(chunks) else None)
+    for chunk, chunk_markup in message_chunks(text, markup):
+        await context.bot.send_message(chat_id, chunk, reply_markup=chunk_markup)
 
 
 # A notice waits out this many 429s (each as long as Telegram asks) before it is given up.
@@ -110,10 +109,9 @@ async def notify(
     hold up no one's chat.
     """
     services = context.services
-    chunks = split_text(text)
     try:
-        for number, chunk in enumerate(chunks, start=1):
-            await _send_waiting(context, chat_id, chunk, markup if number == len(chunks) else None)
+        for chunk, chunk_markup in message_chunks(text, markup):
+            await _send_waiting(context, chat_id, chunk, chunk_markup)
     except Forbidden:
         log.warning("user %s blocked the bot", chat_id)
         async with services.db.session() as session:

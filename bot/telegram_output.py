@@ -81,6 +81,16 @@ def dialog_keyboard(report_id: int, token: str, choices: Sequence[Choice]) -> In
     return keyboard([(c.label, dialog_data(report_id, token, c.value)) for c in choices])
 
 
+def message_chunks(
+    text: str, markup: InlineKeyboardMarkup | None
+) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """`text` as the messages that carry it: chunks under the limit, the keyboard on the last."""
+    chunks = split_text(text)
+    return [
+        (chunk, markup if number == len(chunks) else None) for number, chunk in enumerate(chunks, start=1)
+    ]
+
+
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """`text` in chunks of at most `limit` characters, cut between paragraphs where possible.
 
