@@ -189,10 +189,14 @@ class Database:
             await connection.run_sync(_upgrade)
         log.info("database schema is at head")
 
-    async def dispose(self) -> None:
+    async def checkpoint_settled(self) -> None:
+        """Wait for the WAL checkpoint the SQLite thread is running, if any (its failure is logged)."""
         if self._checkpoint is not None:
             with contextlib.suppress(Exception):
                 await self._checkpoint
+
+    async def dispose(self) -> None:
+        await self.checkpoint_settled()
         await self.engine.dispose()
         if self._sqlite_thread is not None:
             self._sqlite_thread.shutdown(wait=True)
