@@ -14,12 +14,14 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.failures import stop_on_fault
 from bot.settings import Settings
 from bot.turn import Turns
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.report_2021 import form_2021
 from storage.db import Database
+from storage.faults import DatabaseFault, Fault
 
 log = logging.getLogger("nianbao")
 
@@ -30,7 +32,10 @@ def utc_clock() -> datetime:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="nianbao", description=msg.CLI_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="nianbao",
+        description=msg.CLI_DESCRIPTION,
+        epilog=msg.CLI_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help=msg.CLI_HELP["run"])
@@ -76,11 +81,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_check(
             args.files, previous=args.previous, kind=args.kind, as_json=args.json, out=sys.stdout
         )
-    return asyncio.run(_async_main(command, args, settings))
+    try:
+        return asyncio.run(_async_main(command, args, settings))
+    except DatabaseFault as error:
+        # Expected trouble (a damaged or read-only file, a server gone): a message, not a traceback.
+        log.debug("stopped: %s", error, exc_info=error)
+        return stop_on_fault(error, sys.stderr)
+
+
+def _database(settings: Settings) -> Database:
+    try:
+        url = settings.resolved_database_url()
+    except OSError as error:  # the data directory cannot be created
+        raise DatabaseFault(Fault.CANNOT_CREATE, str(settings.data_dir.resolve())) from error
+    return Database(url)
 
 
 async def _async_main(command: str, args: argparse.Namespace, settings: Settings) -> int:
-    db = Database(settings.resolved_database_url())
+    db = _database(settings)
     try:
         await db.upgrade()
         if command == "db":

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.documents import Document, report_documents
+from bot.failures import ExitCode
 from bot.turn import ReportSnapshot
 from dialogs import messages as msg
 from dialogs.aggregate import aggregate
@@ -107,7 +109,14 @@ async def export_year(db: Database, form: Form, year: int, out_dir: Path | str) 
         print(msg.EXPORT_NONE.format(year=year))
         return 1
     target = Path(out_dir) / f"nianbao-{year}.zip"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(bundle.zip_bytes())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(bundle.zip_bytes())
+    except (FileExistsError, NotADirectoryError):  # --out names a file, or a path through one
+        print(msg.EXPORT_OUT_NOT_DIR.format(path=out_dir), file=sys.stderr)
+        return ExitCode.OUT_NOT_A_DIRECTORY
+    except OSError:  # no permission, a read-only or special file system (/proc), a full disk
+        print(msg.EXPORT_OUT_UNWRITABLE.format(path=out_dir), file=sys.stderr)
+        return ExitCode.OUT_NOT_WRITABLE
     print(msg.EXPORT_DONE.format(year=year, count=bundle.report_count, path=target.resolve()))
     return 0

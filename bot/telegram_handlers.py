@@ -46,6 +46,7 @@ from dialogs.form import Form
 from dialogs.summary import key_figures
 from storage import access as store
 from storage.db import Database
+from storage.faults import DatabaseFault
 from storage.tables import Role, as_utc
 
 log = logging.getLogger(__name__)
@@ -403,12 +404,22 @@ async def on_other_message(update: Update, context: NianbaoContext) -> None:
 
 
 async def on_error(update: object, context: NianbaoContext) -> None:
-    """The one place unexpected errors end up: logged with ids, a short apology sent."""
+    """The one place unexpected errors end up: logged with ids, a short apology sent.
+
+    A database that cannot be used (its server gone, its file read-only) is not a bug: one
+    line in the log, and the person learns that this message was not saved and should be sent
+    again. The bot keeps running and answers again once the database is back.
+    """
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(context.error, DatabaseFault):
+        log.error("update %s not handled: database unavailable (%s)", update_id, context.error)
+        apology = tmsg.DB_UNAVAILABLE
+    else:
+        log.error("update %s failed", update_id, exc_info=context.error)
+        apology = tmsg.ERROR_APOLOGY
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, tmsg.ERROR_APOLOGY)
+            await context.bot.send_message(update.effective_chat.id, apology)
         except TelegramError:
             log.warning("apology to chat %s failed", update.effective_chat.id)
 

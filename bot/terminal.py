@@ -21,6 +21,7 @@ from dialogs.engine import Event, Reply, Resume, Text
 from dialogs.form import Form, UnitKind
 from storage import repositories as repo
 from storage.db import Database
+from storage.faults import DatabaseFault
 from storage.tables import ReportStatus
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,12 @@ class Terminal:
             if line is None:
                 self.say(msg.TERM_EOF)
                 return 0
-            result = await self.turns.handle(person_id, report_id, Text(line))
+            try:
+                result = await self.turns.handle(person_id, report_id, Text(line))
+            except DatabaseFault:
+                # Nothing of this line was committed; __main__ says why and exits with its code.
+                self.say(msg.TERM_NOT_SAVED)
+                raise
             for reply in result.replies:
                 self.show(reply)
             if Event.SUBMITTED in result.events:

@@ -118,6 +118,7 @@ TERM_CHOICES = "〔可回复：{choices}〕"
 TERM_EOF = "已保存。再次运行 ./nianbao 将从当前问题继续。"
 TERM_FILES = "报告文件已生成："
 TERM_ALREADY_SUBMITTED = "{agency} {year} 年的报告已提交。"
+TERM_NOT_SAVED = "刚才的输入没有保存。问题解决后请重新运行 ./nianbao，从当前问题继续并重新输入。"
 STATUS_NAMES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "accepted": "已通过"}
 
 # --- coordinator export ----------------------------------------------------------------------
@@ -137,6 +138,22 @@ EXPORT_SUMMARY_HEADER = (
 UNIT_NAMES = {"department": "部门", "government": "人民政府"}
 EXPORT_DONE = "已导出 {year} 年度 {count} 份报告及全区汇总：{path}"
 EXPORT_NONE = "{year} 年度还没有报告。"
+EXPORT_OUT_NOT_DIR = "导出位置不是目录：{path}。请用 --out 指定一个目录。"
+EXPORT_OUT_UNWRITABLE = "无法在此位置创建或写入导出文件：{path}。请用 --out 指定一个可写的目录。"
+
+# --- database failures the process stops on (their exit codes are in CLI_EXIT_CODES) -------------
+DB_FAULTS = {
+    "damaged": "数据库文件已损坏，无法读取：{where}。请用备份替换该文件，或将其移走后重新运行（将新建空数据库）。",
+    "not_a_database": (
+        "该位置的文件不是年报助手的数据库：{where}。请检查 NIANBAO_DATABASE_URL 或 NIANBAO_DATA_DIR 是否指向了其他文件。"
+    ),
+    "cannot_create": "无法打开或创建数据库文件：{where}。请检查所在目录是否存在、当前用户是否有写入权限。",
+    "read_only": "数据库文件只读，无法保存填写内容：{where}。请为当前用户开放写入权限后重新运行。",
+    "file_gone": (
+        "数据库文件在运行中被删除或替换：{where}。为避免填写内容丢失，年报助手已停止；请恢复该文件后重新运行。"
+    ),
+    "server_gone": "无法连接数据库服务器（数据库 {where}）：服务器可能已停止或网络中断。请稍后重试，或联系管理员。",
+}
 
 # --- import and check commands ------------------------------------------------------------------
 IMPORT_NO_FILE = "找不到文件：{path}"
@@ -174,6 +191,18 @@ CLI_HELP = {
     "export.year": "报告年度 / report year",
     "out": "输出目录 / output directory",
 }
+CLI_EXIT_CODES = """退出码 / exit codes:
+  0   成功 / success
+  1   没有可导出的报告，或检查发现错误 / nothing to export, or the check found errors
+  2   参数或输入文件有误 / bad arguments or an unreadable input file
+  10  数据库文件已损坏 / the database file is damaged
+  11  数据库路径上的文件不是数据库 / the file at the database path is not a database
+  12  无法打开或创建数据库文件（目录不存在或不可写）/ the database file cannot be opened or created
+  13  数据库文件只读 / the database file is read-only
+  14  数据库文件在运行中被删除或替换 / the database file was deleted or replaced while running
+  15  无法连接数据库服务器 / the database server cannot be reached
+  16  导出位置不是目录 / the export destination is not a directory
+  17  导出位置无法创建或写入 / the export destination cannot be created or written"""
 UNIT_CHOICES = ("部门", "人民政府")
 TERM_KIND_WORDS = {
     "1": "department",

@@ -49,6 +49,7 @@ EDIT_NOT_APPLIED = (
 )
 NOT_TEXT = "请用文字回答当前问题；图片、文件和语音不会被记录。"
 ERROR_APOLOGY = "抱歉，处理您的消息时出错了，已填写的内容不受影响。请稍后再试，或发送 /fill 继续。"
+DB_UNAVAILABLE = "抱歉，服务暂时不可用，您刚才发送的内容没有保存。请稍后重新发送。"
 STAFF_HELP = (
     "命令：/fill 继续填报　/review 预览　/submit 提交　/status 进度　/agencies 切换单位　/help 帮助\n"
     "回答问题时直接输入数字或文字，或点下方按钮。"

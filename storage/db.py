@@ -3,6 +3,9 @@
 SQLite (aiosqlite) by default, PostgreSQL (asyncpg) by URL. Plain URLs are rewritten to the
 async driver. SQLite gets WAL and a busy timeout so a terminal and a bot process can share
 one file; foreign keys are switched on for it.
+
+Failures a person can fix (a damaged or read-only file, a file deleted under the running
+process, a server that is gone) leave every method as `storage.faults.DatabaseFault`.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,12 +22,14 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.faults import DatabaseFault, Fault, fault_of
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,10 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.where = make_url(self.url).database or ""
+        """The SQLite file's path, or PostgreSQL's database name: for messages."""
+        self._file = Path(self.where) if self.is_sqlite and self.where not in ("", ":memory:") else None
+        self._file_identity: tuple[int, int] | None = None
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
@@ -100,6 +110,10 @@ class Database:
         whose connection waits, so the loop itself never waits on a lock. Retrying is safe:
         `work` runs in one transaction that rolls back on the error, and it reads its state again.
         """
+        with self._faults():
+            return await self._run_transaction(work)
+
+    async def _run_transaction(self, work: Callable[[Connection], T]) -> T:
         if not self.is_sqlite:
             async with self.engine.begin() as connection:
                 return await connection.run_sync(work)
@@ -175,19 +189,70 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed when the block ends without error."""
-        async with self._sessions() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        with self._faults():
+            async with self._sessions() as session:
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
 
     async def upgrade(self) -> None:
-        """Apply every Alembic migration (the schema never comes from create_all)."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(_upgrade)
+        """Apply every Alembic migration (the schema never comes from create_all).
+
+        A SQLite file is migrated on the synchronous connection of the SQLite thread, in one
+        transaction: a file that cannot be opened then fails there, not in an aiosqlite worker
+        thread (which, on a failed connect, can print a traceback while the process exits). It
+        also writes once (the header's user_version, unchanged), so a file that may be read but
+        not written is found now, not at the first answer. Then it notes which file the path
+        names, so a later turn can tell that it was deleted or replaced.
+        """
+        if self._file is not None and self._file.exists() and not os.access(self._file, os.W_OK):
+            # Before SQLite opens it: it would create the -wal and -shm files read-only as well,
+            # and the file would stay unusable after its owner makes it writable again.
+            raise DatabaseFault(Fault.READ_ONLY, self.where)
+        with self._faults():
+            if self._file is None:
+                async with self.engine.begin() as connection:
+                    await connection.run_sync(_upgrade)
+            else:
+                engine, thread = self._sqlite_waiting_engine()
+                await asyncio.get_running_loop().run_in_executor(thread, _upgrade_sqlite, engine)
+        if self._file is not None:
+            stat = self._file.stat()
+            self._file_identity = (stat.st_dev, stat.st_ino)
         log.info("database schema is at head")
+
+    @contextlib.contextmanager
+    def _faults(self) -> Iterator[None]:
+        """Known failures as `DatabaseFault`; the file is checked before and after the work.
+
+        After: a turn that committed into a file deleted meanwhile is not reported as saved.
+        One stat each, a few microseconds against a turn's ~0.3 ms.
+        """
+        self._check_file()
+        try:
+            yield
+        except DatabaseFault:
+            raise
+        except Exception as error:
+            fault = fault_of(error, is_sqlite=self.is_sqlite)
+            if fault is None:
+                raise
+            raise DatabaseFault(fault, self.where) from error
+        self._check_file()
+
+    def _check_file(self) -> None:
+        """The SQLite file at the path is still the one opened (not deleted, not replaced)."""
+        if self._file is None or self._file_identity is None:
+            return
+        try:
+            stat = os.stat(self._file)
+        except FileNotFoundError:
+            raise DatabaseFault(Fault.FILE_GONE, self.where) from None
+        if (stat.st_dev, stat.st_ino) != self._file_identity:
+            raise DatabaseFault(Fault.FILE_GONE, self.where)
 
     async def checkpoint_settled(self) -> None:
         """Wait for the WAL checkpoint the SQLite thread is running, if any (its failure is logged)."""
@@ -230,3 +295,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
+
+
+def _upgrade_sqlite(engine: Engine) -> None:
+    with engine.begin() as connection:
+        _upgrade(connection)
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+        connection.exec_driver_sql(f"PRAGMA user_version = {int(version or 0)}")
