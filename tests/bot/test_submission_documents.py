@@ -12,6 +12,7 @@ from typing import Any
 
 import docx
 import pytest
+from telegram.constants import MessageLimit
 
 from bot import documents as documents_module
 from bot.export import export_year
@@ -26,7 +27,7 @@ from templates import render_docx
 from tests.helpers.botapi import StandIn
 from tests.helpers.rule_reports import AGENCY, YEAR, clean_answers
 from tests.helpers.seeded_reports import SEEDED_AT, report_status, seed_report
-from tests.helpers.telegram_bot import running_bot
+from tests.helpers.telegram_bot import next_prompt, running_bot
 
 STAFF = 4343
 # Agency names stored before names were checked (the check now allows 60 characters).
@@ -155,3 +156,18 @@ async def test_export_names_the_report_it_cannot_render_and_exports_the_others(
     names = zipfile.ZipFile(tmp_path / f"nianbao-{YEAR}.zip").namelist()
     assert any(n.startswith(f"{AGENCY}/") and n.endswith(".docx") for n in names)
     assert not any(n.startswith("某某区民政局/") for n in names)
+
+
+async def test_review_in_telegram_shows_the_report_as_published_in_messages_within_the_limit(
+    db: Database,
+) -> None:
+    await _staff_report(db, AGENCY)
+    async with StandIn() as api, running_bot(api, db):
+        await api.send_text(STAFF, "/review")
+        _prompt, seen = await next_prompt(api, STAFF)
+    shown = "\n".join(m["text"] for m in seen)
+    assert f"{AGENCY}{YEAR}年政府信息公开工作年度报告" in shown
+    assert "三、收到和处理政府信息公开申请情况" in shown
+    assert "一、本年新收政府信息公开申请数量\t" in shown
+    assert "年1月10日" in shown  # the draft's sign-off carries today's date (the bot's clock)
+    assert all(len(m["text"]) <= MessageLimit.MAX_TEXT_LENGTH for m in seen)
