@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.turn import Turns
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
+from dialogs.parsing import FIRST_REPORT_YEAR, Rejected, parse_report_year
 from dialogs.report_2021 import form_2021
 from storage.db import Database
 from storage.faults import DatabaseFault, Fault
@@ -28,6 +29,17 @@ log = logging.getLogger("nianbao")
 
 def utc_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def _report_year(text: str) -> int:
+    """A --year option: a finished or the running year, not before the regulation (argparse type)."""
+    current = utc_clock().year
+    year = parse_report_year(text, default=current - 1, current=current)
+    if isinstance(year, Rejected) or not text.strip():
+        raise argparse.ArgumentTypeError(
+            msg.BAD_YEAR.format(first=FIRST_REPORT_YEAR, latest=current, default=current - 1)
+        )
+    return year
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-report", help=msg.CLI_HELP["import-report"])
     imp.add_argument("file", help=msg.CLI_HELP["file"])
     imp.add_argument("--agency", help=msg.CLI_HELP["agency"])
-    imp.add_argument("--year", type=int, help=msg.CLI_HELP["year"])
+    imp.add_argument("--year", type=_report_year, help=msg.CLI_HELP["year"])
     imp.add_argument(
         "--kind",
         choices=msg.UNIT_CHOICES,
@@ -56,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--kind", choices=msg.UNIT_CHOICES, help=msg.CLI_HELP["kind"])
     chk.add_argument("--json", action="store_true", help=msg.CLI_HELP["json"])
     exp = sub.add_parser("export", help=msg.CLI_HELP["export"])
-    exp.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["export.year"])
+    exp.add_argument("--year", type=_report_year, required=True, help=msg.CLI_HELP["export.year"])
     exp.add_argument("--out", default=None, help=msg.CLI_HELP["out"])
     return parser
 
@@ -104,7 +116,7 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
         if command == "db":
             return 0
         form = form_2021()
-        turns = Turns(db, form, utc_clock, ALL_RULES)
+        turns = Turns(db, form, utc_clock, ALL_RULES, zone=settings.zone)
         if command == "import-report":
             from bot.importing import import_report_file
 
@@ -122,7 +134,12 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
             from bot.export import export_year
 
             return await export_year(
-                db, form, args.year, settings.output_dir if args.out is None else args.out
+                db,
+                form,
+                args.year,
+                settings.output_dir if args.out is None else args.out,
+                zone=settings.zone,
+                now=utc_clock(),
             )
         if settings.telegram_token is not None:
             from bot.telegram_app import run_bot

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.importing import read_report_file
@@ -14,8 +15,31 @@ from dialogs.report_2021 import form_2021, guess_unit_kind
 from dialogs.rules import SEVERITY_LABELS, Finding, ReportFacts, Severity, run_rules
 from templates.importer import ImportResult
 
+# The files a directory given to `check` is checked for: published reports as text or web pages.
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".mhtml", ".mht")
+
+
+def report_files(paths: Sequence[str]) -> list[str]:
+    """`paths` with each directory replaced by the report files in it (sorted, not recursive).
+
+    A directory without any stays in the list as itself, so that it is reported as such.
+    """
+    out: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if not folder.is_dir():
+            out.append(path)
+            continue
+        found = sorted(
+            str(f) for f in folder.iterdir() if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
+        )
+        out.extend(found or [path])
+    return out
+
 
 def _read(path: str, form: Form) -> ImportResult | str:
+    if Path(path).is_dir():
+        return msg.CHECK_EMPTY_DIRECTORY.format(path=path, suffixes=msg.LIST_SEP.join(REPORT_SUFFIXES))
     result = read_report_file(path, form)
     if result is None:
         return msg.IMPORT_NO_FILE.format(path=path)
@@ -50,7 +74,7 @@ def run_check(
         last_year = read
     reports: list[dict[str, Any]] = []
     worst = 0
-    for path in files:
+    for path in report_files(files):
         read = _read(path, form)
         if isinstance(read, str):
             reports.append({"file": path, "readable": False, "error": read})

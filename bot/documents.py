@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.turn import ReportSnapshot
 from dialogs import messages as msg
 from dialogs.form import Form
+from dialogs.parsing import AGENCY_NAME_MAX
+from storage.tables import Report, as_utc
 from templates import build_context, render_docx, render_html, render_markdown, render_text
 
+if TYPE_CHECKING:
+    from bot.turn import ReportSnapshot
+
+# What a file name cannot hold on Windows or in a zip, plus blanks; brackets and the like stay.
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\s]+")
 
 
@@ -20,16 +27,30 @@ class Document:
     data: bytes
 
 
-def report_documents(form: Form, snapshot: ReportSnapshot) -> list[Document]:
-    """The report in every format, named after the agency and year."""
+def file_name(text: str) -> str:
+    """`text` as part of a file or folder name: unsafe runs become one "_", none at either end,
+    and at most `AGENCY_NAME_MAX` characters (a name stored before names were checked must
+    not exceed the file system's 255 bytes)."""
+    return _UNSAFE.sub("_", text).strip("_")[:AGENCY_NAME_MAX] or "_"
+
+
+def signed_on(report: Report, *, zone: tzinfo, now: datetime) -> date:
+    """The sign-off date: the day of submission (local time), or today for a draft."""
+    moment = report.submitted_at if report.submitted_at is not None else now
+    return as_utc(moment).astimezone(zone).date()
+
+
+def report_documents(form: Form, snapshot: ReportSnapshot, *, signed: date) -> list[Document]:
+    """The report in every format, named after the agency and year, signed on `signed`."""
     ctx = build_context(
         form,
         agency=snapshot.agency.name,
         unit=snapshot.unit,
         year=snapshot.report.year,
         answers=snapshot.answers,
+        signed_on=signed,
     )
-    stem = _UNSAFE.sub("_", msg.DOCUMENT_STEM.format(agency=snapshot.agency.name, year=snapshot.report.year))
+    stem = msg.DOCUMENT_STEM.format(agency=file_name(ctx.agency), year=snapshot.report.year)
     return [
         Document(f"{stem}.txt", render_text(ctx).encode("utf-8")),
         Document(f"{stem}.md", render_markdown(ctx).encode("utf-8")),
@@ -38,7 +59,7 @@ def report_documents(form: Form, snapshot: ReportSnapshot) -> list[Document]:
     ]
 
 
-def write_documents(documents: list[Document], directory: Path) -> list[Path]:
+def write_documents(documents: list[Document] | tuple[Document, ...], directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for doc in documents:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
 import sys
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from pathlib import Path
 
-from bot.documents import Document, report_documents
+from bot.documents import Document, file_name, report_documents, signed_on
 from bot.failures import ExitCode
 from bot.turn import ReportSnapshot
 from dialogs import messages as msg
@@ -22,12 +24,16 @@ from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Agency, Report, ReportStatus
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class ExportBundle:
     year: int
     report_count: int
     documents: tuple[Document, ...]
+    failed: tuple[str, ...] = ()
+    """The agencies whose report could not be rendered (the rest is exported all the same)."""
 
     def zip_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -70,7 +76,8 @@ def _summary_csv(rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-async def build_export(db: Database, form: Form, year: int) -> ExportBundle:
+async def build_export(db: Database, form: Form, year: int, *, zone: tzinfo, now: datetime) -> ExportBundle:
+    """Every report of `year`; a report that cannot be rendered is named in `failed`, not fatal."""
     rows: list[tuple[Report, Agency, dict[str, Value]]] = []
     async with db.session() as session:
         for report in await repo.reports_in_year(session=session, year=year):
@@ -80,10 +87,19 @@ async def build_export(db: Database, form: Form, year: int) -> ExportBundle:
             answers = await repo.load_answers(session=session, form=form, report_id=report.id)
             rows.append((report, agency, answers))
     documents: list[Document] = [Document(msg.EXPORT_SUMMARY_FILE.format(year=year), _summary_csv(rows))]
+    failed: list[str] = []
     for report, agency, answers in rows:
         snapshot = ReportSnapshot(report, agency, answers, None)
-        for doc in await asyncio.to_thread(report_documents, form, snapshot):
-            documents.append(Document(f"{agency.name}/{doc.filename}", doc.data))
+        signed = signed_on(report, zone=zone, now=now)
+        try:
+            rendered = await asyncio.to_thread(report_documents, form, snapshot, signed=signed)
+        except Exception:
+            # One report's content must not cost the coordinator the whole year's export.
+            log.exception("export %s: report %s could not be rendered", year, report.id)
+            failed.append(agency.name)
+            continue
+        folder = file_name(agency.name)
+        documents.extend(Document(f"{folder}/{doc.filename}", doc.data) for doc in rendered)
     submitted = [
         answers
         for report, _, answers in rows
@@ -98,13 +114,16 @@ async def build_export(db: Database, form: Form, year: int) -> ExportBundle:
             totals,
             None,
         )
-        for doc in await asyncio.to_thread(report_documents, form, pseudo):
-            documents.append(Document(f"{msg.EXPORT_AGGREGATE_DIR}/{doc.filename}", doc.data))
-    return ExportBundle(year, len(rows), tuple(documents))
+        signed = signed_on(pseudo.report, zone=zone, now=now)
+        for doc in await asyncio.to_thread(report_documents, form, pseudo, signed=signed):
+            documents.append(Document(f"{file_name(msg.EXPORT_AGGREGATE_DIR)}/{doc.filename}", doc.data))
+    return ExportBundle(year, len(rows), tuple(documents), tuple(failed))
 
 
-async def export_year(db: Database, form: Form, year: int, out_dir: Path | str) -> int:
-    bundle = await build_export(db, form, year)
+async def export_year(
+    db: Database, form: Form, year: int, out_dir: Path | str, *, zone: tzinfo, now: datetime
+) -> int:
+    bundle = await build_export(db, form, year, zone=zone, now=now)
     if bundle.report_count == 0:
         print(msg.EXPORT_NONE.format(year=year))
         return 1
@@ -119,4 +138,6 @@ async def export_year(db: Database, form: Form, year: int, out_dir: Path | str) 
         print(msg.EXPORT_OUT_UNWRITABLE.format(path=out_dir), file=sys.stderr)
         return ExitCode.OUT_NOT_WRITABLE
     print(msg.EXPORT_DONE.format(year=year, count=bundle.report_count, path=target.resolve()))
-    return 0
+    for agency in bundle.failed:
+        print(msg.EXPORT_FAILED.format(agency=agency))
+    return 1 if bundle.failed else 0

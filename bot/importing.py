@@ -10,6 +10,7 @@ from typing import TextIO
 
 from dialogs import messages as msg
 from dialogs.form import Form, UnitKind, Value
+from dialogs.parsing import Rejected, parse_agency_name
 from dialogs.report_2021 import guess_unit_kind
 from storage import repositories as repo
 from storage.db import Database
@@ -38,10 +39,12 @@ async def store_import(
     """Write an imported report as that agency's report of that year (status submitted)."""
     if not result.is_usable:
         return StoredImport(False, result.error)
-    name = (agency or result.agency).strip()
-    report_year = year or result.year
-    if not name:
+    if not (agency or result.agency).strip():
         return StoredImport(False, msg.IMPORT_NEED_AGENCY)
+    name = parse_agency_name(agency or result.agency)
+    if isinstance(name, Rejected):
+        return StoredImport(False, name.message)
+    report_year = year or result.year
     if report_year is None:
         return StoredImport(False, msg.IMPORT_NEED_YEAR)
     async with db.session() as session:

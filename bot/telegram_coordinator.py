@@ -23,6 +23,7 @@ from bot.telegram_output import keyboard, resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import UnitKind
+from dialogs.parsing import Rejected, parse_agency_name
 from storage import access as store
 from storage import repositories as repo
 from storage.access import INVITE_TTL
@@ -92,6 +93,11 @@ async def on_agency(update: Update, context: NianbaoContext) -> None:
     if kind is None or not name:
         await send_text(context, chat_id, tmsg.AGENCY_USAGE)
         return
+    read = parse_agency_name(name)
+    if isinstance(read, Rejected):
+        await send_text(context, chat_id, read.message)
+        return
+    name = read
     services = context.services
     async with services.db.session() as session:
         rnd = await repo.latest_round(session=session)
@@ -363,7 +369,9 @@ async def on_export(update: Update, context: NianbaoContext) -> None:
             await send_text(context, chat_id, tmsg.DASHBOARD_NO_ROUND)
             return
         year = rnd.year
-    bundle = await build_export(services.db, services.form, year)
+    bundle = await build_export(
+        services.db, services.form, year, zone=services.settings.zone, now=services.clock()
+    )
     if bundle.report_count == 0:
         await send_text(context, chat_id, tmsg.EXPORT_NONE.format(year=year))
         return
@@ -374,3 +382,5 @@ async def on_export(update: Update, context: NianbaoContext) -> None:
         filename=f"nianbao-{year}.zip",
         caption=tmsg.EXPORT_CAPTION.format(year=year, count=bundle.report_count),
     )
+    for agency in bundle.failed:
+        await send_text(context, chat_id, msg.EXPORT_FAILED.format(agency=agency))

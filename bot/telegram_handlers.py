@@ -9,7 +9,6 @@ again with /fill.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.access import Access, FillRight, Refusal, active_fill
-from bot.documents import report_documents
 from bot.pacing import Pacer, retry_after_seconds
 from bot.settings import Settings
 from bot.telegram_output import (
@@ -165,7 +163,10 @@ async def _send_waiting(
 async def send_turn(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
     for reply in result.replies:
         markup = dialog_keyboard(result.report_id, reply.token, reply.choices)
-        await send_text(context, chat_id, reply.text, markup)
+        text = reply.text
+        if Event.SUBMITTED in result.events and reply is result.replies[-1]:
+            text = f"{text}{tmsg.FILES_FOLLOW}"  # here the files come as messages, see deliver_submission
+        await send_text(context, chat_id, text, markup)
 
 
 async def set_coordinator_commands(bot: ExtBot[None], chat_id: int) -> None:
@@ -193,7 +194,7 @@ async def run_turn(context: NianbaoContext, chat_id: int, right: FillRight, even
 async def answer_turn(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
     await send_turn(context, chat_id, result)
     if Event.SUBMITTED in result.events:
-        await deliver_submission(context, chat_id, result.report_id)
+        await deliver_submission(context, chat_id, result)
 
 
 async def caller_turn(
@@ -425,14 +426,16 @@ async def on_error(update: object, context: NianbaoContext) -> None:
 
 
 # --- submission ---------------------------------------------------------------------------------
-async def deliver_submission(context: NianbaoContext, chat_id: int, report_id: int) -> None:
-    """The finished report to the person who submitted it; a summary to every coordinator."""
+async def deliver_submission(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
+    """The finished report to the person who submitted it; a summary to every coordinator.
+
+    The documents are the ones rendered before the submission was committed (bot/turn.py).
+    """
     services = context.services
+    report_id = result.report_id
     snapshot = await services.turns.snapshot(report_id)
-    # Rendering the Word document takes a while: off the event loop.
-    documents = await asyncio.to_thread(report_documents, services.form, snapshot)
     caption = tmsg.FILES_CAPTION.format(agency=snapshot.agency.name, year=snapshot.report.year)
-    for document in documents:
+    for document in result.documents:
         await context.bot.send_document(chat_id, document.data, filename=document.filename, caption=caption)
     async with services.db.session() as session:
         chats = set(await store.coordinator_chats(session=session)) | set(services.settings.admins)

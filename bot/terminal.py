@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.documents import report_documents, write_documents
+from bot.documents import Document, write_documents
 from bot.turn import Clock, Turns
 from dialogs import messages as msg
 from dialogs.engine import Event, Reply, Resume, Text
 from dialogs.form import Form, UnitKind
+from dialogs.parsing import Rejected, parse_agency_name, parse_report_year
 from storage import repositories as repo
 from storage.db import Database
 from storage.faults import DatabaseFault
@@ -61,6 +62,7 @@ class Terminal:
             text = line.rstrip("\r\n")
             if text.strip() or not skip_blank:
                 return text
+            self.say(msg.TERM_BLANK)
 
     async def run(self) -> int:
         self.say(msg.TERM_WELCOME)
@@ -88,13 +90,12 @@ class Terminal:
             for reply in result.replies:
                 self.show(reply)
             if Event.SUBMITTED in result.events:
-                await self._write_files(report_id)
+                await self._write_files(result.documents)
 
-    async def _write_files(self, report_id: int) -> None:
-        snapshot = await self.turns.snapshot(report_id)
-        documents = await asyncio.to_thread(report_documents, self.form, snapshot)
+    async def _write_files(self, documents: tuple[Document, ...]) -> None:
+        """The documents rendered with the submission, into the output directory."""
         paths = await asyncio.to_thread(write_documents, documents, self.output_dir)
-        self.say(msg.TERM_FILES)
+        self.say(msg.TERM_FILES.format(directory=self.output_dir.resolve()))
         for path in paths:
             self.say(f"  {path}")
 
@@ -126,10 +127,17 @@ class Terminal:
         return await self._new_report(person_id)
 
     async def _new_report(self, person_id: int) -> int | None:
-        self.say(msg.TERM_ASK_AGENCY)
-        name = await self.read()
-        if name is None:
-            return None
+        name: str | None = None
+        while name is None:
+            self.say(msg.TERM_ASK_AGENCY)
+            line = await self.read()
+            if line is None:
+                return None
+            typed = parse_agency_name(line)
+            if isinstance(typed, Rejected):
+                self.say(typed.message)
+            else:
+                name = typed
         kind: UnitKind | None = None
         while kind is None:
             self.say(msg.TERM_ASK_KIND)
@@ -141,15 +149,23 @@ class Terminal:
                 self.say(msg.TERM_BAD_KIND)
         latest = self.clock().year
         default = latest - 1
+        unconfirmed: int | None = None
         year: int | None = None
+        self.say(msg.TERM_ASK_YEAR.format(default=default))
         while year is None:
-            self.say(msg.TERM_ASK_YEAR.format(default=default))
             line = await self.read(skip_blank=False)
             if line is None:
                 return None
-            year = _read_year(line, default=default, latest=latest)
-            if year is None:
-                self.say(msg.TERM_BAD_YEAR.format(latest=latest, default=default))
+            read = parse_report_year(line, default=default, current=latest)
+            if isinstance(read, Rejected):
+                self.say(read.message)
+                self.say(msg.TERM_ASK_YEAR.format(default=default))
+            elif read == latest and unconfirmed != read:
+                # The report is about a finished year: the running one only when typed twice.
+                unconfirmed = read
+                self.say(msg.CURRENT_YEAR_WARNING.format(year=read, previous=default))
+            else:
+                year = read
         async with self.db.session() as session:
             agency = await repo.find_agency(session=session, name=name)
             if agency is None:
@@ -166,14 +182,3 @@ class Terminal:
             if report.status == ReportStatus.SUBMITTED:
                 self.say(msg.TERM_ALREADY_SUBMITTED.format(agency=agency.name, year=year))
             return report.id
-
-
-def _read_year(line: str, *, default: int, latest: int) -> int | None:
-    text = line.strip()
-    for suffix in msg.YEAR_SUFFIXES:
-        text = text.removesuffix(suffix).strip()
-    if text in msg.TERM_DEFAULT_WORDS:
-        return default
-    if text.isdigit() and len(text) == 4 and 2019 <= int(text) <= latest:
-        return int(text)
-    return None

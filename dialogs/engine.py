@@ -134,6 +134,7 @@ class Write:
 
 class Event(Enum):
     SUBMITTED = "submitted"
+    PREVIEW = "preview"  # the first reply is the preview: adapters may show the rendered report instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,7 +746,7 @@ def _review_reply(turn: _Turn, state: DialogState, lead: str = "", checks: _Chec
 def _preview(turn: _Turn, state: DialogState) -> Step:
     text = preview_text(turn.form, turn.items, turn.answers, state.skipped)
     shown = _show(turn, state)
-    return Step(shown.state, shown.writes, (Reply(text), *shown.replies))
+    return Step(shown.state, shown.writes, (Reply(text), *shown.replies), (Event.PREVIEW,))
 
 
 def _progress_line(turn: _Turn) -> str:

@@ -12,6 +12,13 @@ TOO_MANY_DECIMALS = "「{token}」小数位过多，最多保留 {places} 位小
 WRONG_COUNT = "这里需要 {expected} 个数（{labels}），您输入了 {got} 个。请按顺序用空格或逗号隔开重新输入；也可只输入一个数逐格填写。"
 WRONG_COUNT_ONE = "这里只需要 1 个数，您输入了 {got} 个。请重新输入，例如：3"
 EMPTY_NARRATIVE = "内容为空。请输入本项文字，或回复「跳过」稍后再填。"
+AGENCY_EMPTY = "单位名称不能为空。请输入单位全称，例如：某某区行政审批局。"
+AGENCY_BAD_CHARACTERS = (
+    "单位名称只能是一行文字，不能含换行或控制字符。请重新输入单位全称，例如：某某区行政审批局。"
+)
+AGENCY_TOO_LONG = (
+    "单位名称有 {length} 个字，超过了 {limit} 个字的上限。请只输入单位全称，例如：某某区行政审批局。"
+)
 
 # --- prompts ------------------------------------------------------------------------
 PROGRESS = "【{section}】第 {index}/{total} 项"
@@ -73,7 +80,10 @@ REVIEW_OK = "所有检查均已通过。"
 REVIEW_NEXT = "回复「提交」提交报告，「预览」查看全文，「修改 编号」修改某项。"
 SUBMIT_BLOCKED = "还不能提交："
 SUBMIT_CONFIRM = "以下提示需要您确认。回复「确认提交」确认无误并提交；或回复一句说明（例如「说明：……」），说明会随报告一起报送协调员。"
-SUBMIT_DONE = "报告已提交。感谢！完整的报告文件随后发送给您。"
+SUBMIT_DONE = "报告已提交。感谢！"
+SUBMIT_RENDER_FAILED = (
+    "报告文件未能生成，报告尚未提交；已填写的内容都已保存。请稍后再回复「提交」，或联系政务公开办。"
+)
 CONFIRM_NOTHING = "现在没有需要确认的内容。"
 EXPLANATION_SAVED = "说明已记录。"
 
@@ -109,20 +119,25 @@ TERM_ASK_AGENCY = "请输入单位全称（例如：某某区行政审批局）�
 TERM_ASK_KIND = "单位类型：1. 部门　2. 人民政府（县、区、乡镇、街道）。请输入 1 或 2："
 TERM_BAD_KIND = "请输入 1（部门）或 2（人民政府）。"
 TERM_ASK_YEAR = "报告年度（直接回车为 {default} 年）："
-TERM_BAD_YEAR = "年度应为 2019 至 {latest} 之间的四位数字，例如：{default}。"
+BAD_YEAR = "年度应为 {first} 至 {latest} 之间的四位数字，例如：{default}。"
+CURRENT_YEAR_WARNING = (
+    "{year} 年还没有结束：年度报告报告的是已经结束的年度（今年填报的是 {previous} 年）。"
+    "确实要填写 {year} 年，请再输入一次 {year}；否则请输入正确的年度。"
+)
 TERM_EMPTY_AGENCY = "单位名称不能为空。"
 TERM_CHOOSE_REPORT = "您有多份未提交的报告，请输入编号选择（输入 0 新建）："
 TERM_REPORT_LINE = "{number}. {agency} {year} 年（{status}）"
 TERM_RESUMING = "继续填写：{agency} {year} 年政府信息公开工作年度报告。"
 TERM_CHOICES = "〔可回复：{choices}〕"
+TERM_BLANK = "没有收到内容，请按上面的提示输入。"
 TERM_EOF = "已保存。再次运行 ./nianbao 将从当前问题继续。"
-TERM_FILES = "报告文件已生成："
+TERM_FILES = "报告文件已写入 {directory}："
 TERM_ALREADY_SUBMITTED = "{agency} {year} 年的报告已提交。"
 TERM_NOT_SAVED = "刚才的输入没有保存。问题解决后请重新运行 ./nianbao，从当前问题继续并重新输入。"
 STATUS_NAMES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "accepted": "已通过"}
 
 # --- coordinator export ----------------------------------------------------------------------
-EXPORT_AGGREGATE_AGENCY = "全区汇总（{count} 个单位）"
+EXPORT_AGGREGATE_AGENCY = "全区汇总（{count}个单位）"
 EXPORT_SUMMARY_HEADER = (
     "单位",
     "类型",
@@ -139,6 +154,7 @@ UNIT_NAMES = {"department": "部门", "government": "人民政府"}
 EXPORT_DONE = "已导出 {year} 年度 {count} 份报告及全区汇总：{path}"
 EXPORT_NONE = "{year} 年度还没有报告。"
 EXPORT_OUT_NOT_DIR = "导出位置不是目录：{path}。请用 --out 指定一个目录。"
+EXPORT_FAILED = "{agency} 的报告未能生成文件，未包含在导出中；其余报告已导出。"
 EXPORT_OUT_UNWRITABLE = "无法在此位置创建或写入导出文件：{path}。请用 --out 指定一个可写的目录。"
 
 # --- database failures the process stops on (their exit codes are in CLI_EXIT_CODES) -------------
@@ -167,6 +183,7 @@ CHECK_HEADER = "== {file}：{agency} {year} 年"
 CHECK_NONE = "未发现问题。"
 CHECK_COUNTS = "错误 {errors} 项，提示 {warnings} 项，信息 {infos} 项。"
 CHECK_UNREADABLE = "== {file}：无法读取。{error}"
+CHECK_EMPTY_DIRECTORY = "目录 {path} 中没有报告文件（{suffixes}）。请指定报告文件，或存有报告文件的目录。"
 
 # --- command line (help texts are bilingual) --------------------------------------------------
 CLI_DESCRIPTION = """年报助手 nianbao — 政府信息公开工作年度报告填报助手

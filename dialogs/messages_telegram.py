@@ -104,6 +104,7 @@ KIND_WORDS = {
 
 # --- submission ----------------------------------------------------------------------------------
 FILES_CAPTION = "{agency} {year} 年政府信息公开工作年度报告"
+FILES_FOLLOW = "完整的报告文件随后发送给您。"
 SUBMITTED_SUMMARY = (
     "报告已提交：{agency}（{year} 年）\n"
     "提交人：{by}\n"

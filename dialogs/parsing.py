@@ -5,6 +5,11 @@ Chinese numerals (三十二, 两百), separators (space, comma, 、, ，, ；, t
 个, 项, 次, 万元, 元) and thousands separators in a single number (9,487). An amount may carry
 up to six decimals; 元 typed into a 万元 field (and the reverse) is converted.
 
+Invisible characters (zero-width spaces, the BOM, soft hyphens), bidirectional controls (a
+right-to-left override reorders what a reader sees) and terminal escape sequences are removed
+from every input before it is read (`clean_text`); they come in with pasted text and nobody
+means them.
+
 Everything else is a `Rejected` value whose Chinese message says what was expected, with an
 example. Nothing here raises on any input string (a property test checks this).
 """
@@ -31,6 +36,24 @@ _ZERO_WORDS = frozenset({"无", "没有", "零", "〇", "-", "—", "–", "--",
 _CN_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点0-9.]+$")
 _UNIT_SUFFIX = re.compile(r"(万元|元|件|条|个|项|次|份|起|宗)$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# The fee prompt says 未收取填 0: in an amount these words are 0 too.
+_NO_FEE_WORDS = frozenset(
+    {"未收取", "没有收取", "无收取", "不收取", "未收", "免收", "免费", "未收费", "未发生"}
+)
+
+# Terminal escape sequences (CSI such as colours and cursor moves, OSC titles, two-byte ESC codes).
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]?")
+# Characters nobody sees: zero-width space / non-joiner / joiner, word joiner and invisible
+# operators, BOM / zero-width no-break space, soft hyphen, Mongolian vowel separator, and the
+# bidirectional marks, embeddings, overrides and isolates.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# C0 and C1 controls except tab and line feed (a carriage return is a line break, see below).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\u2028|\u2029")
+
+FIRST_REPORT_YEAR = 2008  # the disclosure regulation took effect on 2008-05-01
+AGENCY_NAME_MAX = 60  # the longest real names (区县人民政府办公室 + 部门全称) stay well within this
+_AGENCY_SPACES = re.compile(r"[ \t\u3000]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +63,20 @@ class Rejected:
     message: str
 
 
+def clean_text(raw: str) -> str:
+    """`raw` without escape sequences, invisible and bidirectional characters or controls.
+
+    Line breaks become "\\n"; tabs stay. Used on every input and again on every output, so text
+    stored before this existed is shown clean too.
+    """
+    text = _LINE_BREAKS.sub("\n", raw)
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _CONTROL.sub("", _INVISIBLE.sub("", text))
+
+
 def normalise(raw: str) -> str:
-    """Full-width to half-width, trimmed; ideographic space becomes a plain space."""
-    return unicodedata.normalize("NFKC", raw).strip()
+    """Cleaned, full-width to half-width, trimmed; ideographic space becomes a plain space."""
+    return unicodedata.normalize("NFKC", clean_text(raw)).strip()
 
 
 def split_tokens(text: str) -> list[str]:
@@ -60,7 +94,7 @@ def _token_value(token: str, field: Field) -> Decimal | Rejected:
         # "0.5万" in an amount means 0.5 万元; cn2an alone would read it as 5000.
         unit = "万元"
         token = token[:-1]
-    if token in _ZERO_WORDS:
+    if token in _ZERO_WORDS or (field.kind is ValueKind.AMOUNT and token in _NO_FEE_WORDS):
         return Decimal(0)
     if token.startswith("-") and len(token) > 1:
         return Rejected(msg.NEGATIVE.format(token=token, example=_example(field)))
@@ -157,8 +191,41 @@ def _short_label(field: Field) -> str:
 
 
 def parse_narrative(raw: str) -> str | Rejected:
-    """A narrative paragraph: any non-blank text, kept as typed (only trimmed)."""
-    text = raw.strip()
+    """A narrative paragraph: any non-blank text, kept as typed (only cleaned and trimmed)."""
+    text = clean_text(raw).strip()
     if not text:
         return Rejected(msg.EMPTY_NARRATIVE)
     return text
+
+
+def parse_agency_name(raw: str) -> str | Rejected:
+    """An agency's full name: one line of visible text, at most `AGENCY_NAME_MAX` characters.
+
+    The name goes into the report title, file names and the Word document's properties, so a
+    paste of a whole paragraph or text with control characters is refused, not stored.
+    """
+    text = _INVISIBLE.sub("", raw).strip()
+    if not text:
+        return Rejected(msg.AGENCY_EMPTY)
+    if _LINE_BREAKS.search(text) or "\n" in text or _CONTROL.search(text) or "\x1b" in text:
+        return Rejected(msg.AGENCY_BAD_CHARACTERS)
+    text = _AGENCY_SPACES.sub(" ", text)
+    if len(text) > AGENCY_NAME_MAX:
+        return Rejected(msg.AGENCY_TOO_LONG.format(length=len(text), limit=AGENCY_NAME_MAX))
+    return text
+
+
+def parse_report_year(raw: str, *, default: int, current: int) -> int | Rejected:
+    """A report year: four digits (年/年度 allowed), blank or 默认 for `default`.
+
+    From `FIRST_REPORT_YEAR` to `current`; whether the current year (not finished yet) is
+    meant is for the caller to confirm.
+    """
+    text = normalise(raw)
+    for suffix in msg.YEAR_SUFFIXES:
+        text = text.removesuffix(suffix).strip()
+    if text in msg.TERM_DEFAULT_WORDS:
+        return default
+    if text.isdigit() and len(text) == 4 and FIRST_REPORT_YEAR <= int(text) <= current:
+        return int(text)
+    return Rejected(msg.BAD_YEAR.format(first=FIRST_REPORT_YEAR, latest=current, default=default))

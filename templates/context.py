@@ -82,6 +82,8 @@ class ReportContext:
     format_version: str
     preamble: tuple[str, ...]
     sections: tuple[ReportSection, ...]
+    sign_off: tuple[str, ...] = ()
+    """The closing lines of a published report: the agency, then the date (empty when undated)."""
 
     def section(self, section_id: str) -> ReportSection:
         return next(s for s in self.sections if s.id == section_id)

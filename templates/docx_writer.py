@@ -52,6 +52,8 @@ TITLE_SIZE = Pt(22)  # 二号
 TABLE_SIZE = {"t4": Pt(9)}
 TABLE_SIZE_DEFAULT = Pt(10.5)  # 五号
 LINE_EXACT = Pt(28)
+# python-docx refuses core properties (title, author, ...) longer than this (the OPC limit).
+CORE_PROPERTY_MAX = 255
 # A ZIP entry's timestamp would otherwise be the wall clock: fix it so equal input gives equal bytes.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -256,15 +258,32 @@ def _repack(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _property(text: str) -> str:
+    """Text cut to what a core property can hold: the document itself keeps the whole text."""
+    return text[:CORE_PROPERTY_MAX]
+
+
+def _sign_off(document: Any, lines: tuple[str, ...], style_id: str) -> None:
+    """The agency and the date, right-aligned under the last section, as published reports end."""
+    for n, text in enumerate(lines):
+        paragraph = document.add_paragraph()
+        paragraph._p.style = style_id
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _first_line_chars(paragraph.paragraph_format, 0, BODY_SIZE)
+        if n == 0:
+            paragraph.paragraph_format.space_before = LINE_EXACT
+        _run(paragraph, text, FONT_BODY)
+
+
 def write_docx(ctx: ReportContext) -> bytes:
     document = Document()
     _add_styles(document)
     _add_font_fallbacks(document)
     _setup_page(document)
     properties = document.core_properties
-    properties.title = ctx.title
-    properties.author = ctx.agency
-    properties.last_modified_by = ctx.agency
+    properties.title = _property(ctx.title)
+    properties.author = _property(ctx.agency)
+    properties.last_modified_by = _property(ctx.agency)
     properties.subject = f"{ctx.year}"
     properties.language = "zh-CN"
     ids = _style_ids(document)
@@ -281,6 +300,7 @@ def write_docx(ctx: ReportContext) -> bytes:
                 _paragraph(document, text, ids[STYLE_BODY], FONT_BODY)
         if section.table is not None:
             _add_table(document, section.table)
+    _sign_off(document, ctx.sign_off, ids[STYLE_BODY])
     buffer = io.BytesIO()
     document.save(buffer)
     return _repack(buffer.getvalue())

@@ -35,6 +35,7 @@ from bs4 import BeautifulSoup, UnusualUsageWarning
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 
 from dialogs.form import Field, Form, Row, Value
+from dialogs.parsing import AGENCY_NAME_MAX
 from dialogs.report_2021 import (
     S1_SUBSECTIONS,
     T2_DECISION_ROWS,
@@ -749,7 +750,8 @@ _FEE_NONE = re.compile(
     r"|(未|没有|无)[^。；;]{0,6}(产生|发生)[^。；;]{0,12}处理费"
 )
 _DATE_LINE = re.compile(r"^((?:19|20)\d{2})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?$")
-_MAX_SIGNATURE = 30
+# The signing office's line: as long as an agency name may be (the sign-off this bot writes).
+_MAX_SIGNATURE = AGENCY_NAME_MAX
 
 
 def _read_processing_fee(lines: Sequence[_Line], heading_line: _Line, out: _Collector) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from dialogs.form import Form, UnitKind, Value
+from dialogs.parsing import clean_text
 from dialogs.report_2021 import GOV_EXTRAS, S1_SUBSECTIONS
 from dialogs.sentences import fee_sentence
 from templates.context import ReportContext, ReportSection, Subsection
@@ -25,6 +27,7 @@ from templates.docx_writer import write_docx
 from templates.tables import table_2, table_3, table_4
 
 TITLE = "{agency}{year}年政府信息公开工作年度报告"
+SIGN_OFF_DATE = "{d.year}年{d.month}月{d.day}日"
 GOV_EXTRA_SEPARATOR = "："
 OVERSIGHT_KEY = "text.s1.oversight"
 
@@ -46,13 +49,13 @@ def _paragraphs(value: Value | None) -> tuple[str, ...]:
     """A narrative answer as its non-empty paragraphs (one per line of the stored text)."""
     if value is None:
         return ()
-    text = _NOT_XML.sub("", str(value))
+    text = _NOT_XML.sub("", clean_text(str(value)))
     lines = (line.strip(_PARAGRAPH_TRIM) for line in _LINE_BREAK.split(text))
     return tuple(line for line in lines if line.strip())
 
 
 def _one_line(text: str) -> str:
-    return _LINE_BREAK.sub(" ", _NOT_XML.sub("", text)).strip()
+    return _LINE_BREAK.sub(" ", _NOT_XML.sub("", clean_text(text))).strip()
 
 
 def _overview_section(
@@ -85,9 +88,19 @@ def _other_matters(answers: Mapping[str, Value], year: int) -> tuple[str, ...]:
 
 
 def build_context(
-    form: Form, *, agency: str, unit: UnitKind, year: int, answers: Mapping[str, Value]
+    form: Form,
+    *,
+    agency: str,
+    unit: UnitKind,
+    year: int,
+    answers: Mapping[str, Value],
+    signed_on: date | None = None,
 ) -> ReportContext:
-    """The whole report as plain values. Unanswered keys give empty cells and no paragraphs."""
+    """The whole report as plain values. Unanswered keys give empty cells and no paragraphs.
+
+    `signed_on` (the submission date, or today for a draft) closes the report with the
+    agency's name and that date, as published reports end; without it there is no sign-off.
+    """
     values: dict[str, Value] = dict(answers)
     for key, total in form.compute_totals(answers).items():
         values.setdefault(key, total)  # a stored (confirmed or imported) total wins
@@ -120,6 +133,7 @@ def build_context(
         format_version=form.version,
         preamble=_paragraphs(values.get("text.preamble")),
         sections=tuple(sections),
+        sign_off=(clean_agency, SIGN_OFF_DATE.format(d=signed_on)) if signed_on is not None else (),
     )
 
 

@@ -88,3 +88,21 @@ def test_a_file_that_is_not_a_report_is_named_and_refused(tmp_path: Path) -> Non
     code, out = _check(note)
     assert code == 2
     assert "无法读取" in out
+
+
+def test_a_directory_is_checked_file_by_file(tmp_path: Path) -> None:
+    for source in (_report("huaian"), _report("hongze")):
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 1  # hongze's error
+    assert "找不到文件" not in out
+    assert f"== {tmp_path / _report('huaian').name}：" in out
+    assert f"== {tmp_path / _report('hongze').name}：" in out
+    assert "notes.json" not in out
+
+
+def test_a_directory_without_reports_gets_a_clear_message(tmp_path: Path) -> None:
+    code, out = _check(tmp_path)
+    assert code == 2
+    assert f"目录 {tmp_path} 中没有报告文件" in out

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.telegram_output import resume_data
+from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
+from dialogs.parsing import AGENCY_NAME_MAX
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Membership
@@ -144,3 +146,16 @@ async def test_person_with_two_agencies_picks_which_one(api: StandIn, db: Databa
         assert "区行政审批局" in (await api.next_reply(STAFF_A))["text"]
         resumed = await api.next_reply(STAFF_A)
         assert token_of(resumed) == "t2.normative_documents"  # A continues after its answer
+
+
+async def test_agency_with_an_overlong_name_is_refused_and_nothing_is_stored(
+    api: StandIn, db: Database
+) -> None:
+    async with running_bot(api, db):
+        await api.send_text(ADMIN, "/round 2024")
+        await api.next_reply(ADMIN)
+        before = await database_state(db)
+        await api.send_text(ADMIN, f"/agency {'局' * 244} 部门")
+        reply = await api.next_reply(ADMIN)
+        assert reply["text"] == msg.AGENCY_TOO_LONG.format(length=244, limit=AGENCY_NAME_MAX)
+        assert await database_state(db) == before

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -91,8 +92,11 @@ def test_a_whole_report_filled_from_a_pipe_renders_every_number_and_paragraph(
     done = run_terminal(script, f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "报告已提交" in done.stdout
+    assert "随后发送" not in done.stdout  # the terminal says where the files are instead
+    assert f"报告文件已写入 {tmp_path / 'out'}：" in done.stdout
     text = _written_text(tmp_path)
     assert text.splitlines()[0].strip() == f"{agency}{year}年政府信息公开工作年度报告"
+    assert text.splitlines()[-1].endswith("日")  # the sign-off: the agency, then the submission date
     assert_tables_in_text(text, form.compute_totals(tables) | tables)
     assert_paragraphs_in_text(text, narratives)
     for suffix in (".md", ".html", ".docx"):
@@ -184,8 +188,12 @@ def test_end_of_input_saves_and_the_next_run_resumes(tmp_path: Path) -> None:
     second = run_terminal(["预览"], url, tmp_path)
     assert "继续填写：某区审批局" in second.stdout
     assert "第 3/43 项" in second.stdout
-    assert "1. 第二十条第（一）项 — 规章：1 0 3" in second.stdout
-    assert "2. 第二十条第（一）项 — 行政规范性文件：2 1 40" in second.stdout
+    # 预览 shows the report as it will be published: its title, its tables, its sign-off.
+    assert "预览（已填 2/43 项）" in second.stdout
+    assert "某区审批局2025年政府信息公开工作年度报告" in second.stdout
+    assert "规章\t1\t0\t3" in second.stdout
+    assert "行政规范性文件\t2\t1\t40" in second.stdout
+    assert "一、总体情况" in second.stdout
 
 
 def test_imported_last_year_report_proposes_the_carry_over_in_the_terminal(tmp_path: Path) -> None:
@@ -208,3 +216,80 @@ def test_imported_last_year_report_proposes_the_carry_over_in_the_terminal(tmp_p
         "去年报告的「结转下年度继续办理」为：自然人 103、商业企业 0、科研机构 0、社会公益组织 0、法律服务机构 0、其他 0"
         in shown
     )
+
+
+def _cli(args: list[str], url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=_env(url, tmp_path),
+        cwd=tmp_path,
+        timeout=PROCESS_LIMIT,
+        check=False,
+    )
+
+
+def test_an_overlong_agency_name_is_refused_and_asked_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    done = run_terminal(["局" * 244, "某区\x1b[31m审批局", "某区审批局", "1", "2024"], url, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "单位名称有 244 个字，超过了 60 个字的上限" in done.stdout
+    assert "不能含换行或控制字符" in done.stdout
+    assert "\x1b" not in done.stdout
+    assert done.stdout.count("请输入单位全称（例如") == 3
+    assert "第 1/43 项" in done.stdout
+    again = run_terminal([], url, tmp_path)
+    assert "继续填写：某区审批局 2024 年" in again.stdout
+
+
+def test_a_blank_line_says_what_is_expected(tmp_path: Path) -> None:
+    done = run_terminal(
+        ["", "某区审批局", "1", "2024", "  "], f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path
+    )
+    assert done.returncode == 0
+    assert done.stdout.count("没有收到内容，请按上面的提示输入。") == 2
+
+
+def test_the_current_year_needs_a_confirmation_and_years_before_2008_are_refused(tmp_path: Path) -> None:
+    current = datetime.now(UTC).year  # the process reads the real clock; only the year matters here
+    lines = ["某区审批局", "1", "1900", str(current), str(current)]
+    done = run_terminal(lines, f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+    assert f"年度应为 2008 至 {current} 之间的四位数字" in done.stdout
+    assert f"{current} 年还没有结束" in done.stdout
+    assert "第 1/43 项" in done.stdout
+    assert (
+        run_terminal([], f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path).stdout.count(f"{current} 年政府")
+        == 1
+    )
+
+
+def test_a_finished_year_typed_after_the_current_year_warning_is_taken(tmp_path: Path) -> None:
+    current = datetime.now(UTC).year
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    done = run_terminal(["某区审批局", "1", str(current), str(current - 1)], url, tmp_path)
+    assert f"{current} 年还没有结束" in done.stdout
+    assert f"继续填写：某区审批局 {current - 1} 年" in run_terminal([], url, tmp_path).stdout
+
+
+@pytest.mark.parametrize("year", ["1900", "99999"])
+def test_cli_years_outside_2008_to_now_are_refused_and_nothing_is_written(year: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    done = _cli(["export", "--year", year, "--out", str(tmp_path / "zips")], url, tmp_path)
+    assert done.returncode == 2
+    assert "年度应为 2008 至" in done.stderr
+    assert not (tmp_path / "zips").exists()
+    source = next(p for p in REAL_REPORTS if "huaian" in p.name).with_suffix(".txt")
+    imported = _cli(["import-report", str(source), "--year", year], url, tmp_path)
+    assert imported.returncode == 2
+    assert "年度应为 2008 至" in imported.stderr
+
+
+def test_import_report_refuses_an_overlong_agency_name_and_stores_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    source = next(p for p in REAL_REPORTS if "huaian" in p.name).with_suffix(".txt")
+    imported = _cli(["import-report", str(source), "--agency", "局" * 244], url, tmp_path)
+    assert imported.returncode == 2
+    assert "单位名称有 244 个字，超过了 60 个字的上限" in imported.stdout
+    exported = _cli(["export", "--year", "2024", "--out", str(tmp_path / "zips")], url, tmp_path)
+    assert "2024 年度还没有报告" in exported.stdout

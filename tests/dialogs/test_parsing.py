@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dialogs.form import Field, ValueKind
-from dialogs.parsing import Rejected, parse_narrative, parse_value, parse_values
+from dialogs.parsing import (
+    AGENCY_NAME_MAX,
+    Rejected,
+    parse_agency_name,
+    parse_narrative,
+    parse_report_year,
+    parse_value,
+    parse_values,
+)
 
 COUNT = Field("t2.licensing.decisions", "行政许可：本年处理决定数量", ValueKind.COUNT, "件")
 WAN_YUAN = Field("t2.fees.amount", "行政事业性收费：本年收费金额（单位：万元）", ValueKind.AMOUNT, "万元")
@@ -297,3 +305,57 @@ def test_no_input_string_makes_parsing_raise(raw: str, kind: str, arity: int) ->
                 assert type(value) is int
             else:
                 assert type(value) is Decimal
+
+
+# --- invisible characters, the fee prompt's own words, agency names, years (issue 16) --------------
+@pytest.mark.parametrize("raw", ["2\u200b", "\ufeff2", "2\u200d", "\u202e2", "\x1b[31m2\x1b[0m", "2\u00ad"])
+def test_invisible_characters_and_escapes_around_a_number_are_ignored(raw: str) -> None:
+    assert parse_value(raw, COUNT) == 2
+
+
+@pytest.mark.parametrize("raw", ["未收取", "没有收取", "免收"])
+def test_the_fee_prompt_s_own_words_for_no_fee_are_read_as_zero(raw: str) -> None:
+    assert parse_value(raw, YUAN) == Decimal(0)
+
+
+def test_a_narrative_keeps_no_escape_sequence_bidi_control_or_zero_width_space() -> None:
+    raw = "本机关\x1b[31m严格\x1b[0m落实\u202e条例\u200b要求\x07。"
+    assert parse_narrative(raw) == "本机关严格落实条例要求。"
+
+
+def test_an_agency_name_is_trimmed_and_cleaned_of_invisible_characters() -> None:
+    assert parse_agency_name("  某某区\u200b行政审批局\ufeff ") == "某某区行政审批局"
+
+
+@pytest.mark.parametrize("length", [AGENCY_NAME_MAX + 1, 244, 5000])
+def test_an_agency_name_over_the_limit_is_refused_in_chinese(length: int) -> None:
+    refused = parse_agency_name("局" * length)
+    assert isinstance(refused, Rejected)
+    assert f"{length} 个字" in refused.message
+    assert f"{AGENCY_NAME_MAX} 个字" in refused.message
+
+
+def test_an_agency_name_of_the_limit_is_accepted() -> None:
+    assert parse_agency_name("局" * AGENCY_NAME_MAX) == "局" * AGENCY_NAME_MAX
+
+
+@pytest.mark.parametrize("raw", ["某某区\n行政审批局", "某某区\x1b[2J行政审批局", "某局\x07", "  ", "\u200b"])
+def test_an_agency_name_with_line_breaks_or_controls_or_nothing_visible_is_refused(raw: str) -> None:
+    refused = parse_agency_name(raw)
+    assert isinstance(refused, Rejected)
+    assert "单位" in refused.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2008", 2008), ("2025年", 2025), ("２０２４", 2024), ("", 2025), ("2026\u200b", 2026)],
+)
+def test_report_years_from_2008_to_the_current_year_are_accepted(raw: str, expected: int) -> None:
+    assert parse_report_year(raw, default=2025, current=2026) == expected
+
+
+@pytest.mark.parametrize("raw", ["1900", "2007", "2027", "99999", "25", "明年"])
+def test_report_years_outside_2008_to_the_current_year_are_refused(raw: str) -> None:
+    refused = parse_report_year(raw, default=2025, current=2026)
+    assert isinstance(refused, Rejected)
+    assert "2008 至 2026" in refused.message
