@@ -19,6 +19,7 @@ class Command(Enum):
     EDIT = "edit"
     SUBMIT = "submit"
     CONFIRM_SUBMIT = "confirm_submit"
+    CONFIRM_CHANGE = "confirm_change"
     ACCEPT = "accept"
     LAST_YEAR = "last_year"
     DONE = "done"
@@ -44,6 +45,8 @@ _WORDS: dict[str, Command] = {
     "预览": Command.PREVIEW,
     "提交": Command.SUBMIT,
     "确认提交": Command.CONFIRM_SUBMIT,
+    "确认清零": Command.CONFIRM_CHANGE,
+    "确认保存": Command.CONFIRM_CHANGE,
     "确认": Command.ACCEPT,
     "采用": Command.ACCEPT,
     "确定": Command.ACCEPT,

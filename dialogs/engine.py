@@ -13,10 +13,15 @@ Rules of this module:
   SUBMITTED (read only).
 - Buttons carry the position they were made for; a press from an older message is refused
   rather than applied to whatever question is current.
+- A change a person may not have meant waits in the state (`pending`) for an explicit
+  confirmation: a shortcut that would set non-zero numbers to 0, a narrative that is only a
+  number. The wait survives a restart; anything but the confirmation leaves the answers as
+  they were.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -24,6 +29,7 @@ from enum import Enum
 from typing import Any
 
 from dialogs import messages as msg
+from dialogs.checklist import MARKS, WAITING, RuleStatus, rule_statuses
 from dialogs.commands import Command, read_command
 from dialogs.form import Field, Form, Item, Proposal, Shortcut, UnitKind, Value, ValueKind
 from dialogs.parsing import Rejected, count_tokens, parse_narrative, parse_value, parse_values
@@ -36,7 +42,6 @@ from dialogs.rules import (
     Severity,
     balance_expected,
     column_label,
-    run_rules,
 )
 from dialogs.sentences import format_amount, generated_text
 from dialogs.summary import preview_text, value_text
@@ -54,6 +59,14 @@ class Mode(Enum):
     SUBMITTED = "submitted"
 
 
+class Pending(Enum):
+    """A change waiting for the person's explicit confirmation (see the module rules)."""
+
+    NO_APPS = "no_apps"  # the no-applications shortcut over non-zero numbers of table 3
+    NO_REVIEW = "no_review"  # the no-review-or-litigation shortcut over non-zero numbers of table 4
+    NARRATIVE = "narrative"  # a narrative that is only a number or punctuation (in `pending_text`)
+
+
 @dataclass(frozen=True, slots=True)
 class DialogState:
     item: str | None = None
@@ -62,6 +75,8 @@ class DialogState:
     return_to: str | None = None
     narrative_open: bool = False
     skipped: tuple[str, ...] = ()
+    pending: Pending | None = None
+    pending_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +86,8 @@ class DialogState:
             "return_to": self.return_to,
             "narrative_open": self.narrative_open,
             "skipped": list(self.skipped),
+            "pending": self.pending.value if self.pending else None,
+            "pending_text": self.pending_text,
         }
 
     @classmethod
@@ -82,6 +99,8 @@ class DialogState:
             return_to=data.get("return_to"),
             narrative_open=bool(data.get("narrative_open", False)),
             skipped=tuple(data.get("skipped", ())),
+            pending=Pending(data["pending"]) if data.get("pending") else None,
+            pending_text=str(data.get("pending_text", "")),
         )
 
     @property
@@ -230,6 +249,13 @@ def step(
         if command and command[0] is Command.PREVIEW:
             return _preview(turn, state)
         return _show(turn, state, lead=msg.SUBMITTED_LOCKED)
+    if state.pending is not None:
+        if command is not None and command[0] is Command.CONFIRM_CHANGE:
+            return _apply_pending(turn, state)
+        cleared = replace(state, pending=None, pending_text="")
+        if state.pending is not Pending.NARRATIVE:
+            return _show(turn, cleared, lead=msg.SHORTCUT_CANCELLED)
+        state = cleared  # a narrative not confirmed: whatever comes now is its rewrite (or a command)
     if command is not None:
         name, arg = command
         handled = _global_command(turn, state, name, arg)
@@ -241,10 +267,6 @@ def step(
         case Mode.REVIEW:
             return _show(turn, state)
         case Mode.CONFIRM:
-            if command is not None:
-                # A command word is not an explanation: the confirm word confirms, any other word shows the
-                # warnings again instead of submitting with the skip word as the explanation.
-                return _submit(turn, state, confirmed=command[0] is Command.ACCEPT)
             return _confirm_with_explanation(turn, state, raw)
         case _:
             return _answer(turn, state, raw, command)
@@ -260,6 +282,8 @@ def _fitted_state(turn: _Turn, state: DialogState) -> DialogState:
     ids = {i.id for i in turn.items}
     if state.item is not None and state.item not in ids:
         state = replace(state, item=None, cell=0, narrative_open=False)
+    if state.pending is not None and (state.mode is not Mode.ASK or state.item is None):
+        state = replace(state, pending=None, pending_text="")
     if state.item is not None:
         item = turn.form.item(state.item)
         if item.is_narrative or not 0 <= state.cell < len(item.fields):
@@ -333,6 +357,13 @@ def _answer(turn: _Turn, state: DialogState, raw: str, command: tuple[Command, s
             return _advance(turn, state, item)
         case Command.NO_APPS | Command.NO_REVIEW:
             return _shortcut(turn, state, item, name)
+        case Command.CONFIRM_CHANGE:
+            return _show(turn, state, lead=msg.CONFIRM_NOTHING)
+        case Command.ZERO_ROW if item.is_narrative and item.none_text:
+            # The none word at an item that may have nothing to report: the report's wording, once.
+            turn.write(item.fields[0].key, item.none_text, raw)
+            turn.notes.append(msg.NONE_RECORDED.format(text=item.none_text))
+            return _advance(turn, replace(state, narrative_open=False, skipped=_unskip(state, item)), item)
         case Command.ZERO_ROW if not item.is_narrative and state.cell == 0:
             # Amounts are Decimal like a typed "0" gives, so the value survives storage unchanged.
             zeros: list[int | Decimal] = [
@@ -350,6 +381,20 @@ def _narrative(turn: _Turn, state: DialogState, item: Item, raw: str) -> Step:
     text = parse_narrative(raw)
     if isinstance(text, Rejected):
         return _show(turn, state, lead=text.message)
+    if _is_bare_number_or_punctuation(text):
+        return _show(turn, replace(state, pending=Pending.NARRATIVE, pending_text=text))
+    return _store_narrative(turn, state, item, text, raw)
+
+
+def _is_bare_number_or_punctuation(text: str) -> bool:
+    """Only digits, punctuation and symbols: a number typed at the wrong question, or a stray key."""
+    return all(
+        ch.isdigit() or ch.isspace() or unicodedata.category(ch)[0] in "PS"
+        for ch in unicodedata.normalize("NFKC", text)
+    )
+
+
+def _store_narrative(turn: _Turn, state: DialogState, item: Item, text: str, raw: str) -> Step:
     key = item.fields[0].key
     previous = turn.answers.get(key)
     if state.narrative_open and isinstance(previous, str) and previous:
@@ -508,15 +553,77 @@ def _adopt_last_year(turn: _Turn, state: DialogState, item: Item) -> Step:
     )
 
 
+_SHORTCUT_PENDING = {
+    Shortcut.NO_APPLICATIONS: Pending.NO_APPS,
+    Shortcut.NO_REVIEW_LITIGATION: Pending.NO_REVIEW,
+}
+
+
 def _shortcut(turn: _Turn, state: DialogState, item: Item, name: Command) -> Step:
     wanted = Shortcut.NO_APPLICATIONS if name is Command.NO_APPS else Shortcut.NO_REVIEW_LITIGATION
     if wanted not in item.shortcuts:
         return _show(turn, state, lead=msg.SHORTCUT_NOT_HERE)
+    if _overwritten_rows(turn, wanted):
+        # Numbers already typed are not set to 0 by one word: the person sees them and confirms.
+        return _show(turn, replace(state, pending=_SHORTCUT_PENDING[wanted], pending_text=""))
+    return _apply_shortcut(turn, state, wanted)
+
+
+def _shortcut_targets(turn: _Turn, wanted: Shortcut) -> list[Item]:
     if wanted is Shortcut.NO_APPLICATIONS:
-        targets = [i for i in turn.items if i.section == "s3" and Shortcut.NO_APPLICATIONS in i.shortcuts]
+        return [i for i in turn.items if i.section == "s3" and Shortcut.NO_APPLICATIONS in i.shortcuts]
+    return [i for i in turn.items if i.section == "s4"]
+
+
+def _overwritten_rows(turn: _Turn, wanted: Shortcut) -> list[str]:
+    """One line per row the shortcut would change: its title and its non-zero cells."""
+    rows = []
+    for item in _shortcut_targets(turn, wanted):
+        cells = [(f, turn.answers.get(f.key)) for f in item.fields]
+        shown = [f"{_leaf_label(f)} {value_text(v)}" for f, v in cells if v is not None and v != 0]
+        if shown:
+            rows.append(msg.SHORTCUT_OVERWRITE_ROW.format(title=item.title, values=msg.LIST_SEP.join(shown)))
+    return rows
+
+
+def _apply_pending(turn: _Turn, state: DialogState) -> Step:
+    cleared = replace(state, pending=None, pending_text="")
+    item = turn.form.item(state.item) if state.item else None
+    if state.pending is Pending.NARRATIVE:
+        if item is None or not item.is_narrative:
+            return _show(turn, cleared)
+        return _store_narrative(turn, cleared, item, state.pending_text, state.pending_text)
+    wanted = Shortcut.NO_APPLICATIONS if state.pending is Pending.NO_APPS else Shortcut.NO_REVIEW_LITIGATION
+    return _apply_shortcut(turn, cleared, wanted)
+
+
+def _pending_prompt(turn: _Turn, state: DialogState, head: list[str]) -> Step:
+    item = turn.form.item(state.item or "")
+    if state.pending is Pending.NARRATIVE:
+        lines = [*head, msg.NARRATIVE_SUSPICIOUS.format(text=state.pending_text)]
+        if item.none_text:
+            lines.append(msg.GOV_NONE_OK)
+        choices = (
+            Choice(msg.BTN_CONFIRM_TEXT, Command.CONFIRM_CHANGE.value),
+            *_item_choices(turn, state, item),
+        )
+        return Step(state, tuple(turn.writes), (Reply("\n".join(lines), choices, state.token),))
+    wanted = Shortcut.NO_APPLICATIONS if state.pending is Pending.NO_APPS else Shortcut.NO_REVIEW_LITIGATION
+    word = msg.BTN_NO_APPS if wanted is Shortcut.NO_APPLICATIONS else msg.BTN_NO_REVIEW
+    rows = "\n".join(_overwritten_rows(turn, wanted))
+    text = "\n".join([*head, msg.SHORTCUT_OVERWRITE.format(shortcut=word, rows=rows)])
+    choices = (
+        Choice(msg.BTN_CONFIRM_ZERO, Command.CONFIRM_CHANGE.value),
+        Choice(msg.BTN_CANCEL, Command.RETURN.value),
+    )
+    return Step(state, tuple(turn.writes), (Reply(text, choices, state.token),))
+
+
+def _apply_shortcut(turn: _Turn, state: DialogState, wanted: Shortcut) -> Step:
+    targets = _shortcut_targets(turn, wanted)
+    if wanted is Shortcut.NO_APPLICATIONS:
         lead, next_item = msg.SHORTCUT_NO_APPS, "t3.carried_in"
     else:
-        targets = [i for i in turn.items if i.section == "s4"]
         lead, next_item = msg.SHORTCUT_NO_REVIEW, None
     fields = tuple(f for i in targets for f in i.fields)
     turn.write_numbers(fields, [0] * len(fields), msg.BTN_NO_APPS if next_item else msg.BTN_NO_REVIEW)
@@ -646,74 +753,128 @@ class _Checks:
     """What stands between the report and submission, worked out once per turn."""
 
     missing: list[Item]
-    errors: list[Finding]
-    warnings: list[Finding]
+    statuses: list[RuleStatus]
+
+    def findings(self, severity: Severity) -> list[Finding]:
+        return [f for s in self.statuses for f in s.findings if f.severity is severity]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return self.findings(Severity.ERROR)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return self.findings(Severity.WARNING)
+
+    @property
+    def is_blocked(self) -> bool:
+        return bool(self.missing or self.errors)
 
 
 def _checks(turn: _Turn) -> _Checks:
     missing = _missing_items(turn)
-    findings = run_rules(turn.facts(), turn.rules)
-    missing_keys = {f.key for i in missing for f in i.fields}
-    errors = [
-        f
-        for f in findings
-        if f.severity is Severity.ERROR and not (f.rule_id == "NUM-TYPE" and set(f.keys) <= missing_keys)
-    ]
-    warnings = [f for f in findings if f.severity is Severity.WARNING]
-    return _Checks(missing, errors, warnings)
+    return _Checks(missing, rule_statuses(turn.facts(), turn.rules, missing))
 
 
 def _item_ref(turn: _Turn, item: Item) -> str:
     return f"{turn.index(item.id) + 1}.{item.title}"
 
 
+def _item_of_key(turn: _Turn, key: str) -> Item | None:
+    """The item that asks `key`, or for a total the item that asks its first part."""
+    for item in turn.items:
+        if any(f.key == key for f in item.fields):
+            return item
+    if turn.form.has_key(key):
+        for part in turn.form.field(key).sums:
+            found = _item_of_key(turn, part)
+            if found is not None:
+                return found
+    return None
+
+
+def _blockers(turn: _Turn, checks: _Checks) -> list[str]:
+    """What to fill and what to correct, each with the edit command that gets there."""
+    lines = []
+    if checks.missing:
+        lines.append(msg.REVIEW_MISSING)
+        lines.extend(
+            msg.REVIEW_MISSING_LINE.format(ref=_item_ref(turn, i), number=turn.index(i.id) + 1)
+            for i in checks.missing
+        )
+    if checks.errors:
+        lines.append(msg.REVIEW_ERRORS)
+        for finding in checks.errors:
+            item = next((i for k in finding.keys if (i := _item_of_key(turn, k)) is not None), None)
+            if item is None:
+                lines.append(f"{MARKS[Severity.ERROR]} {finding.message}")
+            else:
+                number = turn.index(item.id) + 1
+                lines.append(msg.REVIEW_ERROR_LINE.format(message=finding.message, number=number))
+    return lines
+
+
 def _review_text(turn: _Turn, checks: _Checks) -> str:
     done = sum(turn.is_answered(i) for i in turn.items)
-    lines = [msg.REVIEW_HEADER.format(done=done, total=len(turn.items))]
-    missing, errors, warnings = checks.missing, checks.errors, checks.warnings
-    if missing:
-        lines.append(msg.REVIEW_MISSING.format(items=msg.ITEM_SEP.join(_item_ref(turn, i) for i in missing)))
-    lines.append(_checklist(turn, errors, warnings))
-    if errors:
-        lines.append(msg.REVIEW_ERRORS)
-        lines.extend(f"✗ {f.message}" for f in errors)
-    if warnings:
-        lines.append(msg.REVIEW_WARNINGS)
-        lines.extend(f"! {f.message}" for f in warnings)
-    if not missing and not errors and not warnings:
+    lines = [msg.REVIEW_HEADER.format(done=done, total=len(turn.items)), *_blockers(turn, checks)]
+    lines.append(_checklist(turn, checks))
+    for severity, heading in ((Severity.WARNING, msg.REVIEW_WARNINGS), (Severity.INFO, msg.REVIEW_INFOS)):
+        found = checks.findings(severity)
+        if found:
+            lines.append(heading)
+            lines.extend(f"{MARKS[severity]} {f.message}" for f in found)
+    if not checks.is_blocked and not checks.warnings:
         lines.append(msg.REVIEW_OK)
-    lines.append(msg.REVIEW_NEXT)
+    lines.append(msg.REVIEW_NEXT_BLOCKED if checks.is_blocked else msg.REVIEW_NEXT)
     return "\n".join(lines)
 
 
-def _checklist(turn: _Turn, errors: list[Finding], warnings: list[Finding]) -> str:
-    """Every rule with its status: ✓ passed, ✗ blocks submission, ! needs confirmation."""
-    failed = {f.rule_id for f in errors}
-    warned = {f.rule_id for f in warnings}
-    marks = []
-    for rule in turn.rules:
-        mark = "✗" if rule.id in failed else "!" if rule.id in warned else "✓"
-        marks.append(f"{mark} {rule.title}")
-    return "\n".join([msg.REVIEW_CHECKLIST, *marks])
+_WAITING_SHOWN = 5  # item numbers named per waiting rule; the missing list above names them all
 
 
-def _submit(turn: _Turn, state: DialogState, *, confirmed: bool = False, explanation: str = "") -> Step:
+def _checklist(turn: _Turn, checks: _Checks) -> str:
+    """Every rule with what it found; a rule that needs an unfilled item has not passed."""
+    lines = [msg.REVIEW_CHECKLIST]
+    for status in checks.statuses:
+        line = f"{status.mark} {status.rule.title}"
+        if status.mark == WAITING:
+            waiting = status.waiting_for
+            numbers = msg.LIST_SEP.join(str(turn.index(i.id) + 1) for i in waiting[:_WAITING_SHOWN])
+            if len(waiting) > _WAITING_SHOWN:
+                line += msg.REVIEW_WAITING_MANY.format(numbers=numbers, count=len(waiting))
+            else:
+                line += msg.REVIEW_WAITING.format(numbers=numbers)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _submit(
+    turn: _Turn, state: DialogState, *, confirmed: bool = False, explanation: str = "", lead: str = ""
+) -> Step:
     checks = _checks(turn)
     warnings = checks.warnings
-    if checks.missing or checks.errors:
-        # The review that follows lists what is missing and every error: said once, not twice.
+    if checks.is_blocked:
+        # Exactly what to do, item by item; no submit button or prompt until it is done.
         review_state = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
+        text = "\n".join([msg.SUBMIT_BLOCKED, *_blockers(turn, checks), msg.REVIEW_NEXT_BLOCKED])
         return Step(
-            review_state, tuple(turn.writes), (_review_reply(turn, review_state, msg.SUBMIT_BLOCKED, checks),)
+            review_state, tuple(turn.writes), (Reply(text, _review_choices(checks), review_state.token),)
         )
     if warnings and not confirmed:
         confirm_state = replace(state, mode=Mode.CONFIRM)
-        text = "\n".join([msg.SUBMIT_CONFIRM, *(f"! {f.message}" for f in warnings)])
+        text = "\n".join(
+            [*([lead] if lead else []), msg.SUBMIT_CONFIRM, *(f"! {f.message}" for f in warnings)]
+        )
         choices = (
             Choice(msg.BTN_CONFIRM_SUBMIT, Command.CONFIRM_SUBMIT.value),
             Choice(msg.BTN_RETURN, Command.RETURN.value),
         )
         return Step(confirm_state, tuple(turn.writes), (Reply(text, choices, confirm_state.token),))
+    if not confirmed and state.mode is Mode.CONFIRM:
+        # The warnings went away while waiting (another clerk edited): nothing was confirmed, so
+        # the person sees the review and submits from there.
+        review_state = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
+        return Step(review_state, tuple(turn.writes), (_review_reply(turn, review_state, lead, checks),))
     if warnings:
         turn.write(
             CONFIRMATIONS_KEY, "\n".join(f"{f.ref}\t{f.message}" for f in warnings), msg.BTN_CONFIRM_SUBMIT
@@ -725,22 +886,36 @@ def _submit(turn: _Turn, state: DialogState, *, confirmed: bool = False, explana
 
 
 def _confirm_with_explanation(turn: _Turn, state: DialogState, raw: str) -> Step:
-    text = parse_narrative(raw)
-    if isinstance(text, Rejected):
-        return _submit(turn, state)
-    explanation = _strip_explanation_word(text)
+    """At the warnings only the confirm-submission command or an explanation with its prefix
+    (`msg.EXPLANATION_PREFIXES`) submits; anything else shows the warnings again."""
+    explanation = _explanation(raw)
+    if explanation is None:
+        return _submit(turn, state, lead=msg.CONFIRM_HOW)
     return _submit(turn, state, confirmed=True, explanation=explanation)
 
 
-def _review_reply(turn: _Turn, state: DialogState, lead: str = "", checks: _Checks | None = None) -> Reply:
-    text = "\n".join(([lead] if lead else []) + [_review_text(turn, checks or _checks(turn))])
-    choices = (
-        Choice(msg.BTN_SUBMIT, Command.SUBMIT.value),
+def _explanation(raw: str) -> str | None:
+    text = raw.strip()
+    for prefix in msg.EXPLANATION_PREFIXES:
+        if text.startswith(prefix):
+            return text.removeprefix(prefix).strip() or None
+    return None
+
+
+def _review_choices(checks: _Checks) -> tuple[Choice, ...]:
+    submit = () if checks.is_blocked else (Choice(msg.BTN_SUBMIT, Command.SUBMIT.value),)
+    return (
+        *submit,
         Choice(msg.BTN_PREVIEW, Command.PREVIEW.value),
         Choice(msg.BTN_TOC, Command.TOC.value),
         Choice(msg.BTN_BACK, Command.BACK.value),
     )
-    return Reply(text, choices, state.token)
+
+
+def _review_reply(turn: _Turn, state: DialogState, lead: str = "", checks: _Checks | None = None) -> Reply:
+    checks = checks or _checks(turn)
+    text = "\n".join(([lead] if lead else []) + [_review_text(turn, checks)])
+    return Reply(text, _review_choices(checks), state.token)
 
 
 def _preview(turn: _Turn, state: DialogState) -> Step:
@@ -769,6 +944,8 @@ def _show(turn: _Turn, state: DialogState, *, lead: str | None = None, prompt: b
         return Step(review, tuple(turn.writes), (_review_reply(turn, review, "\n".join(head)),))
     if state.mode is Mode.CONFIRM:
         return _submit(turn, state)
+    if state.pending is not None:
+        return _pending_prompt(turn, state, head)
     item = turn.form.item(state.item)
     if not prompt:
         choices = _item_choices(turn, state, item)
@@ -827,12 +1004,6 @@ def _prompt_text(turn: _Turn, state: DialogState, item: Item) -> str:
 def _leaf_label(f: Field) -> str:
     """The column part of a field label (the text after its last full-width colon)."""
     return f.label.rsplit(msg.LABEL_SEP, 1)[-1]
-
-
-def _strip_explanation_word(text: str) -> str:
-    for prefix in msg.EXPLANATION_PREFIXES:
-        text = text.removeprefix(prefix)
-    return text.strip() or text
 
 
 def _values_line(item: Item, values: list[int | Decimal]) -> str:

@@ -73,6 +73,8 @@ class Item:
     only_for: UnitKind | None = None
     proposals: tuple[Proposal, ...] = ()
     shortcuts: tuple[Shortcut, ...] = ()
+    none_text: str = ""
+    """For a narrative: what the none word (ZERO_ROW) records (the report's wording for "nothing to report")."""
 
     @property
     def kind(self) -> ValueKind:

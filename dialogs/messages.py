@@ -37,6 +37,11 @@ NARRATIVE_CURRENT = "当前内容：\n{text}\n发送新内容将替换原文；�
 NARRATIVE_APPENDED = "已记录第 {count} 段。继续发送下一段，或回复「完成」进入下一项。"
 NARRATIVE_OPTIONAL = "本项可不填，回复「跳过」即可。"
 GOV_NONE_OK = "没有相关情况可回复「无」。"
+NONE_RECORDED = "已记录：{text}"
+NARRATIVE_SUSPICIOUS = (
+    "「{text}」只有数字或标点，不像一段文字，尚未保存。"
+    "如确实要这样填写，请回复「确认保存」；否则请重新输入本项文字。"
+)
 
 # --- navigation -----------------------------------------------------------------------
 SAVED = "已保存。"
@@ -58,6 +63,12 @@ DONE_NOT_NARRATIVE = "「完成」用于结束一段文字。当前问题需要�
 SHORTCUT_NO_APPS = "已将本年新收申请和全部办理结果填为 0。请确认「上年结转」和「结转下年度」。"
 SHORTCUT_NO_REVIEW = "已将行政复议、行政诉讼全部填为 0。"
 SHORTCUT_NOT_HERE = "这个快捷回复只能在表三（或表四）中使用。"
+SHORTCUT_OVERWRITE = (
+    "「{shortcut}」会把以下已填的数字全部改为 0：\n{rows}\n"
+    "确认全部改为 0，请回复「确认清零」；回复其他任何内容即取消，已填的数字保持不变。"
+)
+SHORTCUT_OVERWRITE_ROW = "· {title}：{values}"
+SHORTCUT_CANCELLED = "已取消，已填的数字没有改动。"
 
 # --- balance (勾稽关系) ------------------------------------------------------------------
 BALANCE_BROKEN = (
@@ -73,13 +84,26 @@ BALANCE_RECHECK = "前面的数字有改动，表三的勾稽关系需要重新�
 
 # --- review and submission -----------------------------------------------------------
 REVIEW_HEADER = "全部项目已过一遍：已填 {done}/{total} 项。"
-REVIEW_MISSING = "尚未填写：{items}"
+REVIEW_MISSING = "尚未填写（不填无法提交）："
+REVIEW_MISSING_LINE = "· {ref} —— 回复「修改 {number}」补填"
 REVIEW_ERRORS = "需要改正（不改正无法提交）："
+REVIEW_ERROR_LINE = "✗ {message} —— 回复「修改 {number}」改正"
 REVIEW_WARNINGS = "需要确认的提示："
+REVIEW_INFOS = "供参考（不影响提交）："
 REVIEW_OK = "所有检查均已通过。"
 REVIEW_NEXT = "回复「提交」提交报告，「预览」查看全文，「修改 编号」修改某项。"
-SUBMIT_BLOCKED = "还不能提交："
-SUBMIT_CONFIRM = "以下提示需要您确认。回复「确认提交」确认无误并提交；或回复一句说明（例如「说明：……」），说明会随报告一起报送协调员。"
+REVIEW_NEXT_BLOCKED = "按上面的「修改 编号」逐项补填、改正，每项改完会回到这里；「预览」查看全文。"
+REVIEW_WAITING = "（待第 {numbers} 项填写后检查）"
+REVIEW_WAITING_MANY = "（待第 {numbers} 等 {count} 项填写后检查）"
+SUBMIT_BLOCKED = "还不能提交，请先处理以下各项："
+SUBMIT_CONFIRM = (
+    "以下提示需要您确认。回复「确认提交」确认无误并提交；"
+    "或回复以「说明：」开头的一句说明（例如「说明：数据已核实。」），说明会随报告一起报送协调员。"
+)
+CONFIRM_HOW = (
+    "尚未提交。请回复「确认提交」确认以下提示无误并提交，"
+    "或回复以「说明：」开头的一句说明（例如「说明：数据已核实。」）。"
+)
 SUBMIT_DONE = "报告已提交。感谢！"
 SUBMIT_RENDER_FAILED = (
     "报告文件未能生成，报告尚未提交；已填写的内容都已保存。请稍后再回复「提交」，或联系政务公开办。"
@@ -112,6 +136,9 @@ BTN_NONE = "无"
 BTN_RETURN = "返回"
 BTN_NO_APPS = "本年未收到政府信息公开申请"
 BTN_NO_REVIEW = "无行政复议、行政诉讼"
+BTN_CONFIRM_ZERO = "确认清零"
+BTN_CONFIRM_TEXT = "确认保存"
+BTN_CANCEL = "取消"
 
 # --- terminal adapter ----------------------------------------------------------------------
 TERM_WELCOME = "年报助手：政府信息公开工作年度报告填报（终端模式）。随时输入「帮助」查看可用的回复。"
@@ -237,7 +264,7 @@ DOCUMENT_STEM = "{agency}{year}年政府信息公开工作年度报告"
 EXPORT_SUMMARY_FILE = "{year}年度报告汇总表.csv"
 EXPORT_AGGREGATE_DIR = "全区汇总"
 CHOICE_SEPARATOR = "｜"
-REVIEW_CHECKLIST = "检查清单（✓ 通过，✗ 需改正，! 需确认）："
+REVIEW_CHECKLIST = "检查清单（✓ 通过，✗ 需改正，! 需确认，i 供参考，○ 待填写后才能检查）："
 
 # --- punctuation the dialog writes between values and items ---------------------------------
 LIST_SEP = "、"

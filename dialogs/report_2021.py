@@ -242,6 +242,12 @@ GOV_EXTRAS = (
     ("text.gov.social_review", "社会评议结果情况"),
     ("text.gov.accountability", "责任追究结果情况"),
 )
+GOV_NONE_TEXTS = {
+    # What 无 records: rendered after the label ("责任追究结果情况：本年度无责任追究情况。").
+    "text.gov.assessment": "本年度无工作考核结果。",
+    "text.gov.social_review": "本年度无社会评议结果。",
+    "text.gov.accountability": "本年度无责任追究情况。",
+}
 
 
 def _narrative(
@@ -279,10 +285,14 @@ def _narrative_items() -> list[Item]:
                 section="s1",
                 title=f"（五）监督保障 — {title}",
                 fields=(_text(key, title),),
-                hint="人民政府的年报须报告此项（《条例》第五十条第四项）。没有可回复「无」。",
+                hint="人民政府的年报应报告此项（《条例》第五十条第四项）。没有可回复「无」。",
                 example="无",
+                # Published reports often lack these statements: a warning at review (FMT-GOV-EXTRA),
+                # not a block, so the dialog lets the item be skipped like the rules do.
+                optional=True,
                 only_for=UnitKind.GOVERNMENT,
                 proposals=(Proposal.LAST_YEAR_TEXT,),
+                none_text=GOV_NONE_TEXTS[key],
             )
         )
     items.append(_narrative("text.s5", "s5", "五、存在的主要问题及改进情况"))

@@ -181,9 +181,11 @@ def _t4_sums(facts: ReportFacts) -> Iterable[Finding]:
 
 
 def _num_type(facts: ReportFacts) -> Iterable[Finding]:
-    """Table cells only: the 信息处理费 of 六 is stated in prose (TXT-FEE checks it)."""
+    """Every number the report asks: the table cells, and for a report filled in nianbao the
+    信息处理费 of 六 (an imported report states it in prose only, which TXT-FEE checks)."""
+    sections = ("s2", "s3", "s4") if facts.source is not None else ("s2", "s3", "s4", "s6")
     for item in facts.form.items_for(facts.unit):
-        if item.section not in ("s2", "s3", "s4"):
+        if item.section not in sections:
             continue
         for f in item.fields:
             value = facts.answers.get(f.key)

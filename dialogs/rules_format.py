@@ -73,7 +73,12 @@ def _fmt_subsections(facts: ReportFacts) -> Iterable[Finding]:
 
 
 def _fmt_gov_extra(facts: ReportFacts) -> Iterable[Finding]:
-    """条例第五十条第四项: a people's government also reports 考核, 社会评议 and 责任追究 results."""
+    """条例第五十条第四项: a people's government also reports 考核, 社会评议 and 责任追究 results.
+
+    A warning on every path (dialog, review, check, import): many published government reports
+    lack these statements, and a search for words cannot prove absence; the coordinator sees the
+    confirmed warning with the submission.
+    """
     if facts.unit is not UnitKind.GOVERNMENT:
         return
     if any(key in facts.answers for key, _ in GOV_EXTRAS):
@@ -81,13 +86,12 @@ def _fmt_gov_extra(facts: ReportFacts) -> Iterable[Finding]:
             if not facts.text(key).strip():
                 yield Finding(
                     "FMT-GOV-EXTRA",
-                    Severity.ERROR,
+                    Severity.WARNING,
                     f"人民政府的年报须在监督保障中报告「{title}」（《条例》第五十条第四项），没有可答「无」。",
                     (key,),
                 )
         return
     # A report not filled through the three questions (imported, or older): look for the words.
-    # A search for words cannot prove absence, so this is a warning, not a block.
     text = facts.text(OVERSIGHT_KEY)
     missing = [topic for topic, words in _GOV_TOPICS if not words.search(text)]
     if missing:
@@ -182,7 +186,7 @@ def _fmt_len(facts: ReportFacts) -> Iterable[Finding]:
 FORMAT_RULES: tuple[Rule, ...] = (
     Rule("FMT-SECTIONS", Severity.ERROR, "六个一级标题齐全且顺序、文字正确", _fmt_sections),
     Rule("FMT-SUBSECTIONS", Severity.WARNING, "总体情况包括五个方面", _fmt_subsections),
-    Rule("FMT-GOV-EXTRA", Severity.ERROR, "人民政府报告考核、评议和责任追究情况", _fmt_gov_extra),
+    Rule("FMT-GOV-EXTRA", Severity.WARNING, "人民政府报告考核、评议和责任追究情况", _fmt_gov_extra),
     Rule("FMT-ROWS", Severity.ERROR, "表三使用 2021 年格式的行", _fmt_rows),
     Rule("FMT-LABELS", Severity.WARNING, "表三行名与官方格式一致", _fmt_labels),
     Rule("FMT-TITLE", Severity.WARNING, "标题格式规范", _fmt_title),

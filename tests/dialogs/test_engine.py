@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dialogs.catalogue import ALL_RULES
 from dialogs.commands import Command
 from dialogs.engine import (
     CONFIRMATIONS_KEY,
@@ -22,8 +23,8 @@ from dialogs.engine import (
 )
 from dialogs.form import UnitKind, Value
 from dialogs.report_2021 import T3_APPLICANT_COLUMNS, T3_RESULT_ROWS, form_2021, t3_key
-from dialogs.rules import CORE_RULES, Finding, ReportFacts, Rule, Severity
-from tests.helpers.dialog import DEPARTMENT_FILL, GOVERNMENT_FILL, TABLES_FILL, Driver, fill
+from dialogs.rules import CORE_RULES, Finding, ReportFacts, Rule, Severity, run_rules
+from tests.helpers.dialog import DEPARTMENT_FILL, GOVERNMENT_FILL, S5_S6_FILL, TABLES_FILL, Driver, fill
 
 FORM = form_2021()
 DEPARTMENT = ReportInfo("某某区行政审批局", UnitKind.DEPARTMENT, 2024)
@@ -253,7 +254,7 @@ def test_skip_moves_on_and_the_item_is_listed_as_missing_at_review() -> None:
     for text in DEPARTMENT_FILL[1:]:
         driver.send(text)
     assert driver.state.mode is Mode.REVIEW
-    assert "尚未填写：1.第二十条第（一）项 — 规章" in driver.last_text
+    assert "· 1.第二十条第（一）项 — 规章 —— 回复「修改 1」补填" in driver.last_text
     result = driver.send("提交")
     assert "还不能提交" in driver.last_text
     assert "1.第二十条第（一）项 — 规章" in driver.last_text
@@ -414,6 +415,78 @@ def test_no_review_or_litigation_fills_table_four_with_zero() -> None:
             assert driver.answers[f"t4.{group}.{result}"] == 0
     assert driver.item == "text.preamble"
     assert "已将行政复议、行政诉讼全部填为 0" in driver.last_text
+
+
+def _typed_into_table_three() -> Driver:
+    """At （二）部分公开 with 一 and （一） already typed (non-zero)."""
+    driver = at("t3.new")
+    driver.send("3 1 0 0 0 0")
+    driver.send("0 0 0 0 0 0")
+    driver.send("2 0 0 0 0 0")
+    assert driver.item == "t3.partial"
+    return driver
+
+
+def test_no_applications_over_typed_numbers_lists_them_and_waits_for_confirmation() -> None:
+    driver = _typed_into_table_three()
+    before = dict(driver.answers)
+    result = driver.send("本年未收到政府信息公开申请")
+    assert result.writes == ()
+    assert driver.answers == before
+    assert "一、本年新收政府信息公开申请数量：自然人 3、商业企业 1" in driver.last_text
+    assert "（一）予以公开：自然人 2" in driver.last_text
+    assert "回复「确认清零」" in driver.last_text
+    assert "confirm_change" in driver.last_choices
+    driver.send("确认清零")
+    assert row_values(driver, "new") == [0] * 6
+    assert row_values(driver, "granted") == [0] * 6
+    assert driver.item == "t3.carried_in"
+    assert "已将本年新收申请和全部办理结果填为 0" in driver.last_text
+
+
+@pytest.mark.parametrize("reply", ["5 0 0 0 0 0", "确认", "本年未收到政府信息公开申请", "预览"])
+def test_anything_but_the_confirmation_cancels_the_shortcut_and_changes_nothing(reply: str) -> None:
+    driver = _typed_into_table_three()
+    before = dict(driver.answers)
+    driver.send("本年未收到政府信息公开申请")
+    result = driver.send(reply)
+    assert result.writes == ()
+    assert driver.answers == before
+    assert "已取消，已填的数字没有改动" in driver.last_text
+    assert driver.item == "t3.partial"
+    assert driver.state.pending is None
+
+
+def test_the_shortcut_confirmation_survives_a_restart() -> None:
+    driver = _typed_into_table_three()
+    driver.send("本年未收到政府信息公开申请")
+    stored = json.loads(json.dumps(driver.state.to_json()))
+    restarted = Driver(FORM, DEPARTMENT, answers=driver.answers, state=DialogState.from_json(stored))
+    restarted.resume()
+    assert "（一）予以公开：自然人 2" in restarted.last_text
+    restarted.press("confirm_change")
+    assert row_values(restarted, "new") == [0] * 6
+    assert restarted.item == "t3.carried_in"
+
+
+def test_no_review_over_typed_numbers_asks_before_setting_table_four_to_zero() -> None:
+    driver = at("t4.review")
+    driver.send("1 0 0 1")
+    driver.send("无行政复议、行政诉讼")
+    assert driver.answers["t4.review.upheld"] == 1
+    assert "行政复议：结果维持 1、尚未审结 1" in driver.last_text
+    driver.press("confirm_change")
+    assert driver.answers["t4.review.upheld"] == 0
+    assert driver.answers["t4.review.total"] == 0
+    assert "已将行政复议、行政诉讼全部填为 0" in driver.last_text
+
+
+def test_confirm_zero_with_nothing_pending_changes_nothing() -> None:
+    driver = _typed_into_table_three()
+    result = driver.send("确认清零")
+    assert result.writes == ()
+    assert "现在没有需要确认的内容" in driver.last_text
+    assert driver.item == "t3.partial"
 
 
 def test_a_shortcut_outside_its_table_is_refused() -> None:
@@ -605,9 +678,53 @@ def test_government_units_get_the_three_extra_questions() -> None:
     assert "工作考核结果情况" in gov.last_text
     for expected in ("text.gov.social_review", "text.gov.accountability", "text.s5"):
         gov.send("无")
-        gov.send("完成")
         assert gov.item == expected
-    assert gov.answers["text.gov.assessment"] == "无"
+    assert "已记录：本年度无责任追究情况。" in gov.last_text
+    assert gov.answers["text.gov.assessment"] == "本年度无工作考核结果。"
+    assert gov.answers["text.gov.accountability"] == "本年度无责任追究情况。"
+
+
+@pytest.mark.parametrize("raw", ["3", "１２", "。。。", "-- !"])
+def test_a_narrative_that_is_only_a_number_or_punctuation_asks_to_confirm_or_rewrite(raw: str) -> None:
+    gov = Driver(FORM, GOVERNMENT)
+    gov.go_to("text.gov.social_review")
+    gov.resume()
+    result = gov.send(raw)
+    assert result.writes == ()
+    assert f"「{raw.strip()}」只有数字或标点" in gov.last_text
+    assert "回复「确认保存」" in gov.last_text
+    assert "没有相关情况可回复「无」" in gov.last_text
+    gov.send("本年度开展社会评议1次。")
+    assert gov.answers["text.gov.social_review"] == "本年度开展社会评议1次。"
+
+
+def test_a_bare_number_confirmed_is_stored_as_typed() -> None:
+    driver = at("text.s5")
+    driver.send("3")
+    stored = json.loads(json.dumps(driver.state.to_json()))
+    driver.state = DialogState.from_json(stored)
+    driver.send("确认保存")
+    assert driver.answers["text.s5"] == "3"
+    assert "已记录第 1 段" in driver.last_text
+
+
+def test_none_at_a_government_item_after_text_replaces_it_once() -> None:
+    gov = Driver(FORM, GOVERNMENT)
+    gov.go_to("text.gov.assessment")
+    gov.send("考核优秀。")
+    gov.send("无")
+    assert gov.answers["text.gov.assessment"] == "本年度无工作考核结果。"
+    assert gov.item == "text.gov.social_review"
+
+
+def test_skipped_government_items_do_not_block_and_are_a_warning_at_review() -> None:
+    gov = Driver(FORM, GOVERNMENT, rules=ALL_RULES)
+    fill(gov, (*GOVERNMENT_FILL[: -len(S5_S6_FILL) - 3], "跳过", "跳过", "跳过", *S5_S6_FILL))
+    assert gov.state.mode is Mode.REVIEW
+    assert "尚未填写" not in gov.last_text
+    assert "! 人民政府报告考核、评议和责任追究情况" in gov.last_text
+    assert "回复「提交」提交报告" in gov.last_text
+    assert not any(k.startswith("text.gov.") for k in gov.answers)
 
 
 def test_departments_do_not_get_the_government_questions() -> None:
@@ -619,13 +736,16 @@ def test_departments_do_not_get_the_government_questions() -> None:
     assert not any(k.startswith("text.gov.") for k in driver.answers)
 
 
-def test_a_government_report_without_the_extra_answers_cannot_be_submitted() -> None:
-    gov = filled(GOVERNMENT)
-    assert "已填 46/46 项" in gov.last_text
+def test_a_government_report_without_the_extra_answers_is_submitted_after_confirming_the_warning() -> None:
+    gov = filled(GOVERNMENT, rules=ALL_RULES)
     del gov.answers["text.gov.accountability"]
     result = gov.send("提交")
     assert result.events == ()
-    assert "43.（五）监督保障 — 责任追究结果情况" in gov.last_text
+    assert gov.state.mode is Mode.CONFIRM
+    assert "! 人民政府的年报须在监督保障中报告「责任追究结果情况」" in gov.last_text
+    result = gov.send("确认提交")
+    assert result.events == (Event.SUBMITTED,)
+    assert "FMT-GOV-EXTRA" in str(gov.answers[CONFIRMATIONS_KEY])
 
 
 # --- review and submission ----------------------------------------------------------------------
@@ -689,9 +809,22 @@ def test_a_command_word_at_the_warning_step_is_not_taken_as_an_explanation() -> 
     assert result.events == ()
     assert driver.state.mode is Mode.CONFIRM
     assert EXPLANATION_KEY not in driver.answers
-    result = driver.send("确认")
+    result = driver.send("确认提交")
     assert result.events == (Event.SUBMITTED,)
     assert EXPLANATION_KEY not in driver.answers
+
+
+@pytest.mark.parametrize("reply", ["２ ０ ０ ０ ０ ０ ２", "确认", "好的", "说明：", "本年新增审批事项"])
+def test_at_the_warning_step_only_confirm_submit_or_an_explanation_submits(reply: str) -> None:
+    driver = filled(rules=WARNING_RULES)
+    driver.send("提交")
+    result = driver.send(reply)
+    assert result.events == ()
+    assert result.writes == ()
+    assert driver.state.mode is Mode.CONFIRM
+    assert "尚未提交。请回复「确认提交」" in driver.last_text
+    assert "以「说明：」开头" in driver.last_text
+    assert "! 行政许可 128 件，明显多于往年，请确认。" in driver.last_text
 
 
 def test_return_from_the_warning_step_goes_back_to_review() -> None:
@@ -721,6 +854,74 @@ def test_after_submission_edits_are_refused_but_preview_works() -> None:
     assert driver.answers == answers
     driver.send("预览")
     assert "预览（已填 43/43 项）" in driver.last_text
+
+
+def _long_overview_without_five_and_six() -> Driver:
+    driver = filled(rules=ALL_RULES)
+    driver.answers["text.s1.active"] = "全年主动公开政府信息。" * 120
+    for key in ("text.s5", "s6.processing_fee", "text.s6"):
+        del driver.answers[key]
+    driver.resume()
+    return driver
+
+
+def _marks(text: str) -> dict[str, str]:
+    """Rule title → its mark in the review's checklist."""
+    lines = text.split("检查清单", 1)[1].splitlines()[1:]
+    return {
+        line[2:].split("（待第")[0]: line[0] for line in lines if line[:2] in {"✓ ", "✗ ", "! ", "i ", "○ "}
+    }
+
+
+def test_review_shows_rules_waiting_for_unfilled_items_not_passed() -> None:
+    driver = _long_overview_without_five_and_six()
+    marks = _marks(driver.last_text)
+    s5, fee, s6 = (DEPARTMENT_ITEMS.index(k) + 1 for k in ("text.s5", "s6.processing_fee", "text.s6"))
+    assert marks["五写明问题和改进措施"] == "○"
+    assert marks["六写明信息处理费收取情况"] == "○"
+    assert marks["数字齐全且为非负数"] == "○"
+    assert f"○ 五写明问题和改进措施（待第 {s5} 项填写后检查）" in driver.last_text
+    assert f"○ 数字齐全且为非负数（待第 {fee}、{s6} 项填写后检查）" in driver.last_text
+
+
+def test_review_checklist_agrees_with_the_check_command() -> None:
+    driver = _long_overview_without_five_and_six()
+    s5, fee, s6 = (DEPARTMENT_ITEMS.index(k) + 1 for k in ("text.s5", "s6.processing_fee", "text.s6"))
+    for text in (f"修改 {s5}", *S5_S6_FILL[:2], f"修改 {fee}", "0", f"修改 {s6}", "采用", "完成"):
+        driver.send(text)
+    assert driver.state.mode is Mode.REVIEW
+    facts = ReportFacts(FORM, UnitKind.DEPARTMENT, 2024, driver.answers, None, DEPARTMENT.agency)
+    by_rule: dict[str, set[Severity]] = {}
+    for finding in run_rules(facts, ALL_RULES):
+        by_rule.setdefault(finding.rule_id, set()).add(finding.severity)
+    assert by_rule["FMT-LEN"] == {Severity.INFO}
+    marks = _marks(driver.last_text)
+    for rule in ALL_RULES:
+        found = by_rule.get(rule.id, set())
+        expected = next((m for sev, m in _MARKS if sev in found), "✓")
+        assert marks[rule.title] == expected, rule.id
+    assert "供参考（不影响提交）：\ni 一、总体情况共约" in driver.last_text
+
+
+_MARKS = ((Severity.ERROR, "✗"), (Severity.WARNING, "!"), (Severity.INFO, "i"))
+
+
+def test_a_blocked_submission_names_what_to_do_and_does_not_ask_for_submit_again() -> None:
+    previous: dict[str, Value] = {t3_key("carried_out", c.key): 2 for c in T3_APPLICANT_COLUMNS}
+    driver = filled(ReportInfo("某某区行政审批局", UnitKind.DEPARTMENT, 2024, previous=previous))
+    del driver.answers["text.s5"]
+    result = driver.send("提交")
+    assert result.events == ()
+    text = driver.last_text
+    s5 = DEPARTMENT_ITEMS.index("text.s5") + 1
+    carried_in = DEPARTMENT_ITEMS.index("t3.carried_in") + 1
+    assert f"· {s5}.五、存在的主要问题及改进情况 —— 回复「修改 {s5}」补填" in text
+    assert f"去年报告的「结转下年度继续办理」为 2。 —— 回复「修改 {carried_in}」改正" in text
+    assert "回复「提交」" not in text
+    assert not text.rstrip().endswith("提交")
+    assert "submit" not in driver.last_choices
+    driver.send(f"修改 {s5}")
+    assert driver.item == "text.s5"
 
 
 def test_back_from_review_goes_to_the_last_item() -> None:

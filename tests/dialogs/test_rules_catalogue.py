@@ -30,7 +30,7 @@ SINGLE_REPORT_RULES = {
     "TXT-FEE": Severity.ERROR,
     "FMT-SECTIONS": Severity.ERROR,
     "FMT-SUBSECTIONS": Severity.WARNING,
-    "FMT-GOV-EXTRA": Severity.ERROR,
+    "FMT-GOV-EXTRA": Severity.WARNING,
     "FMT-ROWS": Severity.ERROR,
     "FMT-LABELS": Severity.WARNING,
     "FMT-TITLE": Severity.WARNING,

@@ -65,10 +65,10 @@ def test_government_answers_to_the_three_questions_pass_even_if_none() -> None:
     assert findings(changed(facts, text__s1__oversight="定期检查。"), "FMT-GOV-EXTRA") == []
 
 
-def test_government_with_an_empty_answer_is_an_error() -> None:
+def test_government_with_an_empty_answer_warns() -> None:
     facts = changed(make_facts(unit=UnitKind.GOVERNMENT), text__gov__social_review="")
     (finding,) = findings(facts, "FMT-GOV-EXTRA")
-    assert finding.severity is Severity.ERROR
+    assert finding.severity is Severity.WARNING
     assert finding.keys == ("text.gov.social_review",)
     assert "社会评议结果情况" in finding.message
 

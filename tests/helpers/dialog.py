@@ -117,16 +117,16 @@ _PREAMBLE_S1_FILL: tuple[str, ...] = (
     "将政务公开纳入年度考核。",  # （五）监督保障
     "完成",
 )
-_S5_S6_FILL: tuple[str, ...] = (
+S5_S6_FILL: tuple[str, ...] = (
     "主动公开的及时性有待提高。",  # 五
     "完成",
     "0",  # 信息处理费（元）
     "采用",  # 六
     "完成",
 )
-DEPARTMENT_FILL = (*TABLES_FILL, *_PREAMBLE_S1_FILL, *_S5_S6_FILL)
-# A people's government also answers 工作考核、社会评议、责任追究 after （五）监督保障.
-GOVERNMENT_FILL = (*TABLES_FILL, *_PREAMBLE_S1_FILL, "无", "完成", "无", "完成", "无", "完成", *_S5_S6_FILL)
+DEPARTMENT_FILL = (*TABLES_FILL, *_PREAMBLE_S1_FILL, *S5_S6_FILL)
+# A people's government also answers 工作考核、社会评议、责任追究 after （五）监督保障 (无 moves on).
+GOVERNMENT_FILL = (*TABLES_FILL, *_PREAMBLE_S1_FILL, "无", "无", "无", *S5_S6_FILL)
 
 
 def fill(driver: Driver, inputs: tuple[str, ...] = DEPARTMENT_FILL) -> None:

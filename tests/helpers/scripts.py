@@ -17,7 +17,8 @@ def value_token(value: Value) -> str:
 def item_lines(
     form: Form, unit: UnitKind, answers: Mapping[str, Value], *, cell_by_cell: frozenset[str] = frozenset()
 ) -> list[list[str]]:
-    """One list of lines per item, in dialog order; a missing narrative is skipped (跳过)."""
+    """One list of lines per item, in dialog order; a missing narrative is skipped (跳过), or
+    answered 无 where the item records that as "nothing to report"."""
     out: list[list[str]] = []
     for item in form.items_for(unit):
         if item.is_narrative:
@@ -25,7 +26,7 @@ def item_lines(
             if isinstance(text, str) and text.strip():
                 out.append([*(p for p in text.split("\n") if p.strip()), "完成"])
             else:
-                out.append(["无", "完成"] if item.only_for is UnitKind.GOVERNMENT else ["跳过"])
+                out.append(["无"] if item.none_text else ["跳过"])
             continue
         # A published 六 that says only 无 states no 信息处理费: the clerk answers 0.
         values = [
