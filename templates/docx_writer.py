@@ -52,6 +52,7 @@ TITLE_SIZE = Pt(22)  # 二号
 TABLE_SIZE = {"t4": Pt(9)}
 TABLE_SIZE_DEFAULT = Pt(10.5)  # 五号
 LINE_EXACT = Pt(28)
+MAX_CORE_PROPERTY = 255
 # A ZIP entry's timestamp would otherwise be the wall clock: fix it so equal input gives equal bytes.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -262,9 +263,11 @@ def write_docx(ctx: ReportContext) -> bytes:
     _add_font_fallbacks(document)
     _setup_page(document)
     properties = document.core_properties
-    properties.title = ctx.title
-    properties.author = ctx.agency
-    properties.last_modified_by = ctx.agency
+    # Core properties hold at most 255 characters (python-docx raises on a longer one); the
+    # document's own title paragraph below keeps the whole title.
+    properties.title = ctx.title[:MAX_CORE_PROPERTY]
+    properties.author = ctx.agency[:MAX_CORE_PROPERTY]
+    properties.last_modified_by = ctx.agency[:MAX_CORE_PROPERTY]
     properties.subject = f"{ctx.year}"
     properties.language = "zh-CN"
     ids = _style_ids(document)
