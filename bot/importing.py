@@ -12,6 +12,7 @@ from dialogs import messages as msg
 from dialogs.form import Form, UnitKind, Value
 from dialogs.parsing import Rejected, parse_agency_name
 from dialogs.report_2021 import guess_unit_kind
+from dialogs.title import TITLE_KEY
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import ReportStatus
@@ -64,10 +65,9 @@ async def store_import(
         await repo.write_answers(session=session, report_id=report.id, writes=stale + fresh, by=by, at=at)
         report.source = "import"
         await repo.set_status(session=session, report=report, status=ReportStatus.SUBMITTED, by=by, at=at)
-        texts = sum(1 for v in result.answers.values() if isinstance(v, str))
-        done = msg.IMPORT_DONE.format(
-            agency=name, year=report_year, numbers=len(result.answers) - texts, texts=texts
-        )
+        texts = sum(1 for k, v in result.answers.items() if isinstance(v, str) and k != TITLE_KEY)
+        numbers = sum(1 for v in result.answers.values() if not isinstance(v, str))
+        done = msg.IMPORT_DONE.format(agency=name, year=report_year, numbers=numbers, texts=texts)
         return StoredImport(True, done, report.id)
 
 

@@ -139,7 +139,10 @@ class AiohttpTransport(BaseRequest):
         data: bytes | aiohttp.FormData | None = None
         headers = None
         if request_data is not None and upload:
-            form = aiohttp.FormData(request_data.json_parameters)
+            # aiohttp's default (`quote_fields=True`) percent-encodes the filename parameter, which
+            # Telegram's server takes literally: a document arrived named "%E5%B9%B3…txt". Like
+            # PTB's httpx transport and browsers (RFC 7578 §4.2), send the name as raw UTF-8.
+            form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
             for name, (filename, content, mime) in request_data.multipart_data.items():
                 form.add_field(name, content, filename=filename, content_type=mime)
             data = form

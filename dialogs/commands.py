@@ -29,6 +29,7 @@ class Command(Enum):
     HELP = "help"
     RETURN = "return"
     STATUS = "status"
+    TITLE = "title"
 
 
 _WORDS: dict[str, Command] = {
@@ -57,6 +58,9 @@ _WORDS: dict[str, Command] = {
     "写完了": Command.DONE,
     "帮助": Command.HELP,
     "进度": Command.STATUS,
+    "标题": Command.TITLE,
+    "报告标题": Command.TITLE,
+    "修改标题": Command.TITLE,
     "本年未收到政府信息公开申请": Command.NO_APPS,
     "本年未收到申请": Command.NO_APPS,
     "未收到政府信息公开申请": Command.NO_APPS,

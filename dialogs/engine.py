@@ -10,7 +10,7 @@ Rules of this module:
 - Totals are computed (written alongside the parts), never asked.
 - Modes: ASK (one item at a time), TOC (choosing a part), REVIEW (all items seen; submit here),
   CONFIRM (warnings listed, waiting for the confirm-submission word or an explanation),
-  SUBMITTED (read only).
+  TITLE (the report title proposed, waiting for the accept word or the published title), SUBMITTED (read only).
 - Buttons carry the position they were made for; a press from an older message is refused
   rather than applied to whatever question is current.
 - A change a person may not have meant waits in the state (`pending`) for an explicit
@@ -45,6 +45,7 @@ from dialogs.rules import (
 )
 from dialogs.sentences import format_amount, generated_text
 from dialogs.summary import preview_text, value_text
+from dialogs.title import TITLE_KEY, default_title, parse_title, report_title
 
 REVIEW = "@review"
 CONFIRMATIONS_KEY = "review.confirmed_warnings"
@@ -56,6 +57,7 @@ class Mode(Enum):
     TOC = "toc"
     REVIEW = "review"
     CONFIRM = "confirm"
+    TITLE = "title"
     SUBMITTED = "submitted"
 
 
@@ -266,6 +268,8 @@ def step(
             return _toc_choice(turn, state, raw)
         case Mode.REVIEW:
             return _show(turn, state)
+        case Mode.TITLE:
+            return _title_answer(turn, state, raw, command)
         case Mode.CONFIRM:
             return _confirm_with_explanation(turn, state, raw)
         case _:
@@ -295,7 +299,11 @@ def _fitted_state(turn: _Turn, state: DialogState) -> DialogState:
     return state
 
 
-_GLOBAL_COMMANDS = frozenset({Command.TOC, Command.PREVIEW, Command.HELP, Command.SUBMIT, Command.STATUS})
+_GLOBAL_COMMANDS = frozenset(
+    {Command.TOC, Command.PREVIEW, Command.HELP, Command.SUBMIT, Command.STATUS, Command.TITLE}
+)
+_MENUS = (Mode.TOC, Mode.CONFIRM, Mode.TITLE)
+"""Modes that are left for the question (or the review) they were opened from."""
 
 
 def _global_command(turn: _Turn, state: DialogState, name: Command, arg: str) -> Step | None:
@@ -318,10 +326,12 @@ def _global_command(turn: _Turn, state: DialogState, name: Command, arg: str) ->
             if state.mode is Mode.CONFIRM:
                 return _submit(turn, state, confirmed=True)
             return _show(turn, state, lead=msg.CONFIRM_NOTHING)
-        case Command.RETURN if state.mode in (Mode.TOC, Mode.CONFIRM):
+        case Command.TITLE:
+            return _show(turn, replace(_leave_menu(state), mode=Mode.TITLE))
+        case Command.RETURN if state.mode in _MENUS:
             return _show(turn, _leave_menu(state))
         case Command.BACK:
-            if state.mode in (Mode.TOC, Mode.CONFIRM):
+            if state.mode in _MENUS:
                 return _show(turn, _leave_menu(state))
             if state.mode is Mode.REVIEW:
                 last = turn.items[-1]
@@ -334,6 +344,29 @@ def _leave_menu(state: DialogState) -> DialogState:
     if state.item and state.item != REVIEW:
         return replace(state, mode=Mode.ASK)
     return replace(state, item=None, mode=Mode.REVIEW)
+
+
+# --- the report title -------------------------------------------------------------------------
+def _title_answer(turn: _Turn, state: DialogState, raw: str, command: tuple[Command, str] | None) -> Step:
+    """The accept word keeps the title shown; a text is the published title (validated, one line)."""
+    info = turn.info
+    if command is not None and command[0] is Command.ACCEPT:
+        turn.notes.append(msg.TITLE_KEPT.format(title=report_title(turn.answers, info.agency, info.year)))
+        return _show(turn, _leave_menu(state))
+    title = parse_title(raw)
+    if isinstance(title, Rejected):
+        return _show(turn, state, lead=title.message)
+    # The default is not stored: it follows the agency's name if a coordinator corrects it.
+    turn.write(TITLE_KEY, None if title == default_title(info.agency, info.year) else title, raw)
+    turn.notes.append(msg.TITLE_SAVED.format(title=title))
+    return _show(turn, _leave_menu(state))
+
+
+def _title_prompt(turn: _Turn, state: DialogState, head: list[str]) -> Step:
+    title = report_title(turn.answers, turn.info.agency, turn.info.year)
+    text = "\n".join([*head, msg.TITLE_PROMPT.format(title=title)])
+    choices = (Choice(msg.BTN_ACCEPT, Command.ACCEPT.value), Choice(msg.BTN_RETURN, Command.RETURN.value))
+    return Step(state, tuple(turn.writes), (Reply(text, choices, state.token),))
 
 
 # --- answering the current item -------------------------------------------------------------
@@ -816,7 +849,11 @@ def _blockers(turn: _Turn, checks: _Checks) -> list[str]:
 
 def _review_text(turn: _Turn, checks: _Checks) -> str:
     done = sum(turn.is_answered(i) for i in turn.items)
-    lines = [msg.REVIEW_HEADER.format(done=done, total=len(turn.items)), *_blockers(turn, checks)]
+    lines = [
+        msg.REVIEW_HEADER.format(done=done, total=len(turn.items)),
+        msg.REVIEW_TITLE.format(title=report_title(turn.answers, turn.info.agency, turn.info.year)),
+        *_blockers(turn, checks),
+    ]
     lines.append(_checklist(turn, checks))
     for severity, heading in ((Severity.WARNING, msg.REVIEW_WARNINGS), (Severity.INFO, msg.REVIEW_INFOS)):
         found = checks.findings(severity)
@@ -908,6 +945,7 @@ def _review_choices(checks: _Checks) -> tuple[Choice, ...]:
         *submit,
         Choice(msg.BTN_PREVIEW, Command.PREVIEW.value),
         Choice(msg.BTN_TOC, Command.TOC.value),
+        Choice(msg.BTN_TITLE, Command.TITLE.value),
         Choice(msg.BTN_BACK, Command.BACK.value),
     )
 
@@ -939,6 +977,8 @@ def _show(turn: _Turn, state: DialogState, *, lead: str | None = None, prompt: b
         return Step(
             state, tuple(turn.writes), (Reply("\n".join(head) or msg.SUBMITTED_LOCKED, (), state.token),)
         )
+    if state.mode is Mode.TITLE:
+        return _title_prompt(turn, state, head)
     if state.mode is Mode.REVIEW or state.item is None or not turn.form.has_item(state.item):
         review = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
         return Step(review, tuple(turn.writes), (_review_reply(turn, review, "\n".join(head)),))

@@ -26,6 +26,8 @@ from dialogs.form import (
 )
 
 FORMAT_VERSION = "2021"
+TITLE_FORMAT = "{agency}{year}年政府信息公开工作年度报告"
+"""The default title; an agency may keep the title it published instead (dialogs/title.py)."""
 
 SECTIONS = (
     Section("preamble", "", "前言"),

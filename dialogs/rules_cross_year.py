@@ -27,6 +27,7 @@ from dialogs.textscan import (
     sentences,
     text_of,
 )
+from dialogs.title import given_title
 
 DUPLICATION_LIMIT = 0.5
 """宿迁's scoring: "与上年度重复率大于50%的，扣0.5分"."""
@@ -111,8 +112,9 @@ def _wrong_years(found: Iterable[str], year: int) -> list[str]:
 
 def _xy_year(facts: ReportFacts) -> Iterable[Finding]:
     year = facts.year
-    if facts.source is not None and facts.source.title:
-        title = compact(facts.source.title)
+    printed = given_title(facts)
+    if printed:
+        title = compact(printed)
         wrong = _wrong_years(_TITLE_YEAR.findall(title), year)
         if wrong:
             yield Finding(

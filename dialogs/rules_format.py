@@ -14,6 +14,7 @@ from dialogs.form import UnitKind
 from dialogs.report_2021 import GOV_EXTRAS, S1_SUBSECTIONS, SECTIONS, T3_ROWS, t3_key
 from dialogs.rules import Finding, ReportFacts, Rule, Severity
 from dialogs.textscan import OVERALL_KEYS, OVERSIGHT_KEY, S1_KEYS, S5_KEY, compact, is_placeholder, quote
+from dialogs.title import given_title
 
 OVERALL_LENGTH_LIMIT = 1000
 """武威's notice for the 2025 reports: 总体情况 "原则上不超过一千字" (local, hence INFO)."""
@@ -134,9 +135,10 @@ def _fmt_labels(facts: ReportFacts) -> Iterable[Finding]:
 
 
 def _fmt_title(facts: ReportFacts) -> Iterable[Finding]:
-    if facts.source is None or not facts.source.title:
+    printed = given_title(facts)
+    if not printed:
         return
-    title = _label_form(facts.source.title)
+    title = _label_form(printed)
     if not _TITLE.match(title):
         yield Finding(
             "FMT-TITLE",

@@ -35,7 +35,7 @@ from bs4 import BeautifulSoup, UnusualUsageWarning
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 
 from dialogs.form import Field, Form, Row, Value
-from dialogs.parsing import AGENCY_NAME_MAX
+from dialogs.parsing import AGENCY_NAME_MAX, Rejected
 from dialogs.report_2021 import (
     S1_SUBSECTIONS,
     T2_DECISION_ROWS,
@@ -46,6 +46,7 @@ from dialogs.report_2021 import (
     t4_key,
 )
 from dialogs.rules import SourceFacts
+from dialogs.title import TITLE_KEY, TITLE_MAX_LENGTH, parse_title
 
 __all__ = ["ImportProblem", "ImportResult", "import_document", "import_html", "import_text"]
 
@@ -568,12 +569,20 @@ _TITLE = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?")
 _PERIOD = re.compile(r"((?:19|20)\d{2})年1月1日")
 
 
+def _agency_part(folded: str) -> str:
+    """What a title names before its year (or before 政府信息公开 when it has no year)."""
+    m = _TITLE.match(folded)
+    if m is not None:
+        return m.group("agency")
+    return folded.split("政府信息公开", 1)[0] if "政府信息公开" in folded else ""
+
+
 def _title_year_agency(title: str, preamble: Sequence[str]) -> tuple[int | None, str]:
     folded = _SPACE.sub("", unicodedata.normalize("NFKC", title))
     m = _TITLE.match(folded)
     if m is not None:
         return int(m.group("year")), m.group("agency")
-    agency = folded.split("政府信息公开", 1)[0] if "政府信息公开" in folded else ""
+    agency = _agency_part(folded)
     for paragraph in preamble:
         period = _PERIOD.search(_SPACE.sub("", unicodedata.normalize("NFKC", paragraph)))
         if period is not None:
@@ -633,21 +642,58 @@ def _import_lines(lines: list[_Line], form: Form) -> ImportResult:
 
 
 def _read_front(front: Sequence[_Line], out: _Collector) -> tuple[str, list[_Line]]:
-    """The title (the first line that names a report) and the preamble after it."""
+    """The title (the first line or two that name a report) and the preamble after it.
+
+    The published title is kept as an answer, so the report is rendered under it again.
+    """
     for hint in _TITLE_HINTS:
-        for position, line in enumerate(front):
-            if hint.search(_SPACE.sub("", unicodedata.normalize("NFKC", line.text))):
-                for before in front[:position]:
-                    out.note(before, BEFORE_TITLE)
-                preamble = []
-                for after in front[position + 1 :]:
-                    if _PAGE_EXTRA.match(_fold(after.text)):
-                        out.note(after, PAGE_EXTRA)
-                    else:
-                        preamble.append(after)
-                return line.text, preamble
+        for position in range(len(front)):
+            lines = _title_lines(front, position, hint)
+            if lines is None:
+                continue
+            start, end = lines
+            for before in front[:start]:
+                out.note(before, BEFORE_TITLE)
+            preamble = []
+            for after in front[end:]:
+                if _PAGE_EXTRA.match(_fold(after.text)):
+                    out.note(after, PAGE_EXTRA)
+                else:
+                    preamble.append(after)
+            title = "".join(line.text for line in front[start:end])
+            kept = parse_title(title)
+            if not isinstance(kept, Rejected):
+                out.answers[TITLE_KEY] = kept
+            return title, preamble
     out.note(None, NO_TITLE)
     return "", list(front)
+
+
+# Portal navigation and site names sit above a title; they are not half of one.
+_NOT_TITLE_PART = re.compile(r"[。，；：:;,!！?？>›»/|]|首页|当前位置|网站|发布")
+
+
+def _title_lines(front: Sequence[_Line], position: int, hint: re.Pattern[str]) -> tuple[int, int] | None:
+    """[start, end) of a title found at `position`, which may be printed over two lines.
+
+    A title set in two lines puts the agency on the first ("某某局" / "2025年度政府信息公开工作年度
+    报告") or breaks anywhere ("某某局2025年度政府信息公开" / "工作年度报告"); the line before or
+    after is joined only when it is short, has no punctuation and the line alone is incomplete.
+    """
+    folded = [_SPACE.sub("", unicodedata.normalize("NFKC", line.text)) for line in front]
+    here = folded[position]
+    if hint.search(here):
+        if position > 0 and not _agency_part(here) and _is_title_part(folded[position - 1]):
+            return position - 1, position + 1
+        return position, position + 1
+    after = folded[position + 1] if position + 1 < len(front) else ""
+    if after and _is_title_part(here) and not hint.search(after) and hint.search(here + after):
+        return position, position + 2
+    return None
+
+
+def _is_title_part(folded: str) -> bool:
+    return 0 < len(folded) <= TITLE_MAX_LENGTH // 2 and not _NOT_TITLE_PART.search(folded)
 
 
 def _read_section(

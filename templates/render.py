@@ -22,11 +22,11 @@ from dialogs.form import Form, UnitKind, Value
 from dialogs.parsing import clean_text
 from dialogs.report_2021 import GOV_EXTRAS, S1_SUBSECTIONS
 from dialogs.sentences import fee_sentence
+from dialogs.title import report_title
 from templates.context import ReportContext, ReportSection, Subsection
 from templates.docx_writer import write_docx
 from templates.tables import table_2, table_3, table_4
 
-TITLE = "{agency}{year}年政府信息公开工作年度报告"
 SIGN_OFF_DATE = "{d.year}年{d.month}月{d.day}日"
 GOV_EXTRA_SEPARATOR = "："
 OVERSIGHT_KEY = "text.s1.oversight"
@@ -126,7 +126,7 @@ def build_context(
                 sections.append(ReportSection(section.id, section.heading, paragraphs=paragraphs))
     clean_agency = _one_line(agency)
     return ReportContext(
-        title=TITLE.format(agency=clean_agency, year=year),
+        title=_one_line(report_title(values, clean_agency, year)),
         agency=clean_agency,
         year=year,
         unit=unit,

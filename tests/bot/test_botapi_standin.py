@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
@@ -341,3 +342,42 @@ async def test_second_instance_polling_terminates_the_first(api: StandIn, plain_
         assert await second_instance.bot.get_updates(timeout=0) == ()
     with pytest.raises(Conflict, match="terminated by other getUpdates request"):
         await waiting
+
+
+@pytest.mark.parametrize(
+    ("disposition", "received"),
+    [
+        # What browsers, PTB's httpx transport and nianbao's send: the UTF-8 name as is.
+        ('filename="平潭2025年报告.txt"', "平潭2025年报告.txt"),
+        # RFC 5987/7578's extended form wins over the plain fallback beside it.
+        ("filename=\"report.txt\"; filename*=utf-8''%E5%B9%B3%E6%BD%AD.txt", "平潭.txt"),
+        # A percent-encoded plain name is not decoded: Telegram shows it as sent.
+        ('filename="%E5%B9%B3%E6%BD%AD.txt"', "%E5%B9%B3%E6%BD%AD.txt"),
+    ],
+)
+async def test_uploaded_file_names_are_read_as_telegram_reads_them(
+    api: StandIn, disposition: str, received: str
+) -> None:
+    api.add_user(USER)
+    boundary = "nianbao-boundary"
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="chat_id"\r\n\r\n'
+        f"{USER}\r\n"
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="document"; {disposition}\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+        "正文\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{api.base_url}{api.token}/sendDocument", data=body, headers=headers) as response,
+    ):
+        answer = await response.json()
+
+    assert answer["ok"], answer
+    assert answer["result"]["document"]["file_name"] == received
+    call = await api.wait_for_call("sendDocument", chat_id=USER)
+    assert call.document_name == received

@@ -58,6 +58,16 @@ async def test_documents_upload_and_files_download(api: StandIn, bot: Bot) -> No
     assert bytes(await file.download_as_bytearray()) == content
 
 
+async def test_a_document_arrives_with_its_chinese_file_name(api: StandIn, bot: Bot) -> None:
+    name = "平潭综合实验区2025年政府信息公开工作年度报告.txt"
+    sent = await bot.send_document(USER, "正文".encode(), filename=name)
+
+    assert sent.document is not None
+    assert sent.document.file_name == name
+    call = await api.wait_for_call("sendDocument", chat_id=USER)
+    assert call.document_name == name
+
+
 async def test_updates_are_polled(api: StandIn, bot: Bot) -> None:
     await api.send_text(USER, "12 1 0 0 0 0")
     updates = await bot.get_updates(timeout=1)

@@ -314,6 +314,8 @@ async def _read_params(request: web.Request) -> tuple[Json, dict[str, _Upload]]:
             }
         )
         return params, uploads
+    # aiohttp reads a part's file name as Telegram's server does: the filename parameter as sent
+    # (raw UTF-8; a percent-encoded name stays percent-encoded), or RFC 5987's filename* decoded.
     form = await request.post()
     for name, value in form.items():
         if isinstance(value, web.FileField):
