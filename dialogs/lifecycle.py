@@ -39,7 +39,7 @@ class Actor(Enum):
     STAFF = "staff"
     """A member of the report's agency."""
     COORDINATOR = "coordinator"
-    """A coordinator (政务公开办) of the report's district."""
+    """A coordinator (the disclosure office) of the report's district."""
     OPERATOR = "operator"
     """Whoever runs the command line on the server: a coordinator's powers, locally."""
 
