@@ -27,13 +27,14 @@ PROPOSAL_LAST_YEAR = (
     "去年此项内容：\n{text}\n回复「沿用去年」以此为底稿（请修改年份和数字），或直接输入新的文字。"
 )
 NARRATIVE_CURRENT = "当前内容：\n{text}\n发送新内容将替换原文；回复「完成」保留原文进入下一项。"
-NARRATIVE_APPENDED = "已记录第 {count} 段。继续发送下一段，或回复「完成」进入下一项。"
+NARRATIVE_APPENDED = "已记录「{title}」第 {count} 段。继续发送下一段，或回复「完成」进入下一项。"
 NARRATIVE_OPTIONAL = "本项可不填，回复「跳过」即可。"
 GOV_NONE_OK = "没有相关情况可回复「无」。"
 
 # --- navigation -----------------------------------------------------------------------
-SAVED = "已保存。"
-SAVED_ROW = "已保存：{values}（总计 {total}）。"
+SAVED_CELL = "已保存「{title}」{label}：{value}。"
+SAVED_VALUES = "已保存「{title}」：{values}。"
+SAVED_ROW = "已保存「{title}」：{values}（总计 {total}）。"
 SKIPPED = "已跳过「{title}」，提交前会提醒您补填。"
 BACK_AT_START = "已经是第一项，无法再后退。"
 NOTHING_TO_ACCEPT = "本项没有可采用的建议值，请直接输入。"
@@ -47,6 +48,9 @@ EDIT_START = "修改「{title}」，改完后回到您原来的位置。"
 EDIT_RETURN = "已修改。回到您原来的位置。"
 SUBMITTED_LOCKED = "报告已提交，不能再修改。如需修改，请联系政务公开办退回。"
 UNKNOWN_BUTTON = "这个按钮已过期，请按当前问题回答。"
+STALE_ANSWER = (
+    "报告已在别处（另一个窗口或设备）修改，当前问题已变化，刚才的回复没有保存。请按当前问题重新回答："
+)
 DONE_NOT_NARRATIVE = "「完成」用于结束一段文字。当前问题需要输入数字。"
 SHORTCUT_NO_APPS = "已将本年新收申请和全部办理结果填为 0。请确认「上年结转」和「结转下年度」。"
 SHORTCUT_NO_REVIEW = "已将行政复议、行政诉讼全部填为 0。"
