@@ -8,21 +8,22 @@ lost if the process dies right after.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.access import FillRight, Refusal, active_fill
-from dialogs.engine import DialogState, Event, Input, Reply, ReportInfo, Step, step
+from dialogs.engine import OUTDATED, DialogState, Event, Input, Reply, ReportInfo, Step, Text, step
 from dialogs.form import Form, UnitKind, Value
 from dialogs.rules import Rule
 from storage import repositories as repo
 from storage.access import Caller
 from storage.db import Database
-from storage.tables import Agency, Report, ReportStatus
+from storage.tables import Agency, Report, ReportStatus, as_utc
 from storage.turn_store import (
     AnswerCache,
     Cached,
@@ -36,6 +37,11 @@ from storage.turn_store import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# Stored in the dialog position beside the engine's state: when its current question was first
+# shown. A Telegram text carries no token, only when it was sent; one sent before this moment
+# answered an earlier question (a second device, or two messages typed in a row) and is refused.
+ASKED_AT = "asked_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +99,23 @@ class Turns:
         return self._committed(done, FillRight(person_id, report_id))
 
     async def handle_caller(
-        self, telegram_id: int, event: Input, *, report_id: int | None = None
+        self,
+        telegram_id: int,
+        event: Input,
+        *,
+        report_id: int | None = None,
+        sent_at: datetime | None = None,
     ) -> TurnResult | Refused:
         """A turn for whoever has this Telegram id, in their active report, if they may fill it.
 
         The permission check (`bot.access.active_fill`) and the turn run in one transaction:
         one round trip per message instead of two, and no window between check and write.
         `report_id`, when given (a button's report), must be the active one: a press on a
-        button of another report is refused as stale.
+        button of another report is refused as stale. `sent_at` (a Telegram message's date) dates
+        a text that carries no token: one sent before the current question was shown is refused.
         """
         outcome = await self.db.run_transaction(
-            lambda conn: self._caller_turn(conn, telegram_id, event, report_id)
+            lambda conn: self._caller_turn(conn, telegram_id, event, report_id, sent_at)
         )
         if isinstance(outcome, Refused):
             return outcome
@@ -119,7 +131,12 @@ class Turns:
         return TurnResult(result.replies, result.events, right.report_id, result.state)
 
     def _caller_turn(
-        self, conn: Connection, telegram_id: int, event: Input, report_id: int | None
+        self,
+        conn: Connection,
+        telegram_id: int,
+        event: Input,
+        report_id: int | None,
+        sent_at: datetime | None,
     ) -> tuple[FillRight, _Done] | Refused:
         who, head = load_caller(conn, telegram_id)
         right = active_fill(who)
@@ -130,7 +147,7 @@ class Turns:
         if head is None:
             raise LookupError(f"report {right.report_id} does not exist")
         data = load_answers(conn, self.form, self.answer_cache, head)
-        return right, self._step(conn, right.person_id, data, event)
+        return right, self._step(conn, right.person_id, data, event, sent_at)
 
     def _turn(self, conn: Connection, person_id: int, report_id: int, event: Input) -> _Done:
         """Load, step, save: runs on a synchronous connection inside one transaction."""
@@ -139,9 +156,16 @@ class Turns:
             raise LookupError(f"report {report_id} does not exist")
         return self._step(conn, person_id, data, event)
 
-    def _step(self, conn: Connection, person_id: int, data: TurnData, event: Input) -> _Done:
+    def _step(
+        self, conn: Connection, person_id: int, data: TurnData, event: Input, sent_at: datetime | None = None
+    ) -> _Done:
         head = data.head
-        state = DialogState.from_json(head.position) if head.position else DialogState()
+        position = head.position or {}
+        state = DialogState.from_json(position) if position else DialogState()
+        shown = state.token
+        asked_at = position.get(ASKED_AT)
+        if isinstance(event, Text) and event.token is None and _sent_before(sent_at, asked_at):
+            event = replace(event, token=OUTDATED)
         if head.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
             state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
         elif state.mode.value == "submitted":
@@ -154,11 +178,19 @@ class Turns:
             data,
             person_id=person_id,
             writes=((w.key, w.value, w.raw) for w in result.writes),
-            state=result.state.to_json(),
+            state=self._position(result.state, position if result.state.token == shown else {}),
             at=self.clock(),
             submitted=Event.SUBMITTED in result.events,
         )
         return _Done(result, (*data.read, saved) if saved is not None else data.read)
+
+    def _position(self, state: DialogState, before: Mapping[str, Any]) -> dict[str, Any]:
+        """The engine's state and when its question was first shown: kept from `before` (the
+        position of the same question), now for a question shown for the first time."""
+        if not before:
+            return {**state.to_json(), ASKED_AT: self.clock().isoformat()}
+        kept = {ASKED_AT: before[ASKED_AT]} if ASKED_AT in before else {}
+        return {**state.to_json(), **kept}
 
     async def snapshot(self, report_id: int) -> ReportSnapshot:
         async with self.db.session() as session:
@@ -176,3 +208,13 @@ class Turns:
             session=session, form=self.form, agency_id=agency.id or 0, year=report.year
         )
         return ReportSnapshot(report, agency, answers, previous)
+
+
+def _sent_before(sent_at: datetime | None, asked_at: Any) -> bool:
+    if sent_at is None or not isinstance(asked_at, str):
+        return False
+    try:
+        asked = datetime.fromisoformat(asked_at)
+    except ValueError:
+        return False
+    return as_utc(sent_at) < as_utc(asked)

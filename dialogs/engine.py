@@ -241,7 +241,9 @@ def step(
     if isinstance(event, Text) and event.token is not None and event.token != state.token:
         command = read_command(event.raw)
         if command is None or command[0] not in _GLOBAL_COMMANDS:
-            return _show(turn, state, lead=msg.STALE_ANSWER)
+            return _show(
+                turn, state, lead=msg.OUTDATED_ANSWER if event.token == OUTDATED else msg.STALE_ANSWER
+            )
     raw = event.value if isinstance(event, Press) else event.raw
     command = read_command(raw)
     if state.mode is Mode.SUBMITTED:
