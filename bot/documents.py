@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.turn import ReportSnapshot
+from bot.turn import ReportSnapshot, Turns
 from dialogs import messages as msg
 from dialogs.form import Form
 from templates import build_context, render_docx, render_html, render_markdown, render_text
@@ -46,3 +47,11 @@ def write_documents(documents: list[Document], directory: Path) -> list[Path]:
         path.write_bytes(doc.data)
         paths.append(path.resolve())
     return paths
+
+
+async def write_report_files(turns: Turns, report_id: int, directory: Path) -> list[Path]:
+    """The report as it is stored now, in every format, written under `directory`."""
+    snapshot = await turns.snapshot(report_id)
+    # Rendering the Word document takes a while: off the event loop.
+    documents = await asyncio.to_thread(report_documents, turns.form, snapshot)
+    return await asyncio.to_thread(write_documents, documents, directory)

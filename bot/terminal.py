@@ -1,31 +1,45 @@
 """The terminal adapter: the same dialog as Telegram, line by line on stdin/stdout.
 
 Works interactively and with a pipe (`./nianbao < answers.txt`). Blank lines are ignored (files
-of answers use them to separate parts). At end of input everything typed so far is already
-committed; the next run resumes at the same question.
+of answers use them to separate parts). At end of input, or on 退出 at any prompt, everything
+typed so far is already committed; the next run resumes at the same question. Choosing,
+starting and correcting reports is bot/terminal_reports.py's; reading lines (a terminal
+without the kernel's line limit) is bot/line_input.py's.
+
+Each answer carries the token of the question this terminal showed: a second terminal on the
+same report shares the position, and an answer typed here must not land where that one moved.
 """
 
 from __future__ import annotations
 
-import asyncio
-import getpass
 import logging
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TextIO
 
-from bot.documents import report_documents, write_documents
-from bot.turn import Clock, Turns
+from bot.documents import write_report_files
+from bot.line_input import LineSource, PipeLines, line_source
+from bot.terminal_reports import Reports
+from bot.turn import Clock, TurnResult, Turns
 from dialogs import messages as msg
+from dialogs.commands import Command, read_command
 from dialogs.engine import Event, Reply, Resume, Text
-from dialogs.form import Form, UnitKind
+from dialogs.form import Form
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import ReportStatus
 
 log = logging.getLogger(__name__)
 
-_KIND_WORDS = {word: UnitKind(kind) for word, kind in msg.TERM_KIND_WORDS.items()}
+_FINISHED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+class Leave(Enum):
+    """Why the dialog on one report ended."""
+
+    QUIT = "quit"
+    MENU = "menu"
 
 
 @dataclass(slots=True)
@@ -38,6 +52,7 @@ class Terminal:
     out: TextIO
     output_dir: Path
     user: str = ""
+    lines: LineSource | None = None
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -50,124 +65,84 @@ class Terminal:
             )
 
     async def read(self, prompt: str = "> ", *, skip_blank: bool = True) -> str | None:
-        """The next line (non-blank unless `skip_blank` is False), or None at end of input."""
+        """The next line (non-blank unless `skip_blank` is False); None at end of input or 退出."""
+        lines = self.lines if self.lines is not None else PipeLines(self.inp)
         while True:
             print(prompt, end="", file=self.out, flush=True)
-            line = await asyncio.to_thread(self.inp.readline)
+            line = await lines.readline()
             if line == "":
                 self.say("")
                 return None
             text = line.rstrip("\r\n")
+            if text.strip() in msg.TERM_QUIT_WORDS:
+                return None
             if text.strip() or not skip_blank:
                 return text
 
     async def run(self) -> int:
-        self.say(msg.TERM_WELCOME)
-        async with self.db.session() as session:
-            person = await repo.local_person(session=session, local_name=self.user or getpass.getuser())
-            person_id = person.id or 0
-        report_id = await self._choose_report(person_id)
-        if report_id is None:
+        with line_source(self.inp, self.out) as lines:
+            self.lines = lines
+            self.say(msg.TERM_WELCOME)
+            reports = Reports(self)
+            report_id = await reports.start()
+            while report_id is not None:
+                person_id = await reports.person_id()
+                if await self.fill(person_id, report_id) is Leave.QUIT:
+                    break
+                report_id = await reports.menu()
             self.say(msg.TERM_EOF)
-            return 0
+        return 0
+
+    async def fill(self, person_id: int, report_id: int) -> Leave:
+        """The dialog on one report until 退出 / end of input (QUIT) or 报告 (MENU)."""
+        await self._opening_notes(report_id)
         result = await self.turns.handle(person_id, report_id, Resume())
-        for reply in result.replies:
-            self.show(reply)
+        self._show_turn(result)
         while True:
             line = await self.read()
             if line is None:
-                self.say(msg.TERM_EOF)
-                return 0
-            result = await self.turns.handle(person_id, report_id, Text(line))
-            for reply in result.replies:
-                self.show(reply)
+                return Leave.QUIT
+            word = line.strip()
+            if word in msg.TERM_MENU_WORDS:
+                return Leave.MENU
+            if word in msg.TERM_RENDER_WORDS:
+                await self._render(report_id)
+                continue
+            result = await self.turns.handle(person_id, report_id, Text(line, result.state.token))
+            self._show_turn(result)
+            command = read_command(line)
+            if command is not None and command[0] is Command.HELP:
+                self.say(msg.TERM_DIALOG_HELP)
             if Event.SUBMITTED in result.events:
                 await self._write_files(report_id)
 
+    def _show_turn(self, result: TurnResult) -> None:
+        for reply in result.replies:
+            self.show(reply)
+
+    async def _opening_notes(self, report_id: int) -> None:
+        """A coordinator's comment on a returned report; a submitted one's files, written again."""
+        async with self.db.session() as session:
+            report = await repo.get_report(session=session, report_id=report_id)
+            answers = await repo.load_answers(session=session, form=self.form, report_id=report_id)
+        if report is None:
+            return
+        comment = answers.get(repo.RETURN_COMMENT_KEY)
+        if report.status == ReportStatus.RETURNED and isinstance(comment, str) and comment:
+            self.say(msg.TERM_RETURN_COMMENT.format(comment=comment))
+        if report.status in _FINISHED:
+            await self._write_files(report_id)
+
+    async def _render(self, report_id: int) -> None:
+        async with self.db.session() as session:
+            report = await repo.get_report(session=session, report_id=report_id)
+        if report is None or report.status not in _FINISHED:
+            self.say(msg.TERM_NOT_SUBMITTED_YET)
+            return
+        await self._write_files(report_id)
+
     async def _write_files(self, report_id: int) -> None:
-        snapshot = await self.turns.snapshot(report_id)
-        documents = await asyncio.to_thread(report_documents, self.form, snapshot)
-        paths = await asyncio.to_thread(write_documents, documents, self.output_dir)
+        paths = await write_report_files(self.turns, report_id, self.output_dir)
         self.say(msg.TERM_FILES)
         for path in paths:
             self.say(f"  {path}")
-
-    async def _choose_report(self, person_id: int) -> int | None:
-        async with self.db.session() as session:
-            mine = await repo.reports_of_person(session=session, person_id=person_id)
-        drafts = [(r, a) for r, a in mine if r.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)]
-        if len(drafts) == 1:
-            report, agency = drafts[0]
-            self.say(msg.TERM_RESUMING.format(agency=agency.name, year=report.year))
-            return report.id
-        if len(drafts) > 1:
-            self.say(msg.TERM_CHOOSE_REPORT)
-            for n, (report, agency) in enumerate(drafts, start=1):
-                status = msg.STATUS_NAMES.get(report.status, report.status)
-                self.say(
-                    msg.TERM_REPORT_LINE.format(number=n, agency=agency.name, year=report.year, status=status)
-                )
-            while True:
-                line = await self.read()
-                if line is None:
-                    return None
-                choice = line.strip()
-                if choice.isdigit() and 1 <= int(choice) <= len(drafts):
-                    return drafts[int(choice) - 1][0].id
-                if choice == "0":
-                    break
-                self.say(msg.TERM_CHOOSE_REPORT)
-        return await self._new_report(person_id)
-
-    async def _new_report(self, person_id: int) -> int | None:
-        self.say(msg.TERM_ASK_AGENCY)
-        name = await self.read()
-        if name is None:
-            return None
-        kind: UnitKind | None = None
-        while kind is None:
-            self.say(msg.TERM_ASK_KIND)
-            line = await self.read()
-            if line is None:
-                return None
-            kind = _KIND_WORDS.get(line.strip())
-            if kind is None:
-                self.say(msg.TERM_BAD_KIND)
-        latest = self.clock().year
-        default = latest - 1
-        year: int | None = None
-        while year is None:
-            self.say(msg.TERM_ASK_YEAR.format(default=default))
-            line = await self.read(skip_blank=False)
-            if line is None:
-                return None
-            year = _read_year(line, default=default, latest=latest)
-            if year is None:
-                self.say(msg.TERM_BAD_YEAR.format(latest=latest, default=default))
-        async with self.db.session() as session:
-            agency = await repo.find_agency(session=session, name=name)
-            if agency is None:
-                agency = await repo.create_agency(session=session, name=name, unit=kind)
-            agency_id = agency.id or 0
-            await repo.add_member(session=session, person_id=person_id, agency_id=agency_id)
-            rnd = await repo.round_for_year(session=session, year=year)
-            report = await repo.report_for(
-                session=session, agency_id=agency_id, year=year, round_id=rnd.id if rnd else None
-            )
-            if report is None or report.id is None:
-                return None
-            await repo.set_active_report(session=session, person_id=person_id, report_id=report.id)
-            if report.status == ReportStatus.SUBMITTED:
-                self.say(msg.TERM_ALREADY_SUBMITTED.format(agency=agency.name, year=year))
-            return report.id
-
-
-def _read_year(line: str, *, default: int, latest: int) -> int | None:
-    text = line.strip()
-    for suffix in msg.YEAR_SUFFIXES:
-        text = text.removesuffix(suffix).strip()
-    if text in msg.TERM_DEFAULT_WORDS:
-        return default
-    if text.isdigit() and len(text) == 4 and 2019 <= int(text) <= latest:
-        return int(text)
-    return None
