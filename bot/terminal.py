@@ -90,7 +90,8 @@ class Terminal:
                 if await self.fill(person_id, report_id) is Leave.QUIT:
                     break
                 report_id = await reports.menu()
-            self.say(msg.TERM_EOF)
+        # Said once the terminal is as it was: whoever sees this can type into the shell again.
+        self.say(msg.TERM_EOF)
         return 0
 
     async def fill(self, person_id: int, report_id: int) -> Leave:
