@@ -73,7 +73,10 @@ async def test_an_answer_typed_in_one_terminal_after_another_moved_on_is_refused
     for process, stream in ((first, first_in), (second, second_in)):
         stream.close()
         assert await process.wait() == 0
-    stored = dict(_rows(tmp_path, "SELECT key, value FROM answer WHERE key LIKE 't2.%.decisions'"))
+    stored = {
+        str(k): str(v)
+        for k, v in _rows(tmp_path, "SELECT key, value FROM answer WHERE key LIKE 't2.%.decisions'")
+    }
     assert stored == {"t2.licensing.decisions": "5", "t2.penalty.decisions": "7"}
 
 
