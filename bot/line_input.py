@@ -1,8 +1,8 @@
 """Lines typed into the terminal assistant: from a pipe as they come, from a terminal in full.
 
 A terminal in canonical mode keeps at most 4095 bytes of an unfinished line and drops the rest
-(Linux's N_TTY_BUF_SIZE): a pasted 总体情况 of 5,292 characters arrived as 1,365, and the
-reply still said 已记录. So while the assistant runs, a terminal on stdin is taken out of
+(Linux's N_TTY_BUF_SIZE): a pasted overview of 5,292 characters arrived as 1,365, and the
+reply still said it was recorded. So while the assistant runs, a terminal on stdin is taken out of
 canonical mode (ICANON and ECHO off; signals such as Ctrl-C kept) and the editing a clerk needs
 is done here: echo, Backspace by character (a Chinese character is two columns wide), Ctrl-U
 for the whole line, Ctrl-D on an empty line for the end of input. Arrow keys and other escape

@@ -1,7 +1,7 @@
 """The terminal adapter: the same dialog as Telegram, line by line on stdin/stdout.
 
 Works interactively and with a pipe (`./nianbao < answers.txt`). Blank lines are ignored (files
-of answers use them to separate parts). At end of input, or on 退出 at any prompt, everything
+of answers use them to separate parts). At end of input, or on the quit word at any prompt, everything
 typed so far is already committed; the next run resumes at the same question. Choosing,
 starting and correcting reports is bot/terminal_reports.py's; reading lines (a terminal
 without the kernel's line limit) is bot/line_input.py's.
@@ -65,7 +65,7 @@ class Terminal:
             )
 
     async def read(self, prompt: str = "> ", *, skip_blank: bool = True) -> str | None:
-        """The next line (non-blank unless `skip_blank` is False); None at end of input or 退出."""
+        """The next line (non-blank unless `skip_blank` is False); None at end of input or the quit word."""
         lines = self.lines if self.lines is not None else PipeLines(self.inp)
         while True:
             print(prompt, end="", file=self.out, flush=True)
@@ -95,7 +95,7 @@ class Terminal:
         return 0
 
     async def fill(self, person_id: int, report_id: int) -> Leave:
-        """The dialog on one report until 退出 / end of input (QUIT) or 报告 (MENU)."""
+        """The dialog on one report until the quit word / end of input (QUIT) or the reports word (MENU)."""
         await self._opening_notes(report_id)
         result = await self.turns.handle(person_id, report_id, Resume())
         self._show_turn(result)

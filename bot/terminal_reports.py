@@ -1,7 +1,7 @@
 """The terminal's reports: resume the one open report, or list them all to open, start or correct.
 
-Every prompt here takes the dialog's words too: 帮助 explains, 上一步 goes back a prompt,
-退出 (or end of input) leaves. The corrections themselves (a mistyped agency name, unit kind or
+Every prompt here takes the dialog's words too: help explains, back goes back a prompt,
+quit (or end of input) leaves. The corrections themselves (a mistyped agency name, unit kind or
 year) are storage's `change_identity`, so Telegram and the command line can share them.
 """
 
@@ -32,7 +32,7 @@ class Identity:
 
 
 class _Back:
-    """上一步 on the first setup prompt: back to where the setup was started from."""
+    """Back on the first setup prompt: back to where the setup was started from."""
 
 
 BACK = _Back()
@@ -128,7 +128,7 @@ class Reports:
             )
 
     async def _correct(self, report: Report, new_name: str | None) -> bool | None:
-        """改名 (a new name given) or 修改单位 (asked again); None when the person quit."""
+        """Rename (a new name given) or correct (everything asked again); None when the person quit."""
         async with self.term.db.session() as session:
             agency = await repo.get_agency(session=session, agency_id=report.agency_id)
         if agency is None:

@@ -14,7 +14,7 @@ Rules of this module:
 - Buttons carry the position they were made for; a press from an older message is refused
   rather than applied to whatever question is current. A typed answer carries the position it
   was typed at when the adapter knows it (`Text.token`): two terminals or two devices on one
-  report share the position, so an answer typed at 行政许可 must not be stored as 行政处罚.
+  report share the position, so an answer typed at one item must not be stored in the next.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class DialogState:
     def token(self) -> str:
         """Where the person is; buttons and answers carry it so stale ones can be recognised.
 
-        The cell is part of it: a number typed for 自然人 must not land in 商业企业.
+        The cell is part of it: a number typed for one column must not land in the next.
         """
         if self.mode is Mode.ASK and self.item:
             return self.item if self.cell == 0 else f"{self.item}#{self.cell}"
