@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.failures import stop_on_fault
 from bot.settings import Settings
@@ -70,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help=msg.CLI_HELP["export"])
     exp.add_argument("--year", type=_report_year, required=True, help=msg.CLI_HELP["export.year"])
     exp.add_argument("--out", default=None, help=msg.CLI_HELP["out"])
+    ret = sub.add_parser("return", help=msg.CLI_HELP["return"])
+    ret.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
+    ret.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
+    ret.add_argument("--comment", default="", help=msg.CLI_HELP["comment"])
+    ren = sub.add_parser("render", help=msg.CLI_HELP["render"])
+    ren.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
+    ren.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
+    ren.add_argument("--out", default=None, help=msg.CLI_HELP["out"])
     return parser
 
 
@@ -140,6 +149,19 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
                 settings.output_dir if args.out is None else args.out,
                 zone=settings.zone,
                 now=utc_clock(),
+            )
+        if command == "return":
+            from bot.report_commands import return_command
+
+            return await return_command(
+                db, agency=args.agency, year=args.year, comment=args.comment, at=utc_clock(), out=sys.stdout
+            )
+        if command == "render":
+            from bot.report_commands import render_command
+
+            directory = Path(settings.output_dir if args.out is None else args.out)
+            return await render_command(
+                turns, agency=args.agency, year=args.year, directory=directory, out=sys.stdout
             )
         if settings.telegram_token is not None:
             from bot.telegram_app import run_bot

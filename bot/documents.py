@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -15,7 +16,7 @@ from storage.tables import Report, as_utc
 from templates import build_context, render_docx, render_html, render_markdown, render_text
 
 if TYPE_CHECKING:
-    from bot.turn import ReportSnapshot
+    from bot.turn import ReportSnapshot, Turns
 
 # What a file name cannot hold on Windows or in a zip, plus blanks; brackets and the like stay.
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\s]+")
@@ -67,3 +68,12 @@ def write_documents(documents: list[Document] | tuple[Document, ...], directory:
         path.write_bytes(doc.data)
         paths.append(path.resolve())
     return paths
+
+
+async def write_report_files(turns: Turns, report_id: int, directory: Path) -> list[Path]:
+    """The report as it is stored now, in every format, written under `directory`."""
+    snapshot = await turns.snapshot(report_id)
+    signed = signed_on(snapshot.report, zone=turns.zone, now=turns.clock())
+    # Rendering the Word document takes a while: off the event loop.
+    documents = await asyncio.to_thread(report_documents, turns.form, snapshot, signed=signed)
+    return await asyncio.to_thread(write_documents, documents, directory)

@@ -278,13 +278,7 @@ async def on_return(update: Update, context: NianbaoContext) -> None:
             status = msg.STATUS_NAMES.get(report.status, report.status)
             text = tmsg.RETURN_NOT_SUBMITTED.format(agency=agency.name, year=report.year, status=status)
         else:
-            await repo.set_status(
-                session=session,
-                report=report,
-                status=ReportStatus.RETURNED,
-                by=who.person_id,
-                at=services.clock(),
-            )
+            await repo.return_report(session=session, report=report, by=who.person_id, at=services.clock())
             staff = await store.members_with_chat(session=session, agency_id=report.agency_id)
             report_id = report.id
             notice = tmsg.RETURNED_NOTICE.format(agency=agency.name, year=report.year)

@@ -19,6 +19,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
 from telegram.error import Forbidden, RetryAfter, TelegramError
@@ -28,6 +29,7 @@ from bot.access import Access, FillRight, Refusal, active_fill
 from bot.pacing import Pacer, retry_after_seconds
 from bot.settings import Settings
 from bot.telegram_output import (
+    ButtonPress,
     dialog_keyboard,
     keyboard,
     message_chunks,
@@ -198,10 +200,16 @@ async def answer_turn(context: NianbaoContext, chat_id: int, result: TurnResult)
 
 
 async def caller_turn(
-    context: NianbaoContext, chat_id: int, user_id: int, event: Input, *, report_id: int | None = None
+    context: NianbaoContext,
+    chat_id: int,
+    user_id: int,
+    event: Input,
+    *,
+    report_id: int | None = None,
+    sent_at: datetime | None = None,
 ) -> None:
     """The person's turn in their active report, or why not: one transaction for both."""
-    outcome = await context.services.turns.handle_caller(user_id, event, report_id=report_id)
+    outcome = await context.services.turns.handle_caller(user_id, event, report_id=report_id, sent_at=sent_at)
     if isinstance(outcome, Refused):
         await _explain(context, chat_id, user_id, outcome.who, outcome.refusal)
         return
@@ -257,10 +265,36 @@ async def _dialog(update: Update, context: NianbaoContext, event: Input) -> None
 
 
 async def on_text(update: Update, context: NianbaoContext) -> None:
+    """A typed answer, applied only to the question it answers.
+
+    A text carries no token. A reply to one of our questions takes that question's (from its
+    buttons); any other text is dated: one sent before the current question was shown (from a
+    second device, or typed ahead) answered an earlier one, and the turn refuses it.
+    """
     message = update.message
-    if message is None or message.text is None:
+    ids = _chat_and_user(update)
+    if message is None or message.text is None or ids is None:
         return
-    await _dialog(update, context, Text(message.text))
+    chat_id, user_id = ids
+    replied = _replied_press(message.reply_to_message, context.bot.id)
+    if replied is not None:
+        event = Text(message.text, replied.token)
+        await caller_turn(context, chat_id, user_id, event, report_id=replied.report_id)
+        return
+    await caller_turn(context, chat_id, user_id, Text(message.text), sent_at=message.date)
+
+
+def _replied_press(replied: Message | None, bot_id: int) -> ButtonPress | None:
+    """The report and token of the bot's question `replied` is, read from its dialog buttons."""
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
+        return None
+    markup = replied.reply_markup
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            press = read_dialog_data(button.callback_data) if isinstance(button.callback_data, str) else None
+            if press is not None and press.token:  # an over-long token is sent empty: unknown
+                return press
+    return None
 
 
 async def on_fill(update: Update, context: NianbaoContext) -> None:

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
@@ -26,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.access import FillRight, Refusal, active_fill
 from bot.documents import Document, report_documents, signed_on
 from dialogs import messages as msg
-from dialogs.engine import DialogState, Event, Input, Reply, ReportInfo, Step, step
+from dialogs.engine import OUTDATED, DialogState, Event, Input, Reply, ReportInfo, Step, Text, step
 from dialogs.form import Form, UnitKind, Value
 from dialogs.rules import Rule
 from storage import repositories as repo
@@ -51,6 +52,11 @@ DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 # A submission is rendered again when its answers changed between rendering and commit (another
 # member of the agency typed in between); after this many tries it is refused, to be retried.
 _RENDER_TRIES = 3
+
+# Stored in the dialog position beside the engine's state: when its current question was first
+# shown. A Telegram text carries no token, only when it was sent; one sent before this moment
+# answered an earlier question (a second device, or two messages typed in a row) and is refused.
+ASKED_AT = "asked_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,19 +168,25 @@ class Turns:
         return await self._previewed(self._committed(outcome[1], outcome[0]))
 
     async def handle_caller(
-        self, telegram_id: int, event: Input, *, report_id: int | None = None
+        self,
+        telegram_id: int,
+        event: Input,
+        *,
+        report_id: int | None = None,
+        sent_at: datetime | None = None,
     ) -> TurnResult | Refused:
         """A turn for whoever has this Telegram id, in their active report, if they may fill it.
 
         The permission check (`bot.access.active_fill`) and the turn run in one transaction:
         one round trip per message instead of two, and no window between check and write.
         `report_id`, when given (a button's report), must be the active one: a press on a
-        button of another report is refused as stale.
+        button of another report is refused as stale. `sent_at` (a Telegram message's date) dates
+        a text that carries no token: one sent before the current question was shown is refused.
         """
 
         async def attempt(rendered: _Rendered | None) -> tuple[FillRight, _Done] | Refused | _Pending:
             return await self.db.run_transaction(
-                lambda conn: self._caller_turn(conn, telegram_id, event, report_id, rendered)
+                lambda conn: self._caller_turn(conn, telegram_id, event, report_id, rendered, sent_at)
             )
 
         outcome = await self._submitting(attempt)
@@ -249,6 +261,7 @@ class Turns:
         event: Input,
         report_id: int | None,
         rendered: _Rendered | None,
+        sent_at: datetime | None,
     ) -> tuple[FillRight, _Done] | Refused | _Pending:
         who, head = load_caller(conn, telegram_id)
         right = active_fill(who)
@@ -259,7 +272,7 @@ class Turns:
         if head is None:
             raise LookupError(f"report {right.report_id} does not exist")
         data = load_answers(conn, self.form, self.answer_cache, head)
-        done = self._step(conn, right, data, event, rendered)
+        done = self._step(conn, right, data, event, rendered, sent_at)
         return done if isinstance(done, _Pending) else (right, done)
 
     def _turn(
@@ -274,10 +287,21 @@ class Turns:
         return self._step(conn, right, data, event, rendered)
 
     def _step(
-        self, conn: Connection, right: FillRight, data: TurnData, event: Input, rendered: _Rendered | None
+        self,
+        conn: Connection,
+        right: FillRight,
+        data: TurnData,
+        event: Input,
+        rendered: _Rendered | None,
+        sent_at: datetime | None = None,
     ) -> _Done | _Pending:
         head = data.head
-        state = DialogState.from_json(head.position) if head.position else DialogState()
+        position = head.position or {}
+        state = DialogState.from_json(position) if position else DialogState()
+        shown = state.token
+        asked_at = position.get(ASKED_AT)
+        if isinstance(event, Text) and event.token is None and _sent_before(sent_at, asked_at):
+            event = replace(event, token=OUTDATED)
         if head.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
             state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
         elif state.mode.value == "submitted":
@@ -314,11 +338,19 @@ class Turns:
             data,
             person_id=right.person_id,
             writes=((w.key, w.value, w.raw) for w in result.writes),
-            state=result.state.to_json(),
+            state=self._position(result.state, position if result.state.token == shown else {}),
             at=at,
             submitted=submitted,
         )
         return _Done(result, (*data.read, saved) if saved is not None else data.read, documents)
+
+    def _position(self, state: DialogState, before: Mapping[str, Any]) -> dict[str, Any]:
+        """The engine's state and when its question was first shown: kept from `before` (the
+        position of the same question), now for a question shown for the first time."""
+        if not before:
+            return {**state.to_json(), ASKED_AT: self.clock().isoformat()}
+        kept = {ASKED_AT: before[ASKED_AT]} if ASKED_AT in before else {}
+        return {**state.to_json(), **kept}
 
     async def snapshot(self, report_id: int) -> ReportSnapshot:
         async with self.db.session() as session:
@@ -336,3 +368,15 @@ class Turns:
             session=session, form=self.form, agency_id=agency.id or 0, year=report.year
         )
         return ReportSnapshot(report, agency, answers, previous)
+
+
+def _sent_before(sent_at: datetime | None, asked_at: Any) -> bool:
+    if sent_at is None or not isinstance(asked_at, str):
+        return False
+    try:
+        asked = datetime.fromisoformat(asked_at)
+    except ValueError:
+        return False
+    # Telegram dates are whole seconds (the second the message was sent, rounded down): a message
+    # sent in the same second the question was shown is not known to be older than it.
+    return as_utc(sent_at) < as_utc(asked).replace(microsecond=0)

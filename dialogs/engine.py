@@ -12,7 +12,9 @@ Rules of this module:
   CONFIRM (warnings listed, waiting for the confirm-submission word or an explanation),
   TITLE (the report title proposed, waiting for the accept word or the published title), SUBMITTED (read only).
 - Buttons carry the position they were made for; a press from an older message is refused
-  rather than applied to whatever question is current.
+  rather than applied to whatever question is current. A typed answer carries the position it
+  was typed at when the adapter knows it (`Text.token`): two terminals or two devices on one
+  report share the position, so an answer typed at one item must not be stored in the next.
 - A change a person may not have meant waits in the state (`pending`) for an explicit
   confirmation: a shortcut that would set non-zero numbers to 0, a narrative that is only a
   number. The wait survives a restart; anything but the confirmation leaves the answers as
@@ -107,14 +109,27 @@ class DialogState:
 
     @property
     def token(self) -> str:
-        """Where the person is; buttons carry it so stale presses can be recognised."""
-        return self.item if self.mode is Mode.ASK and self.item else self.mode.value
+        """Where the person is; buttons and answers carry it so stale ones can be recognised.
+
+        The cell is part of it: a number typed for one column must not land in the next.
+        """
+        if self.mode is Mode.ASK and self.item:
+            return self.item if self.cell == 0 else f"{self.item}#{self.cell}"
+        return self.mode.value
+
+
+# The token of a text the adapter knows is older than the current question without knowing
+# which question it answered (a Telegram message sent before the current question was asked).
+OUTDATED = "@outdated"
 
 
 # --- inputs and outputs -------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Text:
+    """Typed text; `token` is the state token of the question it answers, None when unknown."""
+
     raw: str
+    token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +260,12 @@ def step(
         command = read_command(event.value)
         if command is None or command[0] not in _GLOBAL_COMMANDS:
             return _show(turn, state, lead=msg.UNKNOWN_BUTTON)
+    if isinstance(event, Text) and event.token is not None and event.token != state.token:
+        command = read_command(event.raw)
+        if command is None or command[0] not in _GLOBAL_COMMANDS:
+            return _show(
+                turn, state, lead=msg.OUTDATED_ANSWER if event.token == OUTDATED else msg.STALE_ANSWER
+            )
     raw = event.value if isinstance(event, Press) else event.raw
     command = read_command(raw)
     if state.mode is Mode.SUBMITTED:
@@ -435,7 +456,9 @@ def _store_narrative(turn: _Turn, state: DialogState, item: Item, text: str, raw
     turn.write(key, text, raw)
     paragraphs = text.count("\n") + 1
     new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
-    return _show(turn, new_state, lead=msg.NARRATIVE_APPENDED.format(count=paragraphs), prompt=False)
+    return _show(
+        turn, new_state, lead=msg.NARRATIVE_APPENDED.format(title=item.title, count=paragraphs), prompt=False
+    )
 
 
 def _numbers(turn: _Turn, state: DialogState, item: Item, raw: str) -> Step:
@@ -450,7 +473,10 @@ def _numbers(turn: _Turn, state: DialogState, item: Item, raw: str) -> Step:
             return _show(turn, state, lead=refusal)
         turn.write_numbers((cell_field,), [value], raw)
         if state.cell + 1 < len(fields):
-            return _show(turn, replace(state, cell=state.cell + 1), lead=msg.SAVED)
+            saved = msg.SAVED_CELL.format(
+                title=item.title, label=_leaf_label(cell_field), value=value_text(value)
+            )
+            return _show(turn, replace(state, cell=state.cell + 1), lead=saved)
         return _completed(turn, replace(state, cell=0), item)
     values = parse_values(raw, fields)
     if isinstance(values, Rejected):
@@ -475,10 +501,13 @@ def _completed(turn: _Turn, state: DialogState, item: Item) -> Step:
         total_key = _row_total_key(turn.form, item)
         total = turn.answers.get(total_key) if total_key else None
         turn.notes.append(
-            msg.SAVED_ROW.format(values=values, total=value_text(total)) if total is not None else msg.SAVED
+            msg.SAVED_ROW.format(title=item.title, values=values, total=value_text(total))
+            if total is not None
+            else msg.SAVED_VALUES.format(title=item.title, values=values)
         )
     else:
-        turn.notes.append(msg.SAVED)
+        value = value_text(turn.answers.get(item.fields[0].key))
+        turn.notes.append(msg.SAVED_VALUES.format(title=item.title, values=value))
     if item.section == "s3" and item.id != "t3.carried_out" and _balance_broken(turn):
         turn.notes.append(msg.BALANCE_RECHECK)
         return_to = state.return_to or (state.item if state.item != item.id else None)
@@ -567,7 +596,10 @@ def _accept_proposal(turn: _Turn, state: DialogState, item: Item) -> Step:
         turn.write(item.fields[0].key, text, msg.BTN_ADOPT)
         new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
         return _show(
-            turn, new_state, lead=msg.NARRATIVE_APPENDED.format(count=text.count("\n") + 1), prompt=False
+            turn,
+            new_state,
+            lead=msg.NARRATIVE_APPENDED.format(title=item.title, count=text.count("\n") + 1),
+            prompt=False,
         )
     values = _proposed_numbers(turn, item)
     if values is None or state.cell != 0:
@@ -582,7 +614,10 @@ def _adopt_last_year(turn: _Turn, state: DialogState, item: Item) -> Step:
     turn.write(item.fields[0].key, text, msg.BTN_LAST_YEAR)
     new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
     return _show(
-        turn, new_state, lead=msg.NARRATIVE_APPENDED.format(count=text.count("\n") + 1), prompt=False
+        turn,
+        new_state,
+        lead=msg.NARRATIVE_APPENDED.format(title=item.title, count=text.count("\n") + 1),
+        prompt=False,
     )
 
 

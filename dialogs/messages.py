@@ -34,7 +34,7 @@ PROPOSAL_LAST_YEAR = (
     "去年此项内容：\n{text}\n回复「沿用去年」以此为底稿（请修改年份和数字），或直接输入新的文字。"
 )
 NARRATIVE_CURRENT = "当前内容：\n{text}\n发送新内容将替换原文；回复「完成」保留原文进入下一项。"
-NARRATIVE_APPENDED = "已记录第 {count} 段。继续发送下一段，或回复「完成」进入下一项。"
+NARRATIVE_APPENDED = "已记录「{title}」第 {count} 段。继续发送下一段，或回复「完成」进入下一项。"
 NARRATIVE_OPTIONAL = "本项可不填，回复「跳过」即可。"
 GOV_NONE_OK = "没有相关情况可回复「无」。"
 NONE_RECORDED = "已记录：{text}"
@@ -44,8 +44,9 @@ NARRATIVE_SUSPICIOUS = (
 )
 
 # --- navigation -----------------------------------------------------------------------
-SAVED = "已保存。"
-SAVED_ROW = "已保存：{values}（总计 {total}）。"
+SAVED_CELL = "已保存「{title}」{label}：{value}。"
+SAVED_VALUES = "已保存「{title}」：{values}。"
+SAVED_ROW = "已保存「{title}」：{values}（总计 {total}）。"
 SKIPPED = "已跳过「{title}」，提交前会提醒您补填。"
 BACK_AT_START = "已经是第一项，无法再后退。"
 NOTHING_TO_ACCEPT = "本项没有可采用的建议值，请直接输入。"
@@ -59,6 +60,10 @@ EDIT_START = "修改「{title}」，改完后回到您原来的位置。"
 EDIT_RETURN = "已修改。回到您原来的位置。"
 SUBMITTED_LOCKED = "报告已提交，不能再修改。如需修改，请联系政务公开办退回。"
 UNKNOWN_BUTTON = "这个按钮已过期，请按当前问题回答。"
+OUTDATED_ANSWER = "这条回复是在当前问题显示之前发出的，没有保存，以免记到别的项目里。请按当前问题回答："
+STALE_ANSWER = (
+    "报告已在别处（另一个窗口或设备）修改，当前问题已变化，刚才的回复没有保存。请按当前问题重新回答："
+)
 DONE_NOT_NARRATIVE = "「完成」用于结束一段文字。当前问题需要输入数字。"
 SHORTCUT_NO_APPS = "已将本年新收申请和全部办理结果填为 0。请确认「上年结转」和「结转下年度」。"
 SHORTCUT_NO_REVIEW = "已将行政复议、行政诉讼全部填为 0。"
@@ -168,16 +173,46 @@ CURRENT_YEAR_WARNING = (
     "{year} 年还没有结束：年度报告报告的是已经结束的年度（今年填报的是 {previous} 年）。"
     "确实要填写 {year} 年，请再输入一次 {year}；否则请输入正确的年度。"
 )
-TERM_EMPTY_AGENCY = "单位名称不能为空。"
-TERM_CHOOSE_REPORT = "您有多份未提交的报告，请输入编号选择（输入 0 新建）："
+TERM_AGENCY_IS_COMMAND = "「{name}」是回复指令，不是单位名称。请输入单位全称（例如：某某区行政审批局）。"
+TERM_KEEP = "直接回车保留：{current}"
+TERM_SETUP_HELP = "正在填写报告的基本信息（单位名称、单位类型、报告年度）。可回复：上一步｜退出｜帮助。"
+TERM_REPORTS_HEADER = "您的报告："
 TERM_REPORT_LINE = "{number}. {agency} {year} 年（{status}）"
+TERM_MENU_HELP = (
+    "输入编号打开报告；「新建」开始一份新报告；「改名 编号 新名称」修改单位名称；"
+    "「修改单位 编号」重新填写单位名称、类型和年度；「退出」结束。"
+)
+TERM_MENU_BAD = "没有看懂「{text}」。"
+TERM_MENU_NUMBER = "没有第 {number} 份报告，请输入列表中的编号（1–{count}）。"
 TERM_RESUMING = "继续填写：{agency} {year} 年政府信息公开工作年度报告。"
+TERM_MENU_HINT = "（输入「报告」可查看全部报告、新建报告，或修改单位名称、类型和年度。）"
+TERM_DIALOG_HELP = (
+    "终端中还可以回复：报告（查看、切换、新建报告，修改单位信息）｜"
+    "重新生成（重新生成已提交报告的文件）｜退出（已填内容都已保存）。"
+)
+TERM_CHANGED = "已修改：{agency} {year} 年（{kind}）。"
+TERM_CHANGE_LOCKED = (
+    "{agency} {year} 年的报告已提交，不能修改单位信息。如需修改，请协调员先退回（./nianbao return）。"
+)
+TERM_YEAR_TAKEN = "{agency} 已有 {year} 年的报告，不能改为这个年度。"
+TERM_RETURN_COMMENT = "协调员退回意见：{comment}"
+TERM_NOT_SUBMITTED_YET = "报告提交后才生成文件。回复「预览」可查看目前的内容。"
+TERM_QUIT_WORDS = ("退出", "结束", "quit", "exit")
+TERM_MENU_WORDS = ("报告", "报告列表", "切换报告")
+TERM_NEW_WORDS = ("新建", "新建报告", "0")
+TERM_RENDER_WORDS = ("重新生成", "生成文件")
+TERM_RENAME_WORD = "改名"
+TERM_CHANGE_WORD = "修改单位"
+TERM_WORDS = (*TERM_QUIT_WORDS, *TERM_MENU_WORDS, *TERM_NEW_WORDS, *TERM_RENDER_WORDS)
 TERM_CHOICES = "〔可回复：{choices}〕"
 TERM_BLANK = "没有收到内容，请按上面的提示输入。"
 TERM_EOF = "已保存。再次运行 ./nianbao 将从当前问题继续。"
 TERM_FILES = "报告文件已写入 {directory}："
 TERM_ALREADY_SUBMITTED = "{agency} {year} 年的报告已提交。"
 TERM_NOT_SAVED = "刚才的输入没有保存。问题解决后请重新运行 ./nianbao，从当前问题继续并重新输入。"
+REPORT_UNKNOWN = "找不到 {agency} {year} 年的报告（单位名称须与年报助手中的完全一致）。"
+CLI_RETURN_NOT_SUBMITTED = "{agency} {year} 年的报告状态为「{status}」，只有已提交的报告可以退回。"
+CLI_RETURNED = "已退回：{agency} {year} 年的报告。单位可以在终端（./nianbao）或 Telegram 中修改后重新提交。"
 STATUS_NAMES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "accepted": "已通过"}
 
 # --- coordinator export ----------------------------------------------------------------------
@@ -251,6 +286,11 @@ CLI_HELP = {
     "export": "导出某年度全部报告及汇总 / export a year's reports and the district totals",
     "export.year": "报告年度 / report year",
     "out": "输出目录 / output directory",
+    "return": "把已提交的报告退回单位修改 / return a submitted report to its agency for edits",
+    "render": "按已保存的内容重新生成报告文件 / render a report's documents again from what is stored",
+    "report.agency": "单位全称 / agency name, exactly as stored",
+    "report.year": "报告年度 / report year",
+    "comment": "退回意见，单位打开报告时看到 / a comment the agency sees when it opens the report",
 }
 CLI_EXIT_CODES = """退出码 / exit codes:
   0   成功 / success

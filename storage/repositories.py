@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import col, select
@@ -162,6 +163,66 @@ async def set_status(
         report.submitted_by = by
     session.add(report)
     await session.flush()
+
+
+# A coordinator's comment on a returned report, kept with the answers (the form does not ask it).
+RETURN_COMMENT_KEY = "review.return_comment"
+
+
+async def return_report(
+    *, session: AsyncSession, report: Report, by: int | None, at: datetime, comment: str = ""
+) -> bool:
+    """A submitted report back to its agency for edits; False (nothing changed) if not submitted."""
+    if report.status != ReportStatus.SUBMITTED or report.id is None:
+        return False
+    await set_status(session=session, report=report, status=ReportStatus.RETURNED, by=by, at=at)
+    await write_answers(
+        session=session,
+        report_id=report.id,
+        writes=[(RETURN_COMMENT_KEY, comment.strip() or None, comment)],
+        by=by,
+        at=at,
+    )
+    return True
+
+
+class IdentityChange(StrEnum):
+    """What `change_identity` did, or why it did not."""
+
+    DONE = "done"
+    LOCKED = "locked"  # submitted or accepted: only a returned or draft report changes
+    YEAR_TAKEN = "year_taken"  # the agency has a report of that year already
+
+
+async def change_identity(
+    *, session: AsyncSession, report: Report, name: str, unit: UnitKind, year: int, person_id: int
+) -> IdentityChange:
+    """Fix a mistyped agency name, unit kind or year of a report that is still being filled.
+
+    A name that another agency already has moves the report to that agency (the person
+    meant it); otherwise the agency is renamed, for every report it has.
+    """
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        return IdentityChange.LOCKED
+    agency = await session.get(Agency, report.agency_id)
+    if agency is None:
+        raise LookupError(f"agency {report.agency_id} does not exist")
+    target = await find_agency(session=session, name=name) or agency
+    if (target.id, year) != (report.agency_id, report.year):
+        taken = await report_for(session=session, agency_id=target.id or 0, year=year, create=False)
+        if taken is not None:
+            return IdentityChange.YEAR_TAKEN
+    if target is agency:
+        agency.name = name.strip()
+    target.unit_kind = unit.value
+    session.add(target)
+    rnd = await round_for_year(session=session, year=year)
+    report.agency_id, report.year = target.id or 0, year
+    report.round_id = rnd.id if rnd is not None else None
+    session.add(report)
+    await add_member(session=session, person_id=person_id, agency_id=target.id or 0)
+    await session.flush()
+    return IdentityChange.DONE
 
 
 # --- answers ---------------------------------------------------------------------------------

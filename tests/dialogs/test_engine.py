@@ -74,7 +74,7 @@ def test_every_question_shows_its_position_n_of_total() -> None:
     seen = set()
     for text in DEPARTMENT_FILL:
         shown = driver.last_text
-        if driver.state.mode is Mode.ASK and "已记录第" not in shown:
+        if driver.state.mode is Mode.ASK and "已记录「" not in shown:
             assert progress(shown) == (DEPARTMENT_ITEMS.index(driver.item or "") + 1, 43)
             seen.add(driver.item)
         driver.send(text)
@@ -142,7 +142,7 @@ def test_a_table_three_row_in_one_message_writes_six_numbers_and_the_total() -> 
     assert driver.answers[t3_key("new", "total")] == 16
     written = {w.key: w.value for w in result.writes}
     assert written[t3_key("new", "total")] == 16
-    assert "已保存：12、3、0、0、1、0（总计 16）" in driver.last_text
+    assert "已保存「一、本年新收政府信息公开申请数量」：12、3、0、0、1、0（总计 16）" in driver.last_text
     assert driver.item == "t3.carried_in"
 
 
@@ -607,11 +607,11 @@ def test_without_last_year_carried_in_says_where_to_look() -> None:
 def test_a_narrative_takes_several_messages_then_done() -> None:
     driver = at("text.s1.active")
     driver.send("第一段。")
-    assert "已记录第 1 段" in driver.last_text
+    assert "已记录「（一）主动公开」第 1 段" in driver.last_text
     assert "done" in driver.last_choices
     driver.send("第二段。")
     driver.send("第三段。")
-    assert "已记录第 3 段" in driver.last_text
+    assert "第 3 段" in driver.last_text
     assert driver.item == "text.s1.active"
     driver.send("完成")
     assert driver.answers["text.s1.active"] == "第一段。\n第二段。\n第三段。"
@@ -948,6 +948,44 @@ def test_a_stale_menu_press_still_works() -> None:
     driver = at("t2.licensing")
     driver.press("preview", token="t2.regulations")
     assert "预览" in driver.last_text
+
+
+def test_an_answer_typed_at_an_item_another_window_left_is_refused() -> None:
+    driver = at("t2.licensing")
+    shown_here = driver.state.token
+    driver.send("7")  # the other window answers 行政许可 and moves the shared position on
+    assert driver.item == "t2.penalty"
+    result = driver.send("5", token=shown_here)
+    assert result.writes == ()
+    assert driver.answers["t2.licensing.decisions"] == 7
+    assert "t2.penalty.decisions" not in driver.answers
+    assert "报告已在别处（另一个窗口或设备）修改" in driver.last_text
+    assert "行政处罚：本年处理决定数量" in driver.last_text  # the current question, asked again
+    driver.send("5", token=driver.state.token)
+    assert driver.answers["t2.penalty.decisions"] == 5
+
+
+def test_an_answer_with_the_token_it_was_shown_names_the_item_saved() -> None:
+    driver = at("t2.licensing")
+    driver.send("7", token=driver.state.token)
+    assert "已保存「第二十条第（五）项 — 行政许可：本年处理决定数量」：7。" in driver.last_text
+
+
+def test_a_cell_typed_for_a_cell_another_window_filled_is_refused() -> None:
+    driver = at("t3.new")
+    first_cell = driver.state.token
+    driver.send("12")
+    assert "已保存「一、本年新收政府信息公开申请数量」自然人：12。" in driver.last_text
+    result = driver.send("3", token=first_cell)
+    assert result.writes == ()
+    assert row_values(driver, "new")[:2] == [12, None]
+    assert "报告已在别处（另一个窗口或设备）修改" in driver.last_text
+
+
+def test_a_menu_word_typed_at_an_older_position_still_works() -> None:
+    driver = at("t2.penalty")
+    driver.send("预览", token="t2.regulations")
+    assert "预览（已填" in driver.last_text
 
 
 def test_every_reply_carries_the_token_of_its_state() -> None:

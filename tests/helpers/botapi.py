@@ -533,10 +533,22 @@ class StandIn:
             self._chats[user_id] = chat
         return chat.chat
 
-    async def send_text(self, user_id: int, text: str, *, first_name: str | None = None) -> Json:
-        """The user sends ``text`` (a leading ``/command`` gets its bot_command entity)."""
+    async def send_text(
+        self, user_id: int, text: str, *, first_name: str | None = None, reply_to: int | None = None
+    ) -> Json:
+        """The user sends ``text`` (a leading ``/command`` gets its bot_command entity).
+
+        With ``reply_to``, as a reply to that message of the chat: like Telegram, the update
+        carries the replied message (with its inline keyboard) but not what that one replied to.
+        """
         chat = self._chat(user_id, first_name)
-        message = self._new_message(chat, chat.user, text=text)
+        replied = None
+        if reply_to is not None:
+            original = chat.messages.get(reply_to)
+            if original is None:
+                raise ValueError(f"chat {user_id} has no message {reply_to}")
+            replied = {k: v for k, v in original.items() if k != "reply_to_message"}
+        message = self._new_message(chat, chat.user, text=text, reply_to_message=replied)
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_length(command)}]

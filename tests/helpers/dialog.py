@@ -34,8 +34,10 @@ class Driver:
         self.steps: list[Step] = []
 
     # --- inputs -------------------------------------------------------------------------
-    def send(self, text: str) -> Step:
-        return self._apply(step(self.form, self.info, self.answers, self.state, Text(text), rules=self.rules))
+    def send(self, text: str, token: str | None = None) -> Step:
+        """Type `text`; with `token`, as typed at that position (another window may have moved on)."""
+        event = Text(text, token)
+        return self._apply(step(self.form, self.info, self.answers, self.state, event, rules=self.rules))
 
     def press(self, value: str, token: str | None = None) -> Step:
         """Press a button made for the current state, or for `token` (a stale message)."""

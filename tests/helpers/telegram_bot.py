@@ -108,12 +108,15 @@ def dialog_buttons(message: Json) -> dict[str, str]:
 
 
 def token_of(message: Json) -> str | None:
-    """The dialog position a message's buttons were made for (the current item id, or a mode)."""
+    """The dialog position a message's buttons were made for (the current item id, or a mode).
+
+    Within a row the token also names the cell ("t3.new#2"); only the item is returned.
+    """
     for row in StandIn.buttons(message):
         for button in row:
             press = read_dialog_data(button.callback_data or "")
             if press is not None:
-                return press.token
+                return press.token.partition("#")[0]
     return None
 
 
