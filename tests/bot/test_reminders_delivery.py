@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
-from telegram.ext import Application
 
 from bot.reminder_plan import ReminderPlan
 from bot.reminders import register_reminders
-from bot.settings import Settings
+from bot.telegram_app import build_application
+from bot.turn import Turns
+from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form
 from storage import reminders as store
 from storage.db import Database
@@ -28,10 +29,12 @@ from tests.helpers.reminders import (
     Member,
     add_agency_with_staff,
     add_person,
+    assert_sent_through_the_bots_transport,
     bot_process,
     open_round,
     person,
 )
+from tests.helpers.telegram_bot import bot_settings
 
 YEAR = 2024
 DEADLINE = date(2025, 1, 31)
@@ -60,6 +63,10 @@ async def _seed(db: Database, api: StandIn, staff: int) -> list[Member]:
     return members
 
 
+def _at_d_minus_7() -> datetime:
+    return D_MINUS_7
+
+
 def _received(api: StandIn, members: list[Member]) -> list[int]:
     return [len(api.bot_messages(m.telegram_id)) for m in members]
 
@@ -78,6 +85,7 @@ async def test_reminder_is_not_sent_twice_after_restart_between_slots(
         assert (await second.run_once()).sent == 3
     assert _received(api, members) == [2, 2, 2]
     assert len(api.bot_messages(COORDINATOR)) == 2  # one digest per slot
+    assert_sent_through_the_bots_transport(api)
 
 
 async def test_restart_during_a_send_neither_duplicates_nor_loses(
@@ -107,6 +115,7 @@ async def test_restart_during_a_send_neither_duplicates_nor_loses(
     assert _received(api, members) == [2, 2, 2]
     [d7_digest, _] = api.bot_messages(COORDINATOR)
     assert "另有 3 条提醒因发送中断而状态不明" in d7_digest["text"]
+    assert_sent_through_the_bots_transport(api)
 
 
 async def test_a_reminder_refused_with_429_by_a_process_that_stops_is_sent_by_the_next(
@@ -124,6 +133,7 @@ async def test_a_reminder_refused_with_429_by_a_process_that_stops_is_sent_by_th
     async with bot_process(api, db.url, time, form) as second:
         assert (await second.run_once()).sent == 2
     assert _received(api, members) == [1, 1]
+    assert_sent_through_the_bots_transport(api)  # the 429s too: PTB saw them through the bot's transport
 
 
 async def test_two_processes_on_one_postgresql_send_each_reminder_once(
@@ -146,6 +156,7 @@ async def test_two_processes_on_one_postgresql_send_each_reminder_once(
         assert sum(r.sent for r in reports) == 0
     assert _received(api, members) == [2] * 40
     assert len(api.bot_messages(COORDINATOR)) == 2
+    assert_sent_through_the_bots_transport(api)
 
 
 async def test_429s_are_honoured_and_a_blocked_user_is_shown_to_the_coordinator(
@@ -187,26 +198,28 @@ async def _check_429_and_403(db: Database, api: StandIn, form: Form, time: FakeT
     assert "本次已提醒 11 人" in digest
     assert "无法送达 1 人" in digest
     assert "单位005（员工5）" in digest.split("无法送达")[1]
+    assert_sent_through_the_bots_transport(api)
 
 
 async def test_the_registered_job_sends_reminders_from_the_real_job_queue(
     db: Database, api: StandIn, form: Form
 ) -> None:
     members = await _seed(db, api, 2)
-    application = (
-        Application.builder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
+    settings = bot_settings(api, db)
+    application = build_application(
+        settings, db, Turns(db, form, _at_d_minus_7, ALL_RULES), clock=_at_d_minus_7
     )
-    settings = Settings(database_url=db.url, timezone="Asia/Shanghai")
     async with application:
-        # APScheduler counts ``first`` from registration and skips a first run that is already
-        # past when the scheduler starts, so register just before starting, as build time does.
+        # build_application registered the job to start in 5 s; registering again with the same id
+        # replaces it. APScheduler counts ``first`` from registration and skips a first run that is
+        # already past when the scheduler starts, so register just before starting, as build does.
         reminders = register_reminders(
-            application, settings, db, lambda: D_MINUS_7, form=form, first=timedelta(milliseconds=300)
+            application, settings, db, _at_d_minus_7, form=form, first=timedelta(milliseconds=300)
         )
-        assert application.job_queue is not None
-        assert [job.name for job in application.job_queue.jobs()] == ["nianbao-reminders"]
         await application.start()
         try:
+            assert application.job_queue is not None
+            assert [job.name for job in application.job_queue.jobs()] == ["nianbao-reminders"]
             for m in members:
                 [message] = await api.wait_for_messages(m.telegram_id, 1)
                 assert api.buttons(message)[0][0].callback_data == f"resume:{m.report_id}"
@@ -214,3 +227,4 @@ async def test_the_registered_job_sends_reminders_from_the_real_job_queue(
         finally:
             await application.stop()
     assert reminders.clock() == D_MINUS_7
+    assert_sent_through_the_bots_transport(api)

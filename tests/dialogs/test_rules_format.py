@@ -9,7 +9,6 @@ import pytest
 from dialogs.form import UnitKind
 from dialogs.report_2021 import GOV_EXTRAS
 from dialogs.rules import Severity, SourceFacts
-from dialogs.rules_deadline import legal_deadline
 from tests.helpers.rule_reports import changed, findings, make_facts
 
 _HEADINGS = (
@@ -167,7 +166,11 @@ def test_imported_report_published_late_warns(unit: UnitKind, published: date, l
     assert bool(found) is late
     if late:
         assert found[0].severity is Severity.WARNING
-        assert str(legal_deadline(unit, 2024).month) + "月" in found[0].message
+        # 条例第四十九条: departments by 31 January, people's governments by 31 March.
+        deadline = "2025年1月31日" if unit is UnitKind.DEPARTMENT else "2025年3月31日"
+        shown = f"{published.year}年{published.month}月{published.day}日"
+        assert f"报告于 {shown} 公布" in found[0].message
+        assert f"法定公布期限 {deadline}" in found[0].message
 
 
 def test_deadline_reminder_from_today() -> None:

@@ -159,6 +159,9 @@ class BotCall:
     document_name: str | None = None
     document_bytes: bytes | None = None
     error_code: int | None = None
+    # How the parameters travelled: the bot's aiohttp transport sends "application/json",
+    # PTB's default httpx one a form; so a test can tell which of them made the call.
+    content_type: str = ""
 
     @property
     def is_ok(self) -> bool:
@@ -765,10 +768,10 @@ class StandIn:
             result = await handler(params, uploads)
         except _ApiError as error:
             if method.lower() != "getupdates":
-                await self._log_call(method, params, uploads, error.code)
+                await self._log_call(method, params, uploads, error.code, request.content_type)
             return _response(error.payload(), error.code)
         if method.lower() != "getupdates":
-            await self._log_call(method, params, uploads, None)
+            await self._log_call(method, params, uploads, None, request.content_type)
         held = self._held
         if held is not None and method.lower() in _SENDING_METHODS:
             await held.wait()
@@ -781,7 +784,7 @@ class StandIn:
         return web.Response(body=stored.data, content_type="application/octet-stream")
 
     async def _log_call(
-        self, method: str, params: Json, uploads: dict[str, _Upload], error: int | None
+        self, method: str, params: Json, uploads: dict[str, _Upload], error: int | None, content_type: str
     ) -> None:
         upload = uploads.get("document")
         text = params.get("text", params.get("caption"))
@@ -797,6 +800,7 @@ class StandIn:
                 document_name=upload.filename if upload else None,
                 document_bytes=upload.data if upload else None,
                 error_code=error,
+                content_type=content_type,
             )
         )
         async with self._calls_changed:

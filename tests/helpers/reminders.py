@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application
-
 from bot.pacing import Pacer
 from bot.reminders import Reminders
+from bot.telegram_app import build_application
+from bot.turn import Turns
+from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form, UnitKind
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Person, ReportStatus
 from tests.helpers.botapi import StandIn
+from tests.helpers.telegram_bot import bot_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -130,11 +132,19 @@ async def person(db: Database, person_id: int) -> Person:
 async def bot_process(
     api: StandIn, db_url: str, time: FakeTime, form: Form, *, workers: int = 8
 ) -> AsyncIterator[Reminders]:
-    """One bot process: its own Application (real PTB over HTTP), database engine and pacer."""
-    application = (
-        Application.builder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
-    )
+    """One bot process: its own database engine, pacer, and the Application production builds.
+
+    The Application comes from `build_application`, so reminders travel through the bot's own
+    Bot and transport (bot/telegram_transport.py) over HTTP to the stand-in. It is initialised
+    but not started: the test runs the reminders itself, in virtual time.
+    """
     database = Database(db_url)
+    application = build_application(
+        bot_settings(api, database, chats=workers),
+        database,
+        Turns(database, form, time.clock, ALL_RULES),
+        clock=time.clock,
+    )
     await application.initialize()
     try:
         yield Reminders(
@@ -149,3 +159,9 @@ async def bot_process(
     finally:
         await application.shutdown()
         await database.dispose()
+
+
+def assert_sent_through_the_bots_transport(api: StandIn) -> None:
+    """Every call reached the stand-in as the bot's aiohttp transport sends it: a JSON body."""
+    assert api.sent
+    assert {call.content_type for call in api.sent} == {"application/json"}

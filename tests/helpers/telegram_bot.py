@@ -16,6 +16,7 @@ from bot.telegram_app import build_application, initialized, start_updates
 from bot.telegram_handlers import NianbaoApp
 from bot.telegram_output import read_dialog_data
 from bot.turn import Turns
+from dialogs import messages_telegram as tmsg
 from dialogs.catalogue import ALL_RULES
 from dialogs.report_2021 import form_2021
 from storage.db import Database
@@ -175,7 +176,10 @@ async def open_round_with_agency(api: StandIn, name: str, kind: str, *, year: in
     """The coordinator opens the round (if needed) and adds an agency; returns the invite token."""
     await api.send_text(ADMIN, f"/round {year}")
     opened = await api.next_reply(ADMIN)
-    assert str(year) in opened["text"], opened["text"]
+    # The usage line also names a year (2024), so only the confirmation's opening proves the round is open.
+    assert opened["text"].startswith(tmsg.ROUND_OPENED.split("{deadline}")[0].format(year=year)), opened[
+        "text"
+    ]
     return await add_agency(api, name, kind)
 
 

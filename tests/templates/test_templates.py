@@ -25,8 +25,3 @@ def test_markup_outputs_autoescape_and_plain_text_does_not() -> None:
     assert _environment(OutputKind.HTML).autoescape is True
     assert _environment(OutputKind.MARKDOWN).autoescape is True
     assert _environment(OutputKind.TEXT).autoescape is False
-
-
-def test_templates_are_packaged() -> None:
-    names = {p.name for p in TEMPLATE_DIR.glob("*.j2")}
-    assert {"report.txt.j2", "report.md.j2", "report.html.j2", "_tables.html.j2"} <= names
