@@ -377,6 +377,7 @@ def _sent_before(sent_at: datetime | None, asked_at: Any) -> bool:
         asked = datetime.fromisoformat(asked_at)
     except ValueError:
         return False
-    # Telegram dates are whole seconds (the second the message was sent, rounded down): a message
-    # sent in the same second the question was shown is not known to be older than it.
-    return as_utc(sent_at) < as_utc(asked).replace(microsecond=0)
+    # Telegram dates are whole seconds, rounded down: a message sent before the question was shown is
+    # always refused; one sent within the same second after it is refused too (it asks to resend), which
+    # no person typing an answer meets, rather than letting a stale one through.
+    return as_utc(sent_at) < as_utc(asked)
