@@ -4,22 +4,29 @@ Rules of this module (everything that decides *when* a reminder goes out lives h
 
 - A plan is a ladder of day offsets from the deadline (default 7, 3 and 1 days before, the
   morning of the deadline, then daily for 3 days overdue), a send time of day, quiet hours
-  and whether weekends are used. It is stored as JSON in ``ReportingRound.reminder_plan``;
+  and whether non-working days are used. It is stored as JSON in ``ReportingRound.reminder_plan``;
   a coordinator may change it, and ``None`` means the default plan.
 - Every slot has a stable id derived from its offset ("d-7", "d0", "d+2"): the id is part of
-  the ``reminder_sent`` unique key, so it must not depend on the clock or the weekend shift.
+  the ``reminder_sent`` unique key, so it must not depend on the clock or the calendar shift.
+- Working days come from an injected ``WorkingCalendar`` (bot/working_calendar.py: China's
+  published schedule, so public holidays are off even on a weekday and make-up Saturdays and
+  Sundays are working days; an estimate for a year not yet published).
 - Due instants are computed in the configured zone (NIANBAO_TIMEZONE) and returned in UTC.
   A send time inside quiet hours moves to the end of the quiet hours (the next morning when
-  it falls late in the evening). With weekends off, a slot on or before the deadline day that
-  falls on a weekend moves back to the Friday before (a warning after the deadline is useless),
-  and an overdue slot moves forward to the Monday. Slots that land on the same local day
-  collapse into the later rung of the ladder, so nobody gets two reminders in one day.
+  it falls late in the evening). With non-working days off, a slot on or before the deadline
+  day that falls on one moves back to the previous working day (a warning after the deadline
+  is useless), and an overdue slot moves forward to the next working day. Slots that land on
+  the same local day collapse into the later rung of the ladder, so nobody gets two reminders
+  in one day.
+- The deadline itself never moves: ``deadline_day`` says what the coordinator must be told
+  when it falls on a non-working day, and which years of the ladder are only estimated.
 - Catching up: only the latest slot that is due is ever "current", and it stays current
   until ``STALE_BEFORE_NEXT`` before the next slot (or for ``LAST_SLOT_LIFETIME`` when it is
   the last). A slot missed while the bot was down is therefore sent once, late, while it is
   still meaningful; a run after a long outage sends at most one slot per report, never a
   burst of stale ones.
-- Nothing is sent during quiet hours or (with weekends off) on a weekend, whatever is due.
+- Nothing is sent during quiet hours or (with non-working days off) on a non-working day,
+  whatever is due.
 """
 
 from __future__ import annotations
@@ -32,14 +39,20 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.working_calendar import Holiday, WorkingCalendar
+from dialogs.messages_reminders import deadline_notice
+
 __all__ = [
     "DEFAULT_OFFSETS",
+    "DeadlineDay",
     "DigestPoint",
     "ReminderPlan",
     "Slot",
+    "calendar_note",
     "current_digest",
     "current_slot",
     "days_until_deadline",
+    "deadline_day",
     "digest_points",
     "is_sending_time",
     "local_date",
@@ -52,7 +65,8 @@ DEFAULT_OFFSETS: tuple[int, ...] = (-7, -3, -1, 0, 1, 2, 3)
 # read as spam, and the next one carries the same information.
 STALE_BEFORE_NEXT = timedelta(hours=12)
 LAST_SLOT_LIFETIME = timedelta(hours=24)
-_SATURDAY = 5
+# Longer than any run of days off (the Spring Festival with its weekends is 9 days).
+_MAX_SHIFT_DAYS = 31
 _P = TypeVar("_P")
 _MAX_OFFSET_DAYS = 60
 
@@ -68,7 +82,8 @@ class ReminderPlan(BaseModel):
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 30)
     weekends: bool = False
-    """Whether reminders may go out on Saturday and Sunday."""
+    """Whether reminders may go out on non-working days (weekends and public holidays alike);
+    the stored name is kept from when only weekends were known."""
 
     @field_validator("offsets")
     @classmethod
@@ -155,33 +170,39 @@ def _move_out_of_quiet(plan: ReminderPlan, when: datetime) -> datetime:
     return end
 
 
-def _shift_weekend(day: date, offset_days: int) -> date:
-    if day.weekday() < _SATURDAY:
-        return day
-    if offset_days <= 0:
-        return day - timedelta(days=day.weekday() - 4)  # back to Friday
-    return day + timedelta(days=7 - day.weekday())  # on to Monday
+def _to_workday(calendar: WorkingCalendar, day: date, offset_days: int) -> date:
+    """The working day a rung lands on: back before or on the deadline, forward when overdue."""
+    step = timedelta(days=-1 if offset_days <= 0 else 1)
+    moved = day
+    for _ in range(_MAX_SHIFT_DAYS):
+        if calendar.is_workday(moved):
+            return moved
+        moved += step
+    return day  # no working day within a month: a broken calendar, and the rung is never sent
 
 
-def slots_for(plan: ReminderPlan, deadline: date, zone: ZoneInfo) -> tuple[Slot, ...]:
+def slots_for(
+    plan: ReminderPlan, deadline: date, zone: ZoneInfo, *, calendar: WorkingCalendar
+) -> tuple[Slot, ...]:
     """The round's slots in due order, at most one per local day."""
     by_day: dict[date, Slot] = {}
     for offset in plan.offsets:  # ascending, so a later rung replaces an earlier one on a day
         day = deadline + timedelta(days=offset)
         if not plan.weekends:
-            day = _shift_weekend(day, offset)
+            day = _to_workday(calendar, day, offset)
         local = _move_out_of_quiet(plan, datetime.combine(day, plan.send_at, tzinfo=zone))
         slot = Slot(slot_id(offset), offset, local.astimezone(UTC), local.date())
         by_day[slot.local_day] = slot
     return tuple(sorted(by_day.values(), key=lambda s: s.due))
 
 
-def is_sending_time(plan: ReminderPlan, now: datetime, zone: ZoneInfo) -> bool:
-    """Whether anything may be sent at ``now``: outside quiet hours, and not on a weekend if off."""
+def is_sending_time(plan: ReminderPlan, now: datetime, zone: ZoneInfo, *, calendar: WorkingCalendar) -> bool:
+    """Whether anything may be sent at ``now``: outside quiet hours, and on a working day unless
+    the plan uses non-working days too."""
     local = now.astimezone(zone)
     if plan.is_quiet(local.time()):
         return False
-    return plan.weekends or local.weekday() < _SATURDAY
+    return plan.weekends or calendar.is_workday(local.date())
 
 
 def _current(points: tuple[_P, ...], dues: tuple[datetime, ...], now: datetime) -> _P | None:
@@ -205,9 +226,11 @@ def current_slot(slots: tuple[Slot, ...], now: datetime) -> Slot | None:
     return _current(slots, tuple(s.due for s in slots), now)
 
 
-def digest_points(plan: ReminderPlan, deadline: date, zone: ZoneInfo) -> tuple[DigestPoint, ...]:
+def digest_points(
+    plan: ReminderPlan, deadline: date, zone: ZoneInfo, *, calendar: WorkingCalendar
+) -> tuple[DigestPoint, ...]:
     """A digest after every slot, and one on the deadline day (its slot's, or a separate one)."""
-    slots = slots_for(plan, deadline, zone)
+    slots = slots_for(plan, deadline, zone, calendar=calendar)
     points = [DigestPoint(s.id, s.due, s.id, s.offset_days, s.local_day == deadline) for s in slots]
     if not any(p.is_deadline for p in points):
         local = _move_out_of_quiet(plan, datetime.combine(deadline, plan.send_at, tzinfo=zone))
@@ -217,3 +240,44 @@ def digest_points(plan: ReminderPlan, deadline: date, zone: ZoneInfo) -> tuple[D
 
 def current_digest(points: tuple[DigestPoint, ...], now: datetime) -> DigestPoint | None:
     return _current(points, tuple(p.due for p in points), now)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineDay:
+    """What the coordinator is told about the deadline's day; the deadline itself never moves."""
+
+    deadline: date
+    is_workday: bool
+    holiday: Holiday | None
+    """The public holiday the deadline falls in; None on a working day or an ordinary weekend."""
+    last_workday: date
+    """The last working day on or before the deadline (the deadline itself when it is one)."""
+    estimated_years: tuple[int, ...]
+    """Years of the deadline and its ladder whose calendar is an estimate, not a published one."""
+
+    @property
+    def needs_notice(self) -> bool:
+        return not self.is_workday or bool(self.estimated_years)
+
+
+def deadline_day(plan: ReminderPlan, deadline: date, *, calendar: WorkingCalendar) -> DeadlineDay:
+    is_workday = calendar.is_workday(deadline)
+    last = deadline if is_workday else _to_workday(calendar, deadline, 0)
+    days = {deadline, last, *(deadline + timedelta(days=o) for o in plan.offsets)}
+    estimated = sorted({d.year for d in days if not calendar.knows(d)})
+    holiday = None if is_workday else calendar.holiday(deadline)
+    return DeadlineDay(deadline, is_workday, holiday, last, tuple(estimated))
+
+
+def calendar_note(plan: ReminderPlan, deadline: date, *, calendar: WorkingCalendar) -> str:
+    """The coordinator's note on the deadline's day and the calendar's certainty ("" if none)."""
+    day = deadline_day(plan, deadline, calendar=calendar)
+    if not day.needs_notice:
+        return ""
+    return deadline_notice(
+        deadline=day.deadline,
+        is_workday=day.is_workday,
+        holiday=None if day.holiday is None else day.holiday.value,
+        last_workday=day.last_workday,
+        estimated_years=day.estimated_years,
+    )

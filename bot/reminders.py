@@ -47,6 +47,7 @@ from bot.reminder_plan import (
     DigestPoint,
     ReminderPlan,
     Slot,
+    calendar_note,
     current_digest,
     current_slot,
     days_until_deadline,
@@ -57,6 +58,7 @@ from bot.reminder_plan import (
 )
 from bot.settings import Settings
 from bot.telegram_output import resume_data
+from bot.working_calendar import ChinaCalendar, WorkingCalendar
 from dialogs.form import Form, UnitKind
 from dialogs.messages_reminders import (
     RESUME_BUTTON,
@@ -139,6 +141,7 @@ class Reminders:
         pacer: Pacer | None = None,
         workers: int = 8,
         claim_timeout: timedelta = timedelta(minutes=10),
+        calendar: WorkingCalendar | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -148,6 +151,7 @@ class Reminders:
         self.pacer = pacer or Pacer()
         self.workers = workers
         self.claim_timeout = claim_timeout
+        self.calendar: WorkingCalendar = calendar or ChinaCalendar()
         self._running = asyncio.Lock()
 
     def _now(self) -> datetime:
@@ -191,15 +195,15 @@ class Reminders:
         plan, is_valid = ReminderPlan.from_json_or_default(rnd.reminder_plan)
         if not is_valid:
             log.warning("round %s has an invalid reminder plan; using the default plan", rnd.id)
-        if not is_sending_time(plan, now, self.zone):
+        if not is_sending_time(plan, now, self.zone, calendar=self.calendar):
             return
-        slot = current_slot(slots_for(plan, rnd.deadline, self.zone), now)
+        slot = current_slot(slots_for(plan, rnd.deadline, self.zone, calendar=self.calendar), now)
         if slot is not None:
             report.slots.append((rnd.year, slot.id))
             await self._remind(rnd, slot, report)
-        point = current_digest(digest_points(plan, rnd.deadline, self.zone), now)
+        point = current_digest(digest_points(plan, rnd.deadline, self.zone, calendar=self.calendar), now)
         if point is not None:
-            await self._digest(rnd, point, report)
+            await self._digest(rnd, plan, point, report)
 
     # --- reminders --------------------------------------------------------------------------
     async def _remind(self, rnd: ReportingRound, slot: Slot, report: RunReport) -> None:
@@ -309,7 +313,9 @@ class Reminders:
             await store.mark_failed(session=session, claim_id=claim_id, at=self._now(), error=error)
 
     # --- the coordinators' digest -------------------------------------------------------------
-    async def _digest(self, rnd: ReportingRound, point: DigestPoint, report: RunReport) -> None:
+    async def _digest(
+        self, rnd: ReportingRound, plan: ReminderPlan, point: DigestPoint, report: RunReport
+    ) -> None:
         now = self._now()
         if rnd.id is None:
             return
@@ -349,6 +355,7 @@ class Reminders:
             unreachable=[DigestLine(u.agency_name, u.display_name) for u in unreachable],
             unstaffed=unstaffed,
             unknown=unknown,
+            calendar_note=calendar_note(plan, rnd.deadline, calendar=self.calendar),
             limit=MessageLimit.MAX_TEXT_LENGTH,
         )
         for coordinator in coordinators:
@@ -404,6 +411,7 @@ def register_reminders(
     pacer: Pacer | None = None,
     interval: timedelta = timedelta(seconds=60),
     first: timedelta = timedelta(seconds=5),
+    calendar: WorkingCalendar | None = None,
 ) -> Reminders:
     """Add the one repeating reminder job to the application's JobQueue; returns the service.
 
@@ -415,7 +423,13 @@ def register_reminders(
     if job_queue is None:
         raise RuntimeError("reminders need python-telegram-bot[job-queue]")
     reminders = Reminders(
-        bot=application.bot, db=db, zone=settings.zone, clock=clock, form=form or form_2021(), pacer=pacer
+        bot=application.bot,
+        db=db,
+        zone=settings.zone,
+        clock=clock,
+        form=form or form_2021(),
+        pacer=pacer,
+        calendar=calendar,
     )
     job_queue.run_repeating(
         reminders.job_callback,

@@ -34,6 +34,7 @@ from bot.reminders import register_reminders
 from bot.settings import Settings
 from bot.telegram_transport import AiohttpTransport
 from bot.turn import Clock, Turns
+from bot.working_calendar import ChinaCalendar, WorkingCalendar
 from dialogs import messages_telegram as tmsg
 from storage import access as store
 from storage.db import Database
@@ -63,7 +64,14 @@ _COORDINATOR_COMMANDS: tuple[
 )
 
 
-def build_application(settings: Settings, db: Database, turns: Turns, *, clock: Clock) -> h.NianbaoApp:
+def build_application(
+    settings: Settings,
+    db: Database,
+    turns: Turns,
+    *,
+    clock: Clock,
+    calendar: WorkingCalendar | None = None,
+) -> h.NianbaoApp:
     if settings.telegram_token is None:
         raise ValueError("NIANBAO_TELEGRAM_TOKEN is not set")
     context_types = ContextTypes(context=h.NianbaoContext, bot_data=h.BotData)
@@ -84,6 +92,7 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
         builder = builder.base_file_url(settings.telegram_file_url)
     application: h.NianbaoApp = builder.build()
     pacer = Pacer()  # one budget for everything sent unprompted: reminders and notices
+    working_days: WorkingCalendar = calendar or ChinaCalendar()
     application.bot_data.services = h.Services(
         settings=settings,
         db=db,
@@ -92,6 +101,7 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
         form=turns.form,
         clock=clock,
         pacer=pacer,
+        calendar=working_days,
     )
     # Answers come only from new messages: an edited earlier message reaches on_edited instead.
     new = filters.UpdateType.MESSAGE
@@ -103,7 +113,7 @@ def build_application(settings: Settings, db: Database, turns: Turns, *, clock: 
     application.add_handler(MessageHandler(new & filters.Document.ALL, coord.on_document))
     application.add_handler(MessageHandler(new & ~filters.COMMAND, h.on_other_message))
     application.add_error_handler(h.on_error)
-    register_reminders(application, settings, db, clock, pacer=pacer)
+    register_reminders(application, settings, db, clock, pacer=pacer, calendar=working_days)
     return application
 
 

@@ -18,6 +18,7 @@ from telegram import Update
 from bot.access import Refusal
 from bot.export import build_export
 from bot.importing import store_import
+from bot.reminder_plan import ReminderPlan, calendar_note
 from bot.telegram_handlers import NianbaoContext, local_time, notify_later, send_text
 from bot.telegram_output import keyboard, resume_data
 from dialogs import messages as msg
@@ -76,10 +77,17 @@ async def on_round(update: Update, context: NianbaoContext) -> None:
         if deadline == date.min:
             await send_text(context, chat_id, tmsg.ROUND_USAGE)
             return
-    async with context.services.db.session() as session:
-        await repo.open_round(session=session, year=year, deadline=deadline, created_by=who.person_id)
+    services = context.services
+    async with services.db.session() as session:
+        rnd = await repo.open_round(session=session, year=year, deadline=deadline, created_by=who.person_id)
+        plan, _ = ReminderPlan.from_json_or_default(rnd.reminder_plan)
     log.info("round %s opened by person %s", year, who.person_id)
-    await send_text(context, chat_id, tmsg.ROUND_OPENED.format(year=year, deadline=deadline.isoformat()))
+    # The deadline is the coordinator's: a non-working deadline is reported, never moved.
+    lines = [tmsg.ROUND_OPENED.format(year=year, deadline=deadline.isoformat())]
+    note = calendar_note(plan, deadline, calendar=services.calendar)
+    if note:
+        lines.append(note)
+    await send_text(context, chat_id, "\n".join(lines))
 
 
 async def on_agency(update: Update, context: NianbaoContext) -> None:

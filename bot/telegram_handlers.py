@@ -38,6 +38,7 @@ from bot.telegram_output import (
     resume_data,
 )
 from bot.turn import Clock, Refused, ReportSnapshot, TurnResult, Turns
+from bot.working_calendar import WorkingCalendar
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.commands import Command
@@ -61,6 +62,7 @@ class Services:
     form: Form
     clock: Clock
     pacer: Pacer
+    calendar: WorkingCalendar
 
 
 class BotData:

@@ -3,7 +3,8 @@
 The reminder names the round, the deadline and the days left (or overdue), the progress
 (已完成 x/y 项) and what is still missing; the button that resumes the dialog is added by
 the Telegram adapter. The digest lists who was reminded, who is still missing and who
-cannot be reached, shortened to fit one Telegram message.
+cannot be reached, shortened to fit one Telegram message, and (``deadline_notice``) says when
+the deadline falls on a non-working day or the year's holiday calendar is only an estimate.
 """
 
 from __future__ import annotations
@@ -15,10 +16,60 @@ from datetime import date
 RESUME_BUTTON = "继续填报"
 _MISSING_SHOWN = 5
 _SEPARATOR = "、"
+_WEEKDAYS = "一二三四五六日"
+# Keys are bot/working_calendar.py's Holiday values.
+HOLIDAY_NAMES = {
+    "new_year": "元旦",
+    "spring_festival": "春节",
+    "tomb_sweeping": "清明节",
+    "labour_day": "劳动节",
+    "dragon_boat": "端午节",
+    "mid_autumn": "中秋节",
+    "national_day": "国庆节",
+}
+HOLIDAY_OTHER = "法定节假日"
+DEADLINE_ON_HOLIDAY = (
+    "注意：截止日期 {deadline}在{holiday}假期内，不是工作日。截止日期不变；"
+    "此前最后一个工作日是 {last}，截止前的提醒在工作日发出。"
+)
+DEADLINE_ON_WEEKEND = (
+    "注意：截止日期 {deadline}是周末，不是工作日。截止日期不变；"
+    "此前最后一个工作日是 {last}，截止前的提醒在工作日发出。"
+)
+CALENDAR_ESTIMATED = (
+    "{years} 年的节假日安排尚未公布（通常在上一年 11 月发布），提醒日期暂按周末、元旦、"
+    "春节（按农历估算，除夕至初七）、劳动节和国庆节估算，不含调休上班日。"
+)
 
 
 def format_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def format_day(day: date) -> str:
+    """A date with its weekday, e.g. 2027年1月31日（星期日）."""
+    return f"{format_date(day)}（星期{_WEEKDAYS[day.weekday()]}）"
+
+
+def deadline_notice(
+    *,
+    deadline: date,
+    is_workday: bool,
+    holiday: str | None,
+    last_workday: date,
+    estimated_years: Sequence[int],
+) -> str:
+    """What the coordinator is told about the deadline's day; "" when there is nothing to say."""
+    lines = []
+    if not is_workday:
+        template = DEADLINE_ON_WEEKEND if holiday is None else DEADLINE_ON_HOLIDAY
+        name = HOLIDAY_NAMES.get(holiday or "", HOLIDAY_OTHER)
+        lines.append(
+            template.format(deadline=format_day(deadline), holiday=name, last=format_day(last_workday))
+        )
+    if estimated_years:
+        lines.append(CALENDAR_ESTIMATED.format(years=_SEPARATOR.join(str(y) for y in estimated_years)))
+    return "\n".join(lines)
 
 
 def round_name(year: int) -> str:
@@ -105,6 +156,7 @@ def digest_text(
     unstaffed: Sequence[str],
     unknown: int,
     limit: int,
+    calendar_note: str = "",
 ) -> str:
     """The digest, with the lists cut (等 N 家) until it fits in ``limit`` characters."""
     shown = 200
@@ -120,6 +172,8 @@ def digest_text(
         ]
         if unknown:
             lines.append(f"另有 {unknown} 条提醒因发送中断而状态不明（不会重复发送）。")
+        if calendar_note:
+            lines.append(calendar_note)
         text = "\n".join(lines)
         if len(text) <= limit or shown == 0:
             return text[:limit]

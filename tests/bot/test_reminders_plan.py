@@ -16,11 +16,13 @@ from bot.reminder_plan import (
     is_sending_time,
     slots_for,
 )
+from bot.working_calendar import ChinaCalendar
 from tests.helpers.reminders import SHANGHAI
 
 FRIDAY_DEADLINE = date(2025, 1, 31)  # a Friday
 SATURDAY_DEADLINE = date(2026, 1, 31)  # a Saturday
 ALL_DAYS = ReminderPlan(weekends=True)
+CHINA = ChinaCalendar()
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -28,7 +30,7 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def test_default_ladder_is_seven_three_one_days_before_the_deadline_then_three_days_overdue() -> None:
-    slots = slots_for(ALL_DAYS, FRIDAY_DEADLINE, SHANGHAI)
+    slots = slots_for(ALL_DAYS, FRIDAY_DEADLINE, SHANGHAI, calendar=CHINA)
     assert [s.id for s in slots] == ["d-7", "d-3", "d-1", "d0", "d+1", "d+2", "d+3"]
     assert [s.local_day.day for s in slots] == [24, 28, 30, 31, 1, 2, 3]
     # 09:00 in Shanghai is 01:00 UTC, stored and compared in UTC.
@@ -36,7 +38,8 @@ def test_default_ladder_is_seven_three_one_days_before_the_deadline_then_three_d
 
 
 def test_weekend_slots_move_to_friday_before_the_deadline_and_monday_after() -> None:
-    slots = slots_for(ReminderPlan(), SATURDAY_DEADLINE, SHANGHAI)
+    # Late January 2026 has no holiday and no make-up day: China's calendar is weekends here.
+    slots = slots_for(ReminderPlan(), SATURDAY_DEADLINE, SHANGHAI, calendar=CHINA)
     # d-7 (Sat 24th) -> Fri 23rd; d-1 (Fri 30th) and d0 (Sat 31st -> Fri 30th) collapse into d0;
     # d+1 (Sun 1st) and d+2 (Mon 2nd) collapse into d+2; d+3 is Tue 3rd.
     assert [(s.id, s.local_day) for s in slots] == [
@@ -50,24 +53,27 @@ def test_weekend_slots_move_to_friday_before_the_deadline_and_monday_after() -> 
 
 def test_a_send_time_in_quiet_hours_moves_to_the_next_morning() -> None:
     plan = ReminderPlan(offsets=(-1, 0), send_at=time(22, 0), weekends=True)
-    slots = slots_for(plan, FRIDAY_DEADLINE, SHANGHAI)
+    slots = slots_for(plan, FRIDAY_DEADLINE, SHANGHAI, calendar=CHINA)
     assert [s.due for s in slots] == [local(date(2025, 1, 31), 8, 30), local(date(2025, 2, 1), 8, 30)]
     early = ReminderPlan(offsets=(0,), send_at=time(6, 0), weekends=True)
-    assert slots_for(early, FRIDAY_DEADLINE, SHANGHAI)[0].due == local(FRIDAY_DEADLINE, 8, 30)
+    assert slots_for(early, FRIDAY_DEADLINE, SHANGHAI, calendar=CHINA)[0].due == local(FRIDAY_DEADLINE, 8, 30)
 
 
 def test_nothing_is_sent_in_quiet_hours_or_on_weekends_when_they_are_off() -> None:
     plan = ReminderPlan()
-    assert is_sending_time(plan, local(FRIDAY_DEADLINE, 9), SHANGHAI)
-    assert not is_sending_time(plan, local(FRIDAY_DEADLINE, 21), SHANGHAI)
-    assert not is_sending_time(plan, local(FRIDAY_DEADLINE, 8, 29), SHANGHAI)
-    assert is_sending_time(plan, local(FRIDAY_DEADLINE, 8, 30), SHANGHAI)
-    assert not is_sending_time(plan, local(date(2025, 2, 1), 10), SHANGHAI)  # Saturday
-    assert is_sending_time(ALL_DAYS, local(date(2025, 2, 1), 10), SHANGHAI)
+    # A working Friday (FRIDAY_DEADLINE itself, 2025-01-31, is in the 2025 Spring Festival).
+    friday = date(2025, 1, 24)
+    assert is_sending_time(plan, local(friday, 9), SHANGHAI, calendar=CHINA)
+    assert not is_sending_time(plan, local(friday, 21), SHANGHAI, calendar=CHINA)
+    assert not is_sending_time(plan, local(friday, 8, 29), SHANGHAI, calendar=CHINA)
+    assert is_sending_time(plan, local(friday, 8, 30), SHANGHAI, calendar=CHINA)
+    saturday = date(2025, 1, 18)
+    assert not is_sending_time(plan, local(saturday, 10), SHANGHAI, calendar=CHINA)
+    assert is_sending_time(ALL_DAYS, local(saturday, 10), SHANGHAI, calendar=CHINA)
 
 
 def test_only_the_latest_due_slot_is_current_and_a_late_one_expires_before_the_next() -> None:
-    slots = slots_for(ALL_DAYS, FRIDAY_DEADLINE, SHANGHAI)
+    slots = slots_for(ALL_DAYS, FRIDAY_DEADLINE, SHANGHAI, calendar=CHINA)
     assert current_slot(slots, local(date(2025, 1, 24), 8, 59)) is None
     assert current_slot(slots, local(date(2025, 1, 24), 9)) == slots[0]
     # After an outage from the 23rd to the 29th at noon: d-3 (28th) is sent, never d-7 too.
@@ -85,10 +91,10 @@ def test_only_the_latest_due_slot_is_current_and_a_late_one_expires_before_the_n
 
 
 def test_the_deadline_digest_is_the_deadline_days_slot_or_a_point_of_its_own() -> None:
-    weekday = digest_points(ALL_DAYS, FRIDAY_DEADLINE, SHANGHAI)
+    weekday = digest_points(ALL_DAYS, FRIDAY_DEADLINE, SHANGHAI, calendar=CHINA)
     assert [p.key for p in weekday if p.is_deadline] == ["d0"]
     assert len(weekday) == 7
-    weekend = digest_points(ReminderPlan(), SATURDAY_DEADLINE, SHANGHAI)
+    weekend = digest_points(ReminderPlan(), SATURDAY_DEADLINE, SHANGHAI, calendar=CHINA)
     deadline = [p for p in weekend if p.is_deadline]
     assert [(p.key, p.slot_id, p.due) for p in deadline] == [("deadline", None, local(SATURDAY_DEADLINE, 9))]
     assert current_digest(weekend, local(SATURDAY_DEADLINE, 10)) == deadline[0]
@@ -117,5 +123,5 @@ def test_due_instants_follow_the_configured_zone() -> None:
     from zoneinfo import ZoneInfo
 
     urumqi = ZoneInfo("Asia/Urumqi")  # UTC+6: the same 09:00 is two hours later in UTC
-    [slot] = slots_for(ReminderPlan(offsets=(0,), weekends=True), FRIDAY_DEADLINE, urumqi)
+    [slot] = slots_for(ReminderPlan(offsets=(0,), weekends=True), FRIDAY_DEADLINE, urumqi, calendar=CHINA)
     assert slot.due == local(FRIDAY_DEADLINE, 9) + timedelta(hours=2)

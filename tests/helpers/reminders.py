@@ -22,6 +22,11 @@ from tests.helpers.botapi import StandIn
 from tests.helpers.telegram_bot import bot_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The 2026 Spring Festival: Sun 15 to Mon 23 February off, Saturdays 14 and 28 worked (checked
+# against chinese_calendar in tests/bot/test_reminders_calendar.py).
+NEW_YEARS_EVE_2026 = date(2026, 2, 16)
+SPRING_FESTIVAL_2026 = tuple(date(2026, 2, 15) + timedelta(days=n) for n in range(9))
+MAKE_UP_SATURDAYS_2026 = (date(2026, 2, 14), date(2026, 2, 28))
 
 
 class FakeTime:
