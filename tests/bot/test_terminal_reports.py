@@ -138,7 +138,7 @@ def test_a_returned_report_is_edited_again_in_the_terminal_and_rendered_again(tm
 
     regenerated = run_terminal(["1", "重新生成", "退出"], _db(tmp_path), tmp_path).stdout
     assert "1. " + f"{agency} {year} 年（已提交）" in regenerated
-    assert regenerated.count("报告文件已生成") == 2  # on opening it, and for 重新生成
+    assert regenerated.count("报告文件已写入") == 2  # on opening it, and for 重新生成
 
     returned = _cli(
         ["return", "--agency", agency, "--year", str(year), "--comment", "请补充收费说明"], tmp_path

@@ -712,7 +712,8 @@ def test_a_bare_number_confirmed_is_stored_as_typed() -> None:
     driver.state = DialogState.from_json(stored)
     driver.send("确认保存")
     assert driver.answers["text.s5"] == "3"
-    assert "已记录第 1 段" in driver.last_text
+    assert "第 1 段" in driver.last_text
+    assert "已记录「五、存在的主要问题及改进情况」" in driver.last_text
 
 
 def test_none_at_a_government_item_after_text_replaces_it_once() -> None:
