@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.access import FillRight, Refusal, active_fill
+from bot.submission import enqueue_summary
 from dialogs.engine import DialogState, Event, Input, Reply, ReportInfo, Step, step
 from dialogs.form import Form, UnitKind, Value
 from dialogs.rules import Rule
@@ -158,6 +159,16 @@ class Turns:
             at=self.clock(),
             submitted=Event.SUBMITTED in result.events,
         )
+        if Event.SUBMITTED in result.events:  # the coordinators' summaries commit with the submission
+            enqueue_summary(
+                conn,
+                report_id=head.report_id,
+                agency=head.agency,
+                year=head.year,
+                person_id=person_id,
+                answers=saved.answers if saved is not None else data.answers,
+                at=self.clock(),
+            )
         return _Done(result, (*data.read, saved) if saved is not None else data.read)
 
     async def snapshot(self, report_id: int) -> ReportSnapshot:

@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
+from bot.outbox import Outbox
 from bot.pacing import Pacer
 from bot.reminders import Reminders
+from bot.telegram_outbox import TelegramSender
 from dialogs.form import Form, UnitKind
 from storage import repositories as repo
 from storage.db import Database
@@ -130,22 +132,18 @@ async def person(db: Database, person_id: int) -> Person:
 async def bot_process(
     api: StandIn, db_url: str, time: FakeTime, form: Form, *, workers: int = 8
 ) -> AsyncIterator[Reminders]:
-    """One bot process: its own Application (real PTB over HTTP), database engine and pacer."""
+    """One bot process: its own Application (real PTB over HTTP), database engine, pacer and outbox."""
     application = (
         Application.builder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
     )
     database = Database(db_url)
     await application.initialize()
     try:
-        yield Reminders(
-            bot=application.bot,
-            db=database,
-            zone=SHANGHAI,
-            clock=time.clock,
-            form=form,
-            pacer=Pacer(monotonic=time.monotonic, sleep=time.sleep),
-            workers=workers,
+        pacer = Pacer(monotonic=time.monotonic, sleep=time.sleep)
+        outbox = Outbox(
+            database, TelegramSender(application.bot), clock=time.clock, pacer=pacer, workers=workers
         )
+        yield Reminders(outbox=outbox, db=database, zone=SHANGHAI, clock=time.clock, form=form)
     finally:
         await application.shutdown()
         await database.dispose()
