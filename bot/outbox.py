@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -146,6 +146,11 @@ class Outbox:
             if not self._again:
                 return
 
+    async def settled(self) -> None:
+        """Until the background drain, and any pass kicked meanwhile, has finished (not cancelled)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.wait({self._task})
+
     async def stop(self) -> None:
         """Stop a background drain; rows it had claimed but not tried go back to pending."""
         task, self._task = self._task, None
@@ -214,10 +219,9 @@ class Outbox:
                 log.warning("outbox %s (%s) to %s: 429, retry after %.0f s", *ids, error.seconds)
                 continue
             except Blocked as error:
-                async with self.db.session() as session:
-                    await store.mark_blocked(
-                        session=session, row_id=row.id, chat_id=row.chat_id, at=self._now(), error=str(error)
-                    )
+                await self._write(
+                    store.mark_blocked, row_id=row.id, chat_id=row.chat_id, at=self._now(), error=str(error)
+                )
                 log.warning("outbox %s (%s) to %s: 403, person marked unreachable", *ids)
                 return self._record(deliveries, row, Outcome.BLOCKED)
             except NotSent as error:
@@ -232,18 +236,30 @@ class Outbox:
                 await self._fail(row, type(error).__name__)
                 log.exception("outbox %s (%s) to %s: unexpected error", *ids)
                 return self._record(deliveries, row, Outcome.FAILED)
-            async with self.db.session() as session:
-                await store.mark_sent(session=session, row_id=row.id, at=self._now())
+            await self._write(store.mark_sent, row_id=row.id, at=self._now())
             return self._record(deliveries, row, Outcome.SENT)
         return Outcome.DEFERRED  # pending already (the last 429 put it back); a later drain sends it
 
     async def _retry(self, row: Claimed, not_before: datetime, error: str) -> None:
-        async with self.db.session() as session:
-            await store.mark_retry(session=session, row_id=row.id, not_before=not_before, error=error)
+        await self._write(store.mark_retry, row_id=row.id, not_before=not_before, error=error)
 
     async def _fail(self, row: Claimed, error: str) -> None:
-        async with self.db.session() as session:
-            await store.mark_failed(session=session, row_id=row.id, error=error)
+        await self._write(store.mark_failed, row_id=row.id, error=error)
+
+    async def _write(self, mark: Callable[..., Awaitable[None]], **values: object) -> None:
+        """Record what Telegram answered, even when the worker is being stopped meanwhile:
+        a row left "sending" after a known answer would be lost for nothing."""
+
+        async def record() -> None:
+            async with self.db.session() as session:
+                await mark(session=session, **values)
+
+        task = asyncio.ensure_future(record())
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await task
+            raise
 
     @staticmethod
     def _record(deliveries: list[Delivery], row: Claimed, outcome: Outcome) -> Outcome:
