@@ -349,13 +349,17 @@ async def deliver_submission(context: NianbaoContext, chat_id: int, report_id: i
     """The finished report to the person who submitted it (their reply); the coordinators'
     summaries were enqueued with the submission (bot/submission.py): the outbox sends them now."""
     services = context.services
-    services.outbox.kick()
-    snapshot = await services.turns.snapshot(report_id)
-    # Rendering the Word document takes a while: off the event loop.
-    documents = await asyncio.to_thread(report_documents, services.form, snapshot)
-    caption = tmsg.FILES_CAPTION.format(agency=snapshot.agency.name, year=snapshot.report.year)
-    for document in documents:
-        await context.bot.send_document(chat_id, document.data, filename=document.filename, caption=caption)
+    try:
+        snapshot = await services.turns.snapshot(report_id)
+        # Rendering the Word document takes a while: off the event loop.
+        documents = await asyncio.to_thread(report_documents, services.form, snapshot)
+        caption = tmsg.FILES_CAPTION.format(agency=snapshot.agency.name, year=snapshot.report.year)
+        for document in documents:
+            await context.bot.send_document(
+                chat_id, document.data, filename=document.filename, caption=caption
+            )
+    finally:
+        services.outbox.kick()  # the submitter's files first, as before; then the summaries
     log.info("report %s delivered to user %s", report_id, chat_id)
 
 
