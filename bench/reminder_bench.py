@@ -30,9 +30,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, update
 from telegram.ext import Application
 
+from bot.outbox import Outbox
 from bot.pacing import Pacer
 from bot.reminder_plan import ReminderPlan
 from bot.reminders import Reminders
+from bot.telegram_outbox import TelegramSender
 from dialogs.report_2021 import form_2021
 from storage import reminders as store
 from storage.db import Database, sqlite_url
@@ -195,13 +197,13 @@ async def _delivery(url: str, recipients: int) -> dict[str, float | int]:
         )
         async with application:
             reminders = Reminders(
-                bot=application.bot,
+                outbox=Outbox(
+                    db, TelegramSender(application.bot), clock=lambda: NOW, pacer=Pacer(), workers=8
+                ),
                 db=db,
                 zone=ZONE,
                 clock=lambda: NOW,
                 form=form_2021(),
-                pacer=Pacer(),
-                workers=8,
             )
             start = time.perf_counter()
             report = await reminders.run_once()

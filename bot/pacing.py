@@ -1,21 +1,16 @@
-"""Our side of Telegram's flood limits, shared by every message the bot sends unprompted.
+"""Our side of Telegram's flood limits, for every message the bot sends unprompted.
 
-Reminders, digests, submission summaries and return notices all draw on one `Pacer` per process
-(bot/telegram_app.py makes it), so together they stay under the limits, and a 429 on any of
-them pauses all of them.
+The outbox worker (bot/outbox.py), the only sender of reminders, digests, submission summaries
+and return notices, draws on one `Pacer` per process, so together they stay under the limits,
+and a 429 on any of them pauses all of them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-
-from telegram.error import RetryAfter
-from telegram.warnings import PTBDeprecationWarning
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -74,12 +69,3 @@ class Pacer:
                         self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
                     return
             await self._sleep(wait)
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    """How long Telegram asked us to wait after a 429."""
-    # PTB 22 warns on reading retry_after as an int (it becomes a timedelta); accept both.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

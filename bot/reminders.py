@@ -1,28 +1,21 @@
-"""Deadline reminders: one periodic job that asks storage what is due, claims, sends, records.
+"""Deadline reminders: one periodic job that asks storage what is due, claims, enqueues, drains.
 
 Nothing about reminders lives in PTB's JobQueue but the tick itself (jobs are in-memory only):
 each run reads the rounds from the database, works out the current slot with the pure plan
 (bot/reminder_plan.py) and asks storage who has not been reminded in it yet.
 
-Delivery order for every reminder, and why:
+Every reminder is claimed (INSERT into reminder_sent, unique per report x slot x person) and its
+message enqueued in the outbox in the same transaction; then the run drains the outbox
+(bot/outbox.py, the one sender: pacing, 429 waits, 403 -> unreachable). A second process (or
+this one after a restart) finds the claim and enqueues nothing, so each reminder is sent once.
+A 429 or a network error puts the message back in the outbox for a later drain, so nothing is
+dropped. A crash *during* the HTTP call leaves the outbox row "sending": the message may or may
+not have arrived, and it is never re-sent; after ``claim_timeout`` the digest counts it as
+"unknown". At-most-once is the right choice here: a duplicated reminder is noise an official
+remembers, a missed one is covered by the next rung of the ladder.
 
-1. wait for the pacer (Telegram: about 30 messages/s per bot and 1/s per chat; we stay at
-   25/s and 1.1 s per chat, and a 429 pauses every send for its ``retry_after``);
-2. claim (INSERT into reminder_sent, unique per report x slot x person) and COMMIT;
-3. send;
-4. mark sent / blocked (403: the person is marked unreachable and never retried) / failed.
-
-A second process (or this one after a restart) finds the claim and skips the reminder, so
-each is sent once. A 429 means Telegram certainly did not deliver: the claim is released
-(deleted) and the reminder retried, so nothing is dropped. A network error before any answer
-is also released, for the next run. A crash or a timeout *during* the HTTP call leaves the
-claim unmarked: the message may or may not have arrived, and we cannot tell. Such a claim is
-never re-sent; after ``claim_timeout`` the digest counts it as "unknown". At-most-once is the
-right choice here: a duplicated reminder is noise an official remembers, a missed one is
-covered by the next rung of the ladder (the window is one in-flight request per worker).
-
-After the slot has been delivered (nothing in flight, nobody left), the coordinators get a
-digest, claimed the same way per (round, digest point, coordinator), so two processes send
+After the slot has been delivered (nothing pending or in flight, nobody left), the coordinators
+get a digest, claimed the same way per (round, digest point, coordinator), so two processes send
 it once. A digest also goes out on the deadline day even when no reminder slot falls on it.
 """
 
@@ -30,19 +23,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
-from bot.pacing import Pacer, retry_after_seconds
+from bot.outbox import Delivery, Outbox, Outcome
 from bot.reminder_plan import (
     DigestPoint,
     ReminderPlan,
@@ -57,6 +46,7 @@ from bot.reminder_plan import (
     slots_for,
 )
 from bot.settings import Settings
+from bot.telegram_outbox import TelegramSender
 from bot.telegram_output import resume_data
 from bot.working_calendar import ChinaCalendar, WorkingCalendar
 from dialogs.form import Form, UnitKind
@@ -68,9 +58,11 @@ from dialogs.messages_reminders import (
     slot_label,
 )
 from dialogs.report_2021 import form_2021
+from storage import outbox as outbox_store
 from storage import reminders as store
 from storage.db import Database
-from storage.tables import ReportingRound, ReportStatus
+from storage.outbox import Outgoing
+from storage.tables import OutboxKind, ReportingRound, ReportStatus
 
 __all__ = [
     "JOB_NAME",
@@ -84,18 +76,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 JOB_NAME = "nianbao-reminders"
-# A 429 for the same reminder this many times in one run: leave it (released) to the next run.
-_MAX_RETRIES_PER_RUN = 5
 _EARLIEST_ROUND = timedelta(days=62)  # beyond any plan's last offset (60 days) plus a margin
-
-
-class _Outcome(Enum):
-    SENT = "sent"
-    BLOCKED = "blocked"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # claimed by someone else, or submitted meanwhile
-    RETRY = "retry"  # 429: released, try again
-    DEFERRED = "deferred"  # network error before any answer: released, next run
 
 
 @dataclass(slots=True)
@@ -111,20 +92,27 @@ class RunReport:
     digests: int = 0
     slots: list[tuple[int, str]] = field(default_factory=list)
 
-    def count(self, outcome: _Outcome) -> None:
-        match outcome:
-            case _Outcome.SENT:
-                self.sent += 1
-            case _Outcome.BLOCKED:
-                self.blocked += 1
-            case _Outcome.FAILED:
-                self.failed += 1
-            case _Outcome.SKIPPED:
-                self.skipped += 1
-            case _Outcome.RETRY:
-                self.retried += 1
-            case _Outcome.DEFERRED:
-                self.deferred += 1
+    def count(self, deliveries: list[Delivery]) -> None:
+        """What the outbox did with this run's reminders and digests (other kinds are not ours)."""
+        for delivery in deliveries:
+            if delivery.kind is OutboxKind.DIGEST:
+                self.digests += delivery.outcome is Outcome.SENT
+                continue
+            if delivery.kind is not OutboxKind.REMINDER:
+                continue
+            match delivery.outcome:
+                case Outcome.SENT:
+                    self.sent += 1
+                case Outcome.BLOCKED:
+                    self.blocked += 1
+                case Outcome.FAILED:
+                    self.failed += 1
+                case Outcome.SKIPPED:
+                    self.skipped += 1
+                case Outcome.RETRY:
+                    self.retried += 1
+                case Outcome.DEFERRED:
+                    self.deferred += 1
 
 
 class Reminders:
@@ -133,23 +121,19 @@ class Reminders:
     def __init__(
         self,
         *,
-        bot: Bot,
+        outbox: Outbox,
         db: Database,
         zone: ZoneInfo,
         clock: Clock,
         form: Form,
-        pacer: Pacer | None = None,
-        workers: int = 8,
         claim_timeout: timedelta = timedelta(minutes=10),
         calendar: WorkingCalendar | None = None,
     ) -> None:
-        self.bot = bot
+        self.outbox = outbox
         self.db = db
         self.zone = zone
         self.clock = clock
         self.form = form
-        self.pacer = pacer or Pacer()
-        self.workers = workers
         self.claim_timeout = claim_timeout
         self.calendar: WorkingCalendar = calendar or ChinaCalendar()
         self._running = asyncio.Lock()
@@ -187,11 +171,17 @@ class Reminders:
                 rounds = await store.rounds_from(
                     session=session, earliest_deadline=local_date(now, self.zone) - _EARLIEST_ROUND
                 )
+            given_up: set[int] = set()  # tried enough in this run: left to the next one
             for rnd in rounds:
-                await self._run_round(rnd, now, report)
+                await self._run_round(rnd, now, report, given_up)
         return report
 
-    async def _run_round(self, rnd: ReportingRound, now: datetime, report: RunReport) -> None:
+    async def _drain(self, report: RunReport, given_up: set[int]) -> None:
+        report.count(await self.outbox.drain(given_up=given_up))
+
+    async def _run_round(
+        self, rnd: ReportingRound, now: datetime, report: RunReport, given_up: set[int]
+    ) -> None:
         plan, is_valid = ReminderPlan.from_json_or_default(rnd.reminder_plan)
         if not is_valid:
             log.warning("round %s has an invalid reminder plan; using the default plan", rnd.id)
@@ -201,9 +191,10 @@ class Reminders:
         if slot is not None:
             report.slots.append((rnd.year, slot.id))
             await self._remind(rnd, slot, report)
+            await self._drain(report, given_up)
         point = current_digest(digest_points(plan, rnd.deadline, self.zone, calendar=self.calendar), now)
-        if point is not None:
-            await self._digest(rnd, plan, point, report)
+        if point is not None and await self._digest(rnd, plan, point):
+            await self._drain(report, given_up)
 
     # --- reminders --------------------------------------------------------------------------
     async def _remind(self, rnd: ReportingRound, slot: Slot, report: RunReport) -> None:
@@ -211,21 +202,9 @@ class Reminders:
             await store.ensure_reports(session=session, rnd=rnd, at=self._now())
         async with self.db.session() as session:
             due = await store.reminders_due(session=session, year=rnd.year, slot=slot.id)
-        if not due:
-            return
-        pending = deque((reminder, 0) for reminder in due)
-
-        async def worker() -> None:
-            while pending:
-                reminder, attempts = pending.popleft()
-                outcome = await self._deliver(rnd, slot, reminder)
-                report.count(outcome)
-                if outcome is _Outcome.RETRY and attempts + 1 < _MAX_RETRIES_PER_RUN:
-                    pending.append((reminder, attempts + 1))
-
-        async with asyncio.TaskGroup() as group:
-            for _ in range(min(self.workers, len(due))):
-                group.create_task(worker())
+        for reminder in due:
+            if not await self._enqueue(rnd, slot, reminder):
+                report.skipped += 1
 
     def _reminder_text(
         self, rnd: ReportingRound, reminder: store.DueReminder, answered: set[str], now: datetime
@@ -243,86 +222,42 @@ class Reminders:
             is_returned=reminder.report_status == ReportStatus.RETURNED.value,
         )
 
-    async def _deliver(self, rnd: ReportingRound, slot: Slot, reminder: store.DueReminder) -> _Outcome:
-        await self.pacer.acquire(reminder.telegram_id)
-        claimed_at = self._now()
+    async def _enqueue(self, rnd: ReportingRound, slot: Slot, reminder: store.DueReminder) -> bool:
+        """Claim the reminder and enqueue its message, in one transaction; False if claimed before."""
+        at = self._now()
         async with self.db.session() as session:
             claim_id = await store.claim_reminder(
                 session=session,
                 report_id=reminder.report_id,
                 slot=slot.id,
                 person_id=reminder.person_id,
-                at=claimed_at,
+                at=at,
             )
             if claim_id is None:
-                return _Outcome.SKIPPED
+                return False  # claimed by someone else, or submitted meanwhile
             answered = await store.answered_keys(session=session, report_id=reminder.report_id)
-        # The claim is committed: from here on a restart will not send this reminder again.
-        text = self._reminder_text(rnd, reminder, answered, claimed_at)
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(RESUME_BUTTON, callback_data=resume_data(reminder.report_id))]]
-        )
-        ids = (reminder.report_id, slot.id, reminder.telegram_id)
-        try:
-            await self.bot.send_message(chat_id=reminder.telegram_id, text=text, reply_markup=markup)
-        except RetryAfter as error:
-            seconds = retry_after_seconds(error)
-            self.pacer.pause(seconds)
-            await self._release(claim_id)
-            log.warning("reminder %s/%s to %s: 429, retry after %.0f s", *ids, seconds)
-            return _Outcome.RETRY
-        except Forbidden as error:
-            async with self.db.session() as session:
-                await store.mark_blocked(
-                    session=session,
-                    claim_id=claim_id,
-                    person_id=reminder.person_id,
-                    at=self._now(),
-                    error=error.message,
-                )
-            log.warning("reminder %s/%s to %s: 403, person marked unreachable", *ids)
-            return _Outcome.BLOCKED
-        except TimedOut:
-            # The request may have reached Telegram: delivery unknown, never re-sent (see above).
-            await self._fail(claim_id, "timed out; delivery unknown")
-            log.warning("reminder %s/%s to %s: timed out, not retried", *ids)
-            return _Outcome.FAILED
-        except BadRequest as error:
-            await self._fail(claim_id, error.message)
-            log.warning("reminder %s/%s to %s: rejected (400)", *ids)
-            return _Outcome.FAILED
-        except NetworkError:
-            # No answer came back before the connection failed; retried on the next run.
-            await self._release(claim_id)
-            log.warning("reminder %s/%s to %s: network error, deferred to the next run", *ids)
-            return _Outcome.DEFERRED
-        except TelegramError as error:
-            await self._fail(claim_id, error.message)
-            log.warning("reminder %s/%s to %s: failed (%s)", *ids, type(error).__name__)
-            return _Outcome.FAILED
-        async with self.db.session() as session:
-            await store.mark_sent(session=session, claim_id=claim_id, at=self._now())
-        return _Outcome.SENT
-
-    async def _release(self, claim_id: int) -> None:
-        async with self.db.session() as session:
-            await store.release_claim(session=session, claim_id=claim_id)
-
-    async def _fail(self, claim_id: int, error: str) -> None:
-        async with self.db.session() as session:
-            await store.mark_failed(session=session, claim_id=claim_id, at=self._now(), error=error)
+            message = Outgoing(
+                chat_id=reminder.telegram_id,
+                kind=OutboxKind.REMINDER,
+                text=self._reminder_text(rnd, reminder, answered, at),
+                dedupe_key=store.reminder_key(
+                    report_id=reminder.report_id, slot=slot.id, person_id=reminder.person_id
+                ),
+                buttons=(((RESUME_BUTTON, resume_data(reminder.report_id)),),),
+            )
+            await outbox_store.enqueue_now(session=session, messages=[message], at=at)
+        return True
 
     # --- the coordinators' digest -------------------------------------------------------------
-    async def _digest(
-        self, rnd: ReportingRound, plan: ReminderPlan, point: DigestPoint, report: RunReport
-    ) -> None:
+    async def _digest(self, rnd: ReportingRound, plan: ReminderPlan, point: DigestPoint) -> bool:
+        """Enqueue the digest of ``point`` for every coordinator not sent it yet; True if any was."""
         now = self._now()
         if rnd.id is None:
-            return
+            return False
         async with self.db.session() as session:
             coordinators = await store.reachable_coordinators(session=session)
             if not coordinators:
-                return
+                return False
             reminded: list[DigestLine] = []
             unknown = 0
             if point.slot_id is not None:
@@ -330,11 +265,11 @@ class Reminders:
                     session=session, year=rnd.year, slot=point.slot_id, stale_before=now - self.claim_timeout
                 )
                 if outcome.in_flight:
-                    return  # another run (maybe another process) is still sending this slot
+                    return False  # still being sent (maybe by another process), or to be retried
                 if not outcome.recipients and not point.is_deadline:
-                    return  # the slot sent nothing: no digest
+                    return False  # the slot sent nothing: no digest
                 if await store.reminders_due(session=session, year=rnd.year, slot=point.slot_id):
-                    return  # some reminders of the slot are still to go (deferred or paced)
+                    return False  # some reminders of the slot are still to be claimed
                 reminded = [
                     DigestLine(r.agency_name, r.person_name)
                     for r in outcome.with_status(store.ClaimStatus.SENT)
@@ -358,47 +293,25 @@ class Reminders:
             calendar_note=calendar_note(plan, rnd.deadline, calendar=self.calendar),
             limit=MessageLimit.MAX_TEXT_LENGTH,
         )
+        enqueued = False
         for coordinator in coordinators:
             if coordinator.id is None or coordinator.telegram_id is None:
                 continue
-            for _ in range(_MAX_RETRIES_PER_RUN):
-                sent = await self._send_digest(
-                    rnd.id, point.key, coordinator.id, coordinator.telegram_id, text
-                )
-                if sent is not _Outcome.RETRY:
-                    break
-            if sent is _Outcome.SENT:
-                report.digests += 1
-
-    async def _send_digest(
-        self, round_id: int, key: str, person_id: int, telegram_id: int, text: str
-    ) -> _Outcome:
-        await self.pacer.acquire(telegram_id)
-        async with self.db.session() as session:
-            claim_id = await store.claim_digest(
-                session=session, round_id=round_id, key=key, person_id=person_id, at=self._now()
-            )
-        if claim_id is None:
-            return _Outcome.SKIPPED
-        status = store.ClaimStatus.SENT
-        error_text: str | None = None
-        try:
-            await self.bot.send_message(chat_id=telegram_id, text=text)
-        except RetryAfter as error:
-            self.pacer.pause(retry_after_seconds(error))
             async with self.db.session() as session:
-                await store.release_digest(session=session, claim_id=claim_id)
-            return _Outcome.RETRY
-        except Forbidden as error:
-            status, error_text = store.ClaimStatus.BLOCKED, error.message
-        except TelegramError as error:
-            status, error_text = store.ClaimStatus.FAILED, error.message
-        async with self.db.session() as session:
-            await store.finish_digest(
-                session=session, claim_id=claim_id, status=status, at=self._now(), error=error_text
-            )
-        log.info("digest %s of round %s to %s: %s", key, round_id, telegram_id, status.value)
-        return _Outcome.SENT if status is store.ClaimStatus.SENT else _Outcome.FAILED
+                claim_id = await store.claim_digest(
+                    session=session, round_id=rnd.id, key=point.key, person_id=coordinator.id, at=now
+                )
+                if claim_id is None:
+                    continue  # sent (or being sent) by an earlier run or another process
+                message = Outgoing(
+                    chat_id=coordinator.telegram_id,
+                    kind=OutboxKind.DIGEST,
+                    text=text,
+                    dedupe_key=store.digest_key(round_id=rnd.id, key=point.key, person_id=coordinator.id),
+                )
+                await outbox_store.enqueue_now(session=session, messages=[message], at=now)
+            enqueued = True
+        return enqueued
 
 
 def register_reminders(
@@ -408,7 +321,7 @@ def register_reminders(
     clock: Clock,
     *,
     form: Form | None = None,
-    pacer: Pacer | None = None,
+    outbox: Outbox | None = None,
     interval: timedelta = timedelta(seconds=60),
     first: timedelta = timedelta(seconds=5),
     calendar: WorkingCalendar | None = None,
@@ -423,12 +336,11 @@ def register_reminders(
     if job_queue is None:
         raise RuntimeError("reminders need python-telegram-bot[job-queue]")
     reminders = Reminders(
-        bot=application.bot,
+        outbox=outbox or Outbox(db, TelegramSender(application.bot), clock=clock),
         db=db,
         zone=settings.zone,
         clock=clock,
         form=form or form_2021(),
-        pacer=pacer,
         calendar=calendar,
     )
     job_queue.run_repeating(

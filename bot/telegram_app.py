@@ -29,9 +29,10 @@ from bot import telegram_coordinator as coord
 from bot import telegram_handlers as h
 from bot.access import Access
 from bot.chat_order import ChatOrderedProcessor
-from bot.pacing import Pacer
+from bot.outbox import Outbox
 from bot.reminders import register_reminders
 from bot.settings import Settings
+from bot.telegram_outbox import TelegramSender, register_outbox
 from bot.telegram_transport import AiohttpTransport
 from bot.turn import Clock, Turns
 from bot.working_calendar import ChinaCalendar, WorkingCalendar
@@ -91,8 +92,9 @@ def build_application(
     if settings.telegram_file_url:
         builder = builder.base_file_url(settings.telegram_file_url)
     application: h.NianbaoApp = builder.build()
-    pacer = Pacer()  # one budget for everything sent unprompted: reminders and notices
     working_days: WorkingCalendar = calendar or ChinaCalendar()
+    # The one sender of everything unprompted (reminders, digests, summaries, notices).
+    outbox = Outbox(db, TelegramSender(application.bot), clock=clock)
     application.bot_data.services = h.Services(
         settings=settings,
         db=db,
@@ -100,7 +102,7 @@ def build_application(
         access=Access(db, frozenset(settings.admins)),
         form=turns.form,
         clock=clock,
-        pacer=pacer,
+        outbox=outbox,
         calendar=working_days,
     )
     # Answers come only from new messages: an edited earlier message reaches on_edited instead.
@@ -113,7 +115,8 @@ def build_application(
     application.add_handler(MessageHandler(new & filters.Document.ALL, coord.on_document))
     application.add_handler(MessageHandler(new & ~filters.COMMAND, h.on_other_message))
     application.add_error_handler(h.on_error)
-    register_reminders(application, settings, db, clock, pacer=pacer, calendar=working_days)
+    register_outbox(application, outbox)
+    register_reminders(application, settings, db, clock, outbox=outbox, calendar=working_days)
     return application
 
 
@@ -188,6 +191,10 @@ async def initialized(application: h.NianbaoApp) -> AsyncIterator[h.NianbaoApp]:
         try:
             yield application
         finally:
+            # Before the HTTP client closes: rows claimed but not yet tried go back to pending.
+            services: h.Services | None = application.bot_data.services
+            if services is not None:
+                await services.outbox.stop()
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             if application.running:

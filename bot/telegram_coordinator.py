@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 
@@ -19,16 +20,18 @@ from bot.access import Refusal
 from bot.export import build_export
 from bot.importing import store_import
 from bot.reminder_plan import ReminderPlan, calendar_note
-from bot.telegram_handlers import NianbaoContext, local_time, notify_later, send_text
-from bot.telegram_output import keyboard, resume_data
+from bot.telegram_handlers import NianbaoContext, local_time, send_text
+from bot.telegram_output import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import UnitKind
 from dialogs.parsing import Rejected, parse_agency_name
 from storage import access as store
+from storage import outbox as outbox_store
 from storage import repositories as repo
 from storage.access import INVITE_TTL
-from storage.tables import Agency, ReportStatus, Role
+from storage.outbox import Outgoing
+from storage.tables import Agency, OutboxKind, ReportStatus, Role
 from templates.importer import import_document
 
 log = logging.getLogger(__name__)
@@ -270,8 +273,6 @@ async def on_return(update: Update, context: NianbaoContext) -> None:
         await send_text(context, chat_id, tmsg.RETURN_USAGE)
         return
     services = context.services
-    staff: list[int] = []
-    report_id = 0
     async with services.db.session() as session:
         agency = await store.find_agency(session=session, query=query)
         rnd = await repo.latest_round(session=session)
@@ -286,15 +287,32 @@ async def on_return(update: Update, context: NianbaoContext) -> None:
             status = msg.STATUS_NAMES.get(report.status, report.status)
             text = tmsg.RETURN_NOT_SUBMITTED.format(agency=agency.name, year=report.year, status=status)
         else:
-            await repo.return_report(session=session, report=report, by=who.person_id, at=services.clock())
+            at = services.clock()
+            await repo.return_report(session=session, report=report, by=who.person_id, at=at)
             staff = await store.members_with_chat(session=session, agency_id=report.agency_id)
-            report_id = report.id
-            notice = tmsg.RETURNED_NOTICE.format(agency=agency.name, year=report.year)
+            # The notices commit with the return itself; the outbox sends them.
+            await outbox_store.enqueue_now(
+                session=session, messages=_returned_notices(report.id, agency.name, report.year, staff), at=at
+            )
             text = tmsg.RETURNED.format(agency=agency.name, year=report.year, count=len(staff))
             log.info("report %s returned by person %s", report.id, who.person_id)
-    if staff:
-        await notify_later(context, staff, notice, keyboard([(tmsg.BTN_CONTINUE, resume_data(report_id))]))
+    services.outbox.kick()
     await send_text(context, chat_id, text)
+
+
+def _returned_notices(report_id: int, agency: str, year: int, chats: list[int]) -> list[Outgoing]:
+    event = uuid.uuid4().hex  # one return, one committed transaction: the key only has to be new
+    notice = tmsg.RETURNED_NOTICE.format(agency=agency, year=year)
+    return [
+        Outgoing(
+            chat_id=chat,
+            kind=OutboxKind.RETURNED_NOTICE,
+            text=notice,
+            dedupe_key=f"{OutboxKind.RETURNED_NOTICE.value}:{report_id}:{event}:{chat}",
+            buttons=(((tmsg.BTN_CONTINUE, resume_data(report_id)),),),
+        )
+        for chat in chats
+    ]
 
 
 # Published reports are a few tens of KB; anything far larger is not one.

@@ -10,7 +10,6 @@ again with /fill.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,11 +21,11 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.access import Access, FillRight, Refusal, active_fill
-from bot.pacing import Pacer, retry_after_seconds
+from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.telegram_output import (
     ButtonPress,
@@ -37,14 +36,13 @@ from bot.telegram_output import (
     read_resume_data,
     resume_data,
 )
-from bot.turn import Clock, Refused, ReportSnapshot, TurnResult, Turns
+from bot.turn import Clock, Refused, TurnResult, Turns
 from bot.working_calendar import WorkingCalendar
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.commands import Command
-from dialogs.engine import CONFIRMATIONS_KEY, EXPLANATION_KEY, Event, Input, Press, Resume, Text
+from dialogs.engine import Event, Input, Press, Resume, Text
 from dialogs.form import Form
-from dialogs.summary import key_figures
 from storage import access as store
 from storage.db import Database
 from storage.faults import DatabaseFault
@@ -61,7 +59,7 @@ class Services:
     access: Access
     form: Form
     clock: Clock
-    pacer: Pacer
+    outbox: Outbox
     calendar: WorkingCalendar
 
 
@@ -95,73 +93,6 @@ async def send_text(
     """`text` in as many messages as the length limit needs; the keyboard goes on the last one."""
     for chunk, chunk_markup in message_chunks(text, markup):
         await context.bot.send_message(chat_id, chunk, reply_markup=chunk_markup)
-
-
-# A notice waits out this many 429s (each as long as Telegram asks) before it is given up.
-_NOTICE_ATTEMPTS = 4
-
-
-async def notify(
-    context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """A message to someone who did not just write to us (a summary, a returned report).
-
-    Each chunk waits its turn in the pacer shared with the reminders (Telegram's limits hold for
-    all of them together); a 429 is waited out chunk by chunk, so no part is sent twice; 403
-    marks the person unreachable. From a handler, run it through `notify_later`, so the waits
-    hold up no one's chat.
-    """
-    services = context.services
-    try:
-        for chunk, chunk_markup in message_chunks(text, markup):
-            await _send_waiting(context, chat_id, chunk, chunk_markup)
-    except Forbidden:
-        log.warning("user %s blocked the bot", chat_id)
-        async with services.db.session() as session:
-            await store.set_reachable(
-                session=session, telegram_id=chat_id, reachable=False, at=services.clock()
-            )
-        return False
-    except TelegramError as error:
-        log.warning("message to user %s failed: %s", chat_id, type(error).__name__)
-        return False
-    return True
-
-
-async def notify_later(
-    context: NianbaoContext, chat_ids: Iterable[int], text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """`notify` each chat, in order, in a task of the application, so a wait holds up no handler.
-
-    PTB awaits such tasks when it stops; while it is stopping already, the notices go out here.
-    """
-    chats = list(chat_ids)
-
-    async def each() -> None:
-        for chat_id in chats:
-            await notify(context, chat_id, text, markup)
-
-    if context.application.running:
-        context.application.create_task(each(), name="nianbao-notices")
-    else:
-        await each()
-
-
-async def _send_waiting(
-    context: NianbaoContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    pacer = context.services.pacer
-    for attempt in range(1, _NOTICE_ATTEMPTS + 1):
-        await pacer.acquire(chat_id)
-        try:
-            await context.bot.send_message(chat_id, text, reply_markup=markup)
-            return
-        except RetryAfter as error:
-            if attempt == _NOTICE_ATTEMPTS:
-                raise
-            seconds = retry_after_seconds(error)
-            log.warning("message to user %s: flood control, retrying in %.0f s", chat_id, seconds)
-            pacer.pause(seconds)
 
 
 async def send_turn(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
@@ -463,50 +394,22 @@ async def on_error(update: object, context: NianbaoContext) -> None:
 
 # --- submission ---------------------------------------------------------------------------------
 async def deliver_submission(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
-    """The finished report to the person who submitted it; a summary to every coordinator.
+    """The finished report to the person who submitted it (their reply); the coordinators'
+    summaries were enqueued with the submission (bot/submission.py): the outbox sends them now.
 
     The documents are the ones rendered before the submission was committed (bot/turn.py).
     """
     services = context.services
-    report_id = result.report_id
-    snapshot = await services.turns.snapshot(report_id)
-    caption = tmsg.FILES_CAPTION.format(agency=snapshot.agency.name, year=snapshot.report.year)
-    for document in result.documents:
-        await context.bot.send_document(chat_id, document.data, filename=document.filename, caption=caption)
-    async with services.db.session() as session:
-        chats = set(await store.coordinator_chats(session=session)) | set(services.settings.admins)
-        submitter = await store.person_name(session=session, person_id=snapshot.report.submitted_by)
-    summary = submission_summary(snapshot, submitted_by=submitter)
-    await notify_later(context, sorted(chats), summary)
-    log.info("report %s delivered to user %s and %s coordinators", report_id, chat_id, len(chats))
-
-
-def submission_summary(snapshot: ReportSnapshot, *, submitted_by: str) -> str:
-    figures = key_figures(snapshot.answers)
-    lines = [
-        tmsg.SUBMITTED_SUMMARY.format(
-            agency=snapshot.agency.name,
-            year=snapshot.report.year,
-            by=submitted_by,
-            new=figures.new or 0,
-            processed=figures.processed or 0,
-            carried=figures.carried_out or 0,
-            review=figures.review or 0,
-            litigation=figures.litigation or 0,
-        )
-    ]
-    confirmed = snapshot.answers.get(CONFIRMATIONS_KEY)
-    if isinstance(confirmed, str) and confirmed.strip():
-        warnings = "\n".join(
-            f"! {line.split(chr(9), 1)[-1]}" for line in confirmed.splitlines() if line.strip()
-        )
-        lines.append(tmsg.SUMMARY_WARNINGS.format(warnings=warnings))
-    else:
-        lines.append(tmsg.SUMMARY_NO_WARNINGS)
-    explanation = snapshot.answers.get(EXPLANATION_KEY)
-    if isinstance(explanation, str) and explanation.strip():
-        lines.append(tmsg.SUMMARY_EXPLANATION.format(text=explanation.strip()))
-    return "\n".join(lines)
+    try:
+        snapshot = await services.turns.snapshot(result.report_id)
+        caption = tmsg.FILES_CAPTION.format(agency=snapshot.agency.name, year=snapshot.report.year)
+        for document in result.documents:
+            await context.bot.send_document(
+                chat_id, document.data, filename=document.filename, caption=caption
+            )
+    finally:
+        services.outbox.kick()  # the submitter's files first, as before; then the summaries
+    log.info("report %s delivered to user %s", result.report_id, chat_id)
 
 
 def local_time(moment: datetime, settings: Settings) -> str:

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.access import FillRight, Refusal, active_fill
 from bot.documents import Document, report_documents, signed_on
+from bot.submission import enqueue_summary
 from dialogs import messages as msg
 from dialogs.engine import OUTDATED, DialogState, Event, Input, Reply, ReportInfo, Step, Text, step
 from dialogs.form import Form, UnitKind, Value
@@ -342,6 +343,16 @@ class Turns:
             at=at,
             submitted=submitted,
         )
+        if Event.SUBMITTED in result.events:  # the coordinators' summaries commit with the submission
+            enqueue_summary(
+                conn,
+                report_id=head.report_id,
+                agency=head.agency,
+                year=head.year,
+                person_id=right.person_id,
+                answers=saved.answers if saved is not None else data.answers,
+                at=at,
+            )
         return _Done(result, (*data.read, saved) if saved is not None else data.read, documents)
 
     def _position(self, state: DialogState, before: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection, CursorResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,20 +76,30 @@ async def ensure_coordinators(*, session: AsyncSession, telegram_ids: Iterable[i
     await session.flush()
 
 
+def coordinator_chat_ids(conn: Connection) -> list[int]:
+    """The Telegram chats of every coordinator (on the connection of a running transaction)."""
+    person = Person.__table__  # type: ignore[attr-defined]
+    result = conn.execute(
+        sa_select(person.c.telegram_id)
+        .where(person.c.is_coordinator.is_(True), person.c.telegram_id.is_not(None))
+        .order_by(person.c.id)
+    )
+    return [int(telegram_id) for (telegram_id,) in result.all()]
+
+
 async def coordinator_chats(*, session: AsyncSession) -> list[int]:
-    return [p.telegram_id for p in await repo.coordinators(session=session) if p.telegram_id is not None]
+    return await session.run_sync(lambda sync: coordinator_chat_ids(sync.connection()))
 
 
-async def person_name(*, session: AsyncSession, person_id: int | None) -> str:
-    person = None if person_id is None else await session.get(Person, person_id)
-    if person is None:
+def person_name(conn: Connection, person_id: int | None) -> str:
+    """How a person is named to others: their Telegram name, else their id."""
+    person = Person.__table__  # type: ignore[attr-defined]
+    row = conn.execute(
+        sa_select(person.c.id, person.c.telegram_id, person.c.display_name).where(person.c.id == person_id)
+    ).first()
+    if row is None:
         return ""
-    return person.display_name or str(person.telegram_id or person.id)
-
-
-async def set_reachable(*, session: AsyncSession, telegram_id: int, reachable: bool, at: datetime) -> None:
-    values = {"unreachable_since": None if reachable else at}
-    await session.exec(update(Person).where(col(Person.telegram_id) == telegram_id).values(**values))
+    return str(row.display_name or row.telegram_id or row.id)
 
 
 # --- invites -----------------------------------------------------------------------------------------

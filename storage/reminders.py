@@ -1,10 +1,12 @@
 """Reminder queries: who is due, the atomic claim before a send, and what the digest reports.
 
 Plain functions taking the session (`*, session`), like storage/repositories.py; none of them
-commits, the caller's `Database.session()` block is the transaction. The claim must be
-committed *before* the message is sent (bot/reminders.py does so): the unique constraint on
-reminder_sent (report_id, slot, person_id) is what makes two processes on one database, or
-one process after a restart, send each reminder once.
+commits, the caller's `Database.session()` block is the transaction. A claim (a reminder_sent
+or reminder_digest row) is the event "this reminder is decided"; bot/reminders.py enqueues its
+message in the outbox (storage/outbox.py) in the same transaction. The unique constraints on
+the claims (and the outbox's dedupe key) are what make two processes on one database, or one
+process after a restart, send each reminder once. A claim's delivery state is its outbox row's;
+the claim's own status column is only final for claims made before the outbox existed.
 
 "Not submitted" means draft or returned (a returned report is waiting for its agency again).
 The scan is one query per round (reports of the year by status, joined to staff, with an
@@ -20,7 +22,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, literal, or_, update
+from sqlalchemy import String, and_, cast, exists, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -32,6 +34,9 @@ from storage.tables import (
     Agency,
     Answer,
     Membership,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
     Person,
     ReminderDigest,
     ReminderSent,
@@ -51,15 +56,11 @@ __all__ = [
     "answered_keys",
     "claim_digest",
     "claim_reminder",
+    "digest_key",
     "ensure_reports",
-    "finish_digest",
-    "mark_blocked",
-    "mark_failed",
-    "mark_sent",
     "missing_agencies",
     "reachable_coordinators",
-    "release_claim",
-    "release_digest",
+    "reminder_key",
     "reminders_due",
     "rounds_from",
     "slot_outcome",
@@ -259,66 +260,70 @@ async def _claim(session: AsyncSession, table: Any, unique: dict[str, object], a
     return None if claim_id is None else int(claim_id)
 
 
-async def release_claim(*, session: AsyncSession, claim_id: int) -> None:
-    """Give a claim back: Telegram said for certain the message was not delivered (429)."""
-    await session.exec(
-        delete(ReminderSent).where(
-            col(ReminderSent.id) == claim_id, col(ReminderSent.status) == ClaimStatus.CLAIMED.value
-        )
-    )
-
-
-async def _mark(
-    session: AsyncSession, claim_id: int, status: ClaimStatus, at: datetime, error: str | None
-) -> None:
-    sent_at = _utc(at) if status is ClaimStatus.SENT else None
-    await session.exec(
-        update(ReminderSent)
-        .where(col(ReminderSent.id) == claim_id)
-        .values(status=status.value, sent_at=sent_at, error=error)
-    )
-
-
-async def mark_sent(*, session: AsyncSession, claim_id: int, at: datetime) -> None:
-    await _mark(session, claim_id, ClaimStatus.SENT, at, None)
-
-
-async def mark_failed(*, session: AsyncSession, claim_id: int, at: datetime, error: str) -> None:
-    await _mark(session, claim_id, ClaimStatus.FAILED, at, error[:500])
-
-
-async def mark_blocked(
-    *, session: AsyncSession, claim_id: int, person_id: int, at: datetime, error: str
-) -> None:
-    """Telegram answered 403: record it, and mark the person unreachable until they write again."""
-    await _mark(session, claim_id, ClaimStatus.BLOCKED, at, error[:500])
-    await session.exec(
-        update(Person)
-        .where(col(Person.id) == person_id, col(Person.unreachable_since).is_(None))
-        .values(unreachable_since=_utc(at))
-    )
-
-
 # --- the digest --------------------------------------------------------------------------------
+def reminder_key(*, report_id: int, slot: str, person_id: int) -> str:
+    """The outbox dedupe key of one reminder; `_reminder_key_sql` spells the same in SQL."""
+    return f"{OutboxKind.REMINDER.value}:{report_id}:{slot}:{person_id}"
+
+
+def _reminder_key_sql() -> Any:
+    return (
+        literal(f"{OutboxKind.REMINDER.value}:")
+        + cast(col(ReminderSent.report_id), String)
+        + literal(":")
+        + col(ReminderSent.slot)
+        + literal(":")
+        + cast(col(ReminderSent.person_id), String)
+    )
+
+
+def digest_key(*, round_id: int, key: str, person_id: int) -> str:
+    return f"{OutboxKind.DIGEST.value}:{round_id}:{key}:{person_id}"
+
+
+# The outbox row's state as the digest sees a claim (claims of the release before the outbox
+# carry their own final status instead).
+_FROM_OUTBOX = {
+    OutboxStatus.PENDING.value: ClaimStatus.CLAIMED,
+    OutboxStatus.SENDING.value: ClaimStatus.CLAIMED,
+    OutboxStatus.SENT.value: ClaimStatus.SENT,
+    OutboxStatus.BLOCKED.value: ClaimStatus.BLOCKED,
+    OutboxStatus.FAILED.value: ClaimStatus.FAILED,
+}
+
+
 async def slot_outcome(*, session: AsyncSession, year: int, slot: str, stale_before: datetime) -> SlotOutcome:
-    result = await session.exec(
-        select(Agency.name, Person.display_name, ReminderSent.status, ReminderSent.claimed_at)
+    """Each claimed reminder of the slot with its delivery state, read from its outbox row.
+
+    A pending row (to be retried after a 429 or a network error) is in flight whatever its
+    age; a row still ``sending`` after the stale cutoff is a send a crash interrupted.
+    """
+    result = await (await session.connection()).execute(
+        sa_select(
+            col(Agency.name),
+            col(Person.display_name),
+            col(ReminderSent.status),
+            col(ReminderSent.claimed_at),
+            col(OutboxMessage.status),
+        )
         .join(Report, col(Report.id) == col(ReminderSent.report_id))
         .join(Agency, col(Agency.id) == col(Report.agency_id))
         .join(Person, col(Person.id) == col(ReminderSent.person_id))
-        .where(ReminderSent.slot == slot, Report.year == year)
+        .outerjoin(OutboxMessage, col(OutboxMessage.dedupe_key) == _reminder_key_sql())
+        .where(col(ReminderSent.slot) == slot, col(Report.year) == year)
         .order_by(col(Agency.name), col(Person.id))
     )
     recipients: list[SlotRecipient] = []
     in_flight = unknown = 0
-    for agency, person, status, claimed_at in result.all():
-        claim = ClaimStatus(status)
+    for agency, person, status, claimed_at, delivery in result.all():
+        claim = ClaimStatus(status) if delivery is None else _FROM_OUTBOX[delivery]
         claimed = as_utc(claimed_at)
-        if claim is ClaimStatus.CLAIMED:
-            if claimed >= _utc(stale_before):
-                in_flight += 1
-            else:
-                unknown += 1
+        if delivery == OutboxStatus.PENDING.value or (
+            claim is ClaimStatus.CLAIMED and claimed >= _utc(stale_before)
+        ):
+            in_flight += 1
+        elif claim is ClaimStatus.CLAIMED:
+            unknown += 1
         recipients.append(SlotRecipient(agency, person, claim, claimed))
     return SlotOutcome(tuple(recipients), in_flight, unknown)
 
@@ -394,24 +399,3 @@ async def claim_digest(
     return await _claim(
         session, ReminderDigest, {"round_id": round_id, "key": key, "person_id": person_id}, at
     )
-
-
-async def release_digest(*, session: AsyncSession, claim_id: int) -> None:
-    await session.exec(delete(ReminderDigest).where(col(ReminderDigest.id) == claim_id))
-
-
-async def finish_digest(
-    *, session: AsyncSession, claim_id: int, status: ClaimStatus, at: datetime, error: str | None = None
-) -> None:
-    await session.exec(
-        update(ReminderDigest)
-        .where(col(ReminderDigest.id) == claim_id)
-        .values(status=status.value, sent_at=_utc(at) if status is ClaimStatus.SENT else None, error=error)
-    )
-    if status is ClaimStatus.BLOCKED:
-        person = await session.exec(select(ReminderDigest.person_id).where(ReminderDigest.id == claim_id))
-        await session.exec(
-            update(Person)
-            .where(col(Person.id) == person.one(), col(Person.unreachable_since).is_(None))
-            .values(unreachable_since=_utc(at))
-        )

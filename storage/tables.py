@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 
@@ -185,7 +186,8 @@ class ReminderSent(SQLModel, table=True):
     slot: str = Field(max_length=40)
     person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), nullable=False))
     status: str = Field(default="claimed", max_length=20)
-    """claimed → sent | blocked | failed (a claim left by a crashed send stays claimed)."""
+    """Final (sent | blocked | failed) only for claims made before the outbox; since migration 0004
+    a claim stays "claimed" and its delivery is the state of its outbox row (storage/reminders.py)."""
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -205,5 +207,58 @@ class ReminderDigest(SQLModel, table=True):
     person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), nullable=False))
     status: str = Field(default="claimed", max_length=20)
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+class OutboxKind(StrEnum):
+    """What an unprompted message is; the dedupe key's first part says the same."""
+
+    REMINDER = "reminder"
+    DIGEST = "digest"
+    SUBMISSION_SUMMARY = "submission_summary"
+    RETURNED_NOTICE = "returned_notice"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one chat that nobody asked for at that moment (storage/outbox.py).
+
+    pending → sending → sent | blocked | failed; a 429 or a network error puts it back to
+    pending with a later ``not_before``. ``dedupe_key`` is unique: enqueueing the same message
+    twice inserts it once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # Only pending rows are ever looked for by time (migration 0004 makes it a partial index).
+        Index(
+            "ix_outbox_due",
+            "not_before",
+            "id",
+            sqlite_where=sql_text("status = 'pending'"),
+            postgresql_where=sql_text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str = Field(max_length=40)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    buttons: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """JSON: rows of [label, callback data]; None for a message without a keyboard."""
+    dedupe_key: str = Field(max_length=200, unique=True)
+    status: str = Field(default=OutboxStatus.PENDING.value, max_length=20)
+    attempts: int = Field(default=0)
+    not_before: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

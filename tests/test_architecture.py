@@ -151,3 +151,97 @@ def test_exempt_modules_are_only_the_documented_ones() -> None:
     assert not _may_hold_chinese(ROOT / "dialogs" / "engine.py")
     assert not _may_hold_chinese(ROOT / "bot" / "messages.py")
     assert not _may_hold_chinese(ROOT / "storage" / "tables.py")
+
+
+def _names_and_calls(path: Path) -> tuple[set[str], list[str], list[str]]:
+    """Names used, attribute calls (``x.send_message(...)`` → ``send_message``), and the keyword
+    or dict-key writes of ``unreachable_since`` with anything but None."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    calls: list[str] = []
+    unreachable: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.split(".")[-1])
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            calls.append(node.func.attr)
+        is_none = (
+            isinstance(node, ast.keyword)
+            and isinstance(node.value, ast.Constant)
+            and node.value.value is None
+        )
+        if isinstance(node, ast.keyword) and node.arg == "unreachable_since" and not is_none:
+            unreachable.append(f"{path.name}:{node.value.lineno}")
+        if isinstance(node, ast.Dict):
+            for key in node.keys:
+                if isinstance(key, ast.Constant) and key.value == "unreachable_since":
+                    unreachable.append(f"{path.name}:{key.lineno}")
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr == "unreachable_since":
+                    unreachable.append(f"{path.name}:{target.lineno}")
+    return names, calls, unreachable
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def test_only_the_outbox_sends_unprompted_messages() -> None:
+    """Flood control (429) and refusals (403) are told apart in one module, the Telegram side of the
+    outbox; only the outbox worker calls a Sender; the only other Telegram sends are replies to the
+    person who just wrote (bot/telegram_handlers.py)."""
+    flood_errors: set[str] = set()
+    sender_calls: set[str] = set()
+    message_sends: set[str] = set()
+    pacers: set[str] = set()
+    for path in _modules("bot"):
+        names, calls, _ = _names_and_calls(path)
+        if names & {"RetryAfter", "Forbidden"}:
+            flood_errors.add(_relative(path))
+        if "send" in calls:
+            sender_calls.add(_relative(path))
+        if {"send_message", "send_document", "copy_message", "forward_message"} & set(calls):
+            message_sends.add(_relative(path))
+        if "Pacer" in names:
+            pacers.add(_relative(path))
+    assert flood_errors == {"bot/telegram_outbox.py"}
+    assert sender_calls == {"bot/outbox.py"}
+    assert pacers <= {"bot/outbox.py", "bot/pacing.py"}
+    # Replies (send_text, the submitter's documents, the export, the apology) and the outbox's Sender.
+    assert message_sends == {
+        "bot/telegram_handlers.py",
+        "bot/telegram_coordinator.py",
+        "bot/telegram_outbox.py",
+    }
+
+
+def test_only_the_outbox_marks_people_unreachable() -> None:
+    marking = {
+        _relative(path): found
+        for package in ("bot", "storage")
+        for path in _modules(package)
+        if (found := _names_and_calls(path)[2])
+    }
+    assert list(marking) == ["storage/outbox.py"], marking
+
+
+def test_the_outbox_checks_see_a_second_sender(tmp_path: Path) -> None:
+    """The reader behind the two tests above notices each way of going around the outbox."""
+    module = tmp_path / "sneaky.py"
+    module.write_text(
+        "from telegram.error import RetryAfter\n"
+        "async def f(bot, person, session):\n"
+        "    await bot.send_message(1, 'x')\n"
+        "    person.unreachable_since = now()\n"
+        "    await session.exec(update(Person).values(unreachable_since=now()))\n"
+        "    values = {'unreachable_since': now()}\n"
+        "    cleared = {'x': None}\n",
+        encoding="utf-8",
+    )
+    names, calls, unreachable = _names_and_calls(module)
+    assert "RetryAfter" in names
+    assert "send_message" in calls
+    assert sorted(unreachable) == ["sneaky.py:4", "sneaky.py:5", "sneaky.py:6"]

@@ -20,7 +20,7 @@ from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form
 from storage import reminders as store
 from storage.db import Database
-from storage.tables import ReminderSent
+from storage.tables import OutboxMessage
 from tests.helpers.botapi import StandIn
 from tests.helpers.postgres import PostgresCluster
 from tests.helpers.reminders import (
@@ -190,7 +190,9 @@ async def _check_429_and_403(db: Database, api: StandIn, form: Form, time: FakeT
     async with db.session() as session:
         unreachable = await store.unreachable_people(session=session, year=YEAR)
         statuses = (
-            await session.exec(select(ReminderSent.status).where(ReminderSent.person_id == blocked.person_id))
+            await session.exec(
+                select(OutboxMessage.status).where(OutboxMessage.chat_id == blocked.telegram_id)
+            )
         ).all()
     assert [(u.display_name, u.agency_name) for u in unreachable] == [("员工5", "单位005")]
     assert statuses == ["blocked"]

@@ -1,18 +1,25 @@
-"""Notices to people who did not just write (the coordinator's summary, a returned report) wait out
-Telegram's flood control instead of being dropped, and hold up nobody's dialog meanwhile."""
+"""Notices to people who did not just write (the coordinator's summary, a returned report) go
+through the outbox: they wait out Telegram's flood control instead of being dropped, hold up
+nobody's dialog meanwhile, survive a restart, and a 403 marks the recipient unreachable."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
 import pytest
+from sqlmodel import col, select
 
+from bot.outbox import TRIES_PER_DRAIN
+from bot.telegram_handlers import NianbaoApp
 from storage import repositories as repo
 from storage.db import Database
+from storage.tables import OutboxMessage, Person, ReportStatus, as_utc
 from tests.helpers.botapi import StandIn
+from tests.helpers.reminders import add_agency_with_staff, open_round, set_report_status
 from tests.helpers.rule_reports import AGENCY, YEAR, clean_answers
 from tests.helpers.seeded_reports import report_status, seed_report
-from tests.helpers.telegram_bot import ADMIN, dialog_buttons, running_bot
+from tests.helpers.telegram_bot import ADMIN, NOW, dialog_buttons, running_bot
 
 STAFF = 4343
 
@@ -73,3 +80,108 @@ async def test_summaries_to_one_coordinator_keep_telegrams_pace(api: StandIn, db
         sent = [c.at for c in api.sent if c.chat_id == ADMIN and c.error_code is None]
         assert len(sent) == 3
         assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(sent))
+
+
+async def _outbox(db: Database, chat_id: int) -> list[str]:
+    async with db.session() as session:
+        rows = await session.exec(
+            select(OutboxMessage.status)
+            .where(OutboxMessage.chat_id == chat_id)
+            .order_by(col(OutboxMessage.id))
+        )
+        return list(rows.all())
+
+
+async def _settled(app: NianbaoApp) -> None:
+    """Until the outbox has recorded what Telegram answered (a moment after the stand-in saw the call)."""
+    services = app.bot_data.services
+    assert services is not None
+    await services.outbox.settled()
+
+
+async def _submit(api: StandIn, user: int) -> None:
+    await api.send_text(user, "/submit")
+    while "报告已提交" not in (reply := await api.next_reply(user, timeout=20))["text"]:
+        buttons = dialog_buttons(reply)
+        if "confirm_submit" in buttons:
+            await api.press(user, reply, buttons["confirm_submit"])
+
+
+async def test_a_summary_a_stopped_bot_could_not_send_is_delivered_once_after_the_restart(
+    api: StandIn, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    async with db.session() as session:
+        person = await repo.telegram_person(session=session, telegram_id=STAFF, display_name="clerk")
+        assert person is not None
+    await seed_report(db, agency=AGENCY, year=YEAR, answers=clean_answers(YEAR), person_id=person.id)
+    async with running_bot(api, db) as app:
+        api.add_user(ADMIN)
+        # Telegram refuses it until this process gives up on it for now (and then it stops).
+        api.fail_with_retry_after(1, count=TRIES_PER_DRAIN, chat_id=ADMIN)
+        await _submit(api, STAFF)
+        await _settled(app)
+    assert api.bot_messages(ADMIN) == []
+    assert await _outbox(db, ADMIN) == ["pending"]
+
+    later = NOW + timedelta(minutes=20)
+    async with running_bot(api, db, clock=lambda: later) as app:
+        summary = await api.next_reply(ADMIN, timeout=20)
+        await _settled(app)
+    assert AGENCY in summary["text"]
+    assert "提交人：clerk" in summary["text"]
+    assert [c.error_code for c in api.sent if c.chat_id == ADMIN] == [429] * TRIES_PER_DRAIN + [None]
+    assert len(api.bot_messages(ADMIN)) == 1
+    assert await _outbox(db, ADMIN) == ["sent"]
+
+
+async def _returnable(db: Database, api: StandIn) -> int:
+    """A submitted report of AGENCY in the open round, with STAFF as its only member."""
+    await open_round(db, year=YEAR, deadline=date(YEAR + 1, 1, 31))
+    [member] = await add_agency_with_staff(db, name=AGENCY, year=YEAR, staff=[(STAFF, "张三")])
+    await set_report_status(db, agency_id=member.agency_id, year=YEAR, status=ReportStatus.SUBMITTED)
+    api.add_user(ADMIN)
+    api.add_user(STAFF)
+    assert member.report_id is not None
+    return member.report_id
+
+
+async def test_the_return_notice_waits_out_two_429s_and_arrives_once_with_its_button(
+    api: StandIn, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    report_id = await _returnable(db, api)
+    async with running_bot(api, db) as app:
+        api.fail_with_retry_after(1, count=2, chat_id=STAFF)
+        await api.send_text(ADMIN, f"/return {AGENCY}")
+        answer = await api.next_reply(ADMIN)
+        notice = await api.next_reply(STAFF, timeout=20)
+        await _settled(app)
+    assert "已通知 1 名填报人员" in answer["text"]
+    assert "已被政务公开办退回修改" in notice["text"]
+    [[button]] = api.buttons(notice)
+    assert (button.text, button.callback_data) == ("继续填报", f"resume:{report_id}")
+    assert [c.error_code for c in api.sent if c.chat_id == STAFF] == [429, 429, None]
+    assert await _outbox(db, STAFF) == ["sent"]
+    assert await report_status(db, report_id) == "returned"
+
+
+async def test_a_blocked_staff_member_is_marked_unreachable_once_and_the_dashboard_shows_it(
+    api: StandIn, db: Database
+) -> None:
+    await _returnable(db, api)
+    api.block_user(STAFF)
+    async with running_bot(api, db) as app:
+        await api.send_text(ADMIN, f"/return {AGENCY}")
+        await api.next_reply(ADMIN)
+        await _settled(app)
+        await api.send_text(ADMIN, "/dashboard")
+        dashboard = await api.next_reply(ADMIN)
+    assert f"{AGENCY}" in dashboard["text"]
+    assert "无法联系：张三" in dashboard["text"]
+    assert [c.error_code for c in api.sent if c.chat_id == STAFF] == [403]
+    assert await _outbox(db, STAFF) == ["blocked"]
+    async with db.session() as session:
+        [blocked] = (await session.exec(select(Person).where(Person.telegram_id == STAFF))).all()
+    assert blocked.unreachable_since is not None
+    assert as_utc(blocked.unreachable_since) == NOW

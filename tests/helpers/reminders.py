@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.outbox import Outbox
 from bot.pacing import Pacer
 from bot.reminders import Reminders
 from bot.telegram_app import build_application
+from bot.telegram_outbox import TelegramSender
 from bot.turn import Turns
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form, UnitKind
@@ -137,7 +139,7 @@ async def person(db: Database, person_id: int) -> Person:
 async def bot_process(
     api: StandIn, db_url: str, time: FakeTime, form: Form, *, workers: int = 8
 ) -> AsyncIterator[Reminders]:
-    """One bot process: its own database engine, pacer, and the Application production builds.
+    """One bot process: its own database engine, pacer, outbox, and the Application production builds.
 
     The Application comes from `build_application`, so reminders travel through the bot's own
     Bot and transport (bot/telegram_transport.py) over HTTP to the stand-in. It is initialised
@@ -152,15 +154,11 @@ async def bot_process(
     )
     await application.initialize()
     try:
-        yield Reminders(
-            bot=application.bot,
-            db=database,
-            zone=SHANGHAI,
-            clock=time.clock,
-            form=form,
-            pacer=Pacer(monotonic=time.monotonic, sleep=time.sleep),
-            workers=workers,
+        pacer = Pacer(monotonic=time.monotonic, sleep=time.sleep)
+        outbox = Outbox(
+            database, TelegramSender(application.bot), clock=time.clock, pacer=pacer, workers=workers
         )
+        yield Reminders(outbox=outbox, db=database, zone=SHANGHAI, clock=time.clock, form=form)
     finally:
         await application.shutdown()
         await database.dispose()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import outbox
 from storage import reminders as store
 from storage.db import Database
-from storage.tables import Report, ReportingRound, ReportStatus
+from storage.outbox import Claimed, Outgoing
+from storage.tables import OutboxKind, Report, ReportingRound, ReportStatus
 from tests.helpers.reminders import (
+    Member,
     add_agency_with_staff,
     add_person,
     open_round,
@@ -36,6 +41,26 @@ async def _due(db: Database, slot: str = "d-7") -> list[tuple[int, int]]:
     return [(d.agency_id, d.telegram_id) for d in due]
 
 
+async def _remind(
+    db: Database,
+    member: Member,
+    finish: Callable[[AsyncSession, Claimed], Awaitable[None]],
+    slot: str = "d-7",
+) -> None:
+    """Claim a reminder with its outbox row (as bot/reminders.py does), claim the row to send, finish it."""
+    async with db.session() as session:
+        claim = await store.claim_reminder(
+            session=session, report_id=member.report_id or 0, slot=slot, person_id=member.person_id, at=NOW
+        )
+        assert claim is not None
+        key = store.reminder_key(report_id=member.report_id or 0, slot=slot, person_id=member.person_id)
+        message = Outgoing(member.telegram_id, OutboxKind.REMINDER, "reminder", key)
+        await outbox.enqueue_now(session=session, messages=[message], at=NOW)
+    async with db.session() as session:
+        [row] = await outbox.claim_due(session=session, now=NOW, limit=10)
+        await finish(session, row)
+
+
 async def test_staff_of_open_reports_are_due_and_returned_counts_as_open(db: Database) -> None:
     await _round(db)
     [draft] = await add_agency_with_staff(db, name="区教育局", year=YEAR, staff=[(11, "甲")])
@@ -54,14 +79,11 @@ async def test_people_without_telegram_or_marked_unreachable_are_not_due(db: Dat
     [blocked, fine] = await add_agency_with_staff(
         db, name="区教育局", year=YEAR, staff=[(11, "甲"), (12, "乙")]
     )
-    async with db.session() as session:
-        claim = await store.claim_reminder(
-            session=session, report_id=blocked.report_id or 0, slot="d-7", person_id=blocked.person_id, at=NOW
-        )
-        assert claim is not None
-        await store.mark_blocked(
-            session=session, claim_id=claim, person_id=blocked.person_id, at=NOW, error="403"
-        )
+
+    async def refused(session: AsyncSession, row: Claimed) -> None:
+        await outbox.mark_blocked(session=session, row_id=row.id, chat_id=row.chat_id, at=NOW, error="403")
+
+    await _remind(db, blocked, refused)
     assert (await person(db, blocked.person_id)).unreachable_since is not None
     assert await _due(db, "d-3") == [(fine.agency_id, 12)]
     async with db.session() as session:
@@ -85,16 +107,24 @@ async def test_a_claim_is_taken_once_and_removes_the_reminder_from_the_scan(db: 
     assert await _due(db, "d-3") == [(member.agency_id, 11)]
 
 
-async def test_a_released_claim_is_due_again(db: Database) -> None:
+async def test_a_reminder_refused_with_429_stays_claimed_and_its_message_is_due_again(db: Database) -> None:
     await _round(db)
     [member] = await add_agency_with_staff(db, name="区教育局", year=YEAR, staff=[(11, "甲")])
-    async with db.session() as session:
-        claim = await store.claim_reminder(
-            session=session, report_id=member.report_id or 0, slot="d-7", person_id=member.person_id, at=NOW
+
+    async def too_many(session: AsyncSession, row: Claimed) -> None:
+        await outbox.mark_retry(
+            session=session, row_id=row.id, not_before=NOW + timedelta(seconds=5), error="429"
         )
-        assert claim is not None
-        await store.release_claim(session=session, claim_id=claim)
-    assert await _due(db) == [(member.agency_id, 11)]
+
+    await _remind(db, member, too_many)
+    assert await _due(db) == []  # never claimed twice: the outbox sends it again
+    async with db.session() as session:
+        assert await outbox.claim_due(session=session, now=NOW, limit=10) == []
+        [again] = await outbox.claim_due(session=session, now=NOW + timedelta(seconds=5), limit=10)
+    assert again.chat_id == 11
+    async with db.session() as session:
+        outcome = await store.slot_outcome(session=session, year=YEAR, slot="d-7", stale_before=NOW)
+    assert (outcome.in_flight, outcome.unknown) == (1, 0)  # being sent again, not lost
 
 
 async def test_no_claim_for_a_report_submitted_after_the_scan(db: Database) -> None:
@@ -159,12 +189,12 @@ async def test_digest_lists_missing_unstaffed_and_slot_outcome(db: Database) -> 
     await add_agency_with_staff(db, name="区档案馆", year=YEAR, staff=[], create_report=False)
     await set_report_status(db, agency_id=b.agency_id, year=YEAR, status=ReportStatus.SUBMITTED)
     coordinator = await add_person(db, telegram_id=99, name="王主任", is_coordinator=True)
+
+    async def sent(session: AsyncSession, row: Claimed) -> None:
+        await outbox.mark_sent(session=session, row_id=row.id, at=NOW)
+
+    await _remind(db, a, sent)
     async with db.session() as session:
-        claim = await store.claim_reminder(
-            session=session, report_id=a.report_id or 0, slot="d-7", person_id=a.person_id, at=NOW
-        )
-        assert claim is not None
-        await store.mark_sent(session=session, claim_id=claim, at=NOW)
         missing, total = await store.missing_agencies(session=session, year=YEAR)
         unstaffed = await store.unstaffed_agencies(session=session, year=YEAR)
         outcome = await store.slot_outcome(session=session, year=YEAR, slot="d-7", stale_before=NOW)
@@ -216,3 +246,27 @@ async def test_a_digest_is_claimed_once_per_coordinator_and_point(db: Database) 
     assert first is not None
     assert second is None
     assert other is not None
+
+
+async def test_a_reminder_whose_send_was_interrupted_is_in_flight_then_unknown_and_never_resent(
+    db: Database,
+) -> None:
+    await _round(db)
+    [a] = await add_agency_with_staff(db, name="区教育局", year=YEAR, staff=[(11, "甲")])
+
+    async def crashed(session: AsyncSession, row: Claimed) -> None:
+        """The process died during the HTTP call: nothing is recorded."""
+
+    await _remind(db, a, crashed)
+    async with db.session() as session:
+        fresh = await store.slot_outcome(
+            session=session, year=YEAR, slot="d-7", stale_before=NOW - timedelta(minutes=10)
+        )
+        stale = await store.slot_outcome(
+            session=session, year=YEAR, slot="d-7", stale_before=NOW + timedelta(seconds=1)
+        )
+        later = await outbox.claim_due(session=session, now=NOW + timedelta(days=1), limit=10)
+    assert (fresh.in_flight, fresh.unknown) == (1, 0)
+    assert (stale.in_flight, stale.unknown) == (0, 1)
+    assert later == []
+    assert await _due(db, "d-7") == []

@@ -60,7 +60,10 @@ async def _seed(db: Database) -> dict[str, int]:
         await repo.save_position(
             session=session, person_id=ids[str(MEMBER)], report_id=ids["区财政局"], state={"index": 7}, at=AT
         )
-        await store.set_reachable(session=session, telegram_id=BLOCKED, reachable=False, at=AT)
+        blocked = await session.get(Person, ids[str(BLOCKED)])
+        assert blocked is not None
+        blocked.unreachable_since = AT  # as a 403 leaves them (storage/outbox.py mark_blocked)
+        session.add(blocked)
     return ids
 
 

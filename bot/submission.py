@@ -1,0 +1,88 @@
+"""What a submission tells the coordinators: the summary, enqueued in the submitting turn itself.
+
+`enqueue_summary` runs inside the turn's transaction (bot/turn.py), so the report's new status
+and its summaries to every coordinator commit together: a crash right after the commit loses no
+summary, and a turn that rolls back enqueues none. The outbox (bot/outbox.py) delivers them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy.engine import Connection
+
+from bot.telegram_output import split_text
+from dialogs import messages_telegram as tmsg
+from dialogs.engine import CONFIRMATIONS_KEY, EXPLANATION_KEY
+from dialogs.form import Value
+from dialogs.summary import key_figures
+from storage.access import coordinator_chat_ids, person_name
+from storage.outbox import Outgoing, enqueue
+from storage.tables import OutboxKind
+
+__all__ = ["enqueue_summary", "submission_summary"]
+
+
+def submission_summary(*, agency: str, year: int, answers: Mapping[str, Value], submitted_by: str) -> str:
+    figures = key_figures(answers)
+    lines = [
+        tmsg.SUBMITTED_SUMMARY.format(
+            agency=agency,
+            year=year,
+            by=submitted_by,
+            new=figures.new or 0,
+            processed=figures.processed or 0,
+            carried=figures.carried_out or 0,
+            review=figures.review or 0,
+            litigation=figures.litigation or 0,
+        )
+    ]
+    confirmed = answers.get(CONFIRMATIONS_KEY)
+    if isinstance(confirmed, str) and confirmed.strip():
+        warnings = "\n".join(
+            f"! {line.split(chr(9), 1)[-1]}" for line in confirmed.splitlines() if line.strip()
+        )
+        lines.append(tmsg.SUMMARY_WARNINGS.format(warnings=warnings))
+    else:
+        lines.append(tmsg.SUMMARY_NO_WARNINGS)
+    explanation = answers.get(EXPLANATION_KEY)
+    if isinstance(explanation, str) and explanation.strip():
+        lines.append(tmsg.SUMMARY_EXPLANATION.format(text=explanation.strip()))
+    return "\n".join(lines)
+
+
+def enqueue_summary(
+    conn: Connection,
+    *,
+    report_id: int,
+    agency: str,
+    year: int,
+    person_id: int,
+    answers: Mapping[str, Value],
+    at: datetime,
+) -> int:
+    """The summary to every coordinator, in the caller's transaction; how many chats get it."""
+    text = submission_summary(
+        agency=agency, year=year, answers=answers, submitted_by=person_name(conn, person_id)
+    )
+    chats = coordinator_chat_ids(conn)
+    # One submission is one committed turn, so it enqueues once; the key only has to be new
+    # (a report returned and submitted again gets a summary again).
+    event = uuid.uuid4().hex
+    enqueue(
+        conn,
+        (
+            Outgoing(
+                chat,
+                OutboxKind.SUBMISSION_SUMMARY,
+                chunk,
+                f"{OutboxKind.SUBMISSION_SUMMARY.value}:{report_id}:{event}:{chat}:{n}",
+            )
+            for chat in chats
+            for n, chunk in enumerate(split_text(text))
+        ),
+        at=at,
+    )
+    return len(chats)
