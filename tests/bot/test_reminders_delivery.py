@@ -221,7 +221,11 @@ async def test_the_registered_job_sends_reminders_from_the_real_job_queue(
         await application.start()
         try:
             assert application.job_queue is not None
-            assert [job.name for job in application.job_queue.jobs()] == ["nianbao-reminders"]
+            # One reminder job (the second registration replaced the first) beside the outbox's job.
+            assert sorted(job.name for job in application.job_queue.jobs()) == [
+                "nianbao-outbox",
+                "nianbao-reminders",
+            ]
             for m in members:
                 [message] = await api.wait_for_messages(m.telegram_id, 1)
                 assert api.buttons(message)[0][0].callback_data == f"resume:{m.report_id}"
