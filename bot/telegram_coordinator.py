@@ -24,11 +24,11 @@ from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import UnitKind
 from dialogs.parsing import Rejected, parse_agency_name
+from importer import import_document
 from storage import access as store
 from storage import repositories as repo
 from storage.access import INVITE_TTL
 from storage.tables import Agency, ReportStatus, Role
-from templates.importer import import_document
 
 log = logging.getLogger(__name__)
 
