@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from dialogs.report_2021 import form_2021
-from importer import DocumentKind, TableRead, import_document, import_text
+from importer import FORMATS, DocumentKind, Format, TableRead, import_document, import_text
+from importer.lines import Line, lines_from_text
+from importer.sniff import Upload
 from tests.helpers.fixtures import REAL_REPORT_TEXTS
 
 FORM = form_2021()
@@ -79,3 +81,19 @@ def test_a_saved_page_is_read_as_html() -> None:
     page = "<html><body><p>" + "</p><p>".join(_lines(HUAIAN)[:3]) + "</p></body></html>"
     result = import_document(page.encode("utf-8"), "年报.html", FORM)
     assert result.read.kind is DocumentKind.HTML
+
+
+def test_a_new_reader_plugs_into_the_registry_in_place_of_a_refusal() -> None:
+    # Issue 13's Word reader replaces the refusal of its kind; nothing else changes.
+    def read_docx(upload: Upload) -> list[Line]:
+        return lines_from_text(HUAIAN.read_text(encoding="utf-8"))
+
+    docx = b"PK\x03\x04" + b"word/document.xml"
+    assert not import_document(docx, "2024年报.docx", FORM).is_usable
+    formats = tuple(
+        Format(f.kind, f.detect, read_docx) if f.kind is DocumentKind.DOCX else f for f in FORMATS
+    )
+    result = import_document(docx, "2024年报.docx", FORM, formats=formats)
+    assert result.is_usable
+    assert result.read.kind is DocumentKind.DOCX
+    assert result.answers == import_text(HUAIAN.read_text(encoding="utf-8"), FORM).answers
