@@ -16,8 +16,8 @@ from pathlib import Path
 
 from dialogs.form import UnitKind
 from dialogs.report_2021 import form_2021
+from importer import import_html, import_text
 from templates import ReportContext, build_context, render_docx, render_html, render_markdown, render_text
-from templates.importer import import_html, import_text
 from tests.helpers.fixtures import REAL_REPORTS
 from tests.templates.builders import real_report
 

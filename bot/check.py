@@ -13,7 +13,7 @@ from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form, UnitKind
 from dialogs.report_2021 import form_2021, guess_unit_kind
 from dialogs.rules import SEVERITY_LABELS, Finding, ReportFacts, Severity, run_rules
-from templates.importer import ImportResult
+from importer import ImportResult
 
 # The files a directory given to `check` is checked for: published reports as text or web pages.
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".mhtml", ".mht")

@@ -13,10 +13,10 @@ from dialogs.form import Form, UnitKind, Value
 from dialogs.parsing import Rejected, parse_agency_name
 from dialogs.report_2021 import guess_unit_kind
 from dialogs.title import TITLE_KEY
+from importer import ImportResult, import_document
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import ReportStatus
-from templates.importer import ImportResult, import_document
 
 
 @dataclass(frozen=True, slots=True)

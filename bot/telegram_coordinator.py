@@ -26,13 +26,13 @@ from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import UnitKind
 from dialogs.parsing import Rejected, parse_agency_name
+from importer import import_document
 from storage import access as store
 from storage import outbox as outbox_store
 from storage import repositories as repo
 from storage.access import INVITE_TTL
 from storage.outbox import Outgoing
 from storage.tables import Agency, OutboxKind, ReportStatus, Role
-from templates.importer import import_document
 
 log = logging.getLogger(__name__)
 

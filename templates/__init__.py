@@ -1,22 +1,16 @@
 """The published report: one context built from the form and the answers, four outputs."""
 
 from templates.context import Cell, CellKind, ReportContext, ReportSection, Subsection, Table
-from templates.importer import ImportProblem, ImportResult, import_document, import_html, import_text
 from templates.render import build_context, render_docx, render_html, render_markdown, render_text
 
 __all__ = [
     "Cell",
     "CellKind",
-    "ImportProblem",
-    "ImportResult",
     "ReportContext",
     "ReportSection",
     "Subsection",
     "Table",
     "build_context",
-    "import_document",
-    "import_html",
-    "import_text",
     "render_docx",
     "render_html",
     "render_markdown",

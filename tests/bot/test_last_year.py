@@ -10,9 +10,9 @@ from dialogs.catalogue import ALL_RULES
 from dialogs.engine import Resume, Text
 from dialogs.form import Form
 from dialogs.report_2021 import T3_COLUMNS, t3_key
+from importer import import_text
 from storage import repositories as repo
 from storage.db import Database
-from templates.importer import import_text
 from tests.helpers.fixtures import REAL_REPORT_TEXTS
 
 NOW = datetime(2026, 1, 8, 2, 0, tzinfo=UTC)

@@ -222,7 +222,7 @@ async def test_the_registered_job_sends_reminders_from_the_real_job_queue(
         try:
             assert application.job_queue is not None
             # One reminder job (the second registration replaced the first) beside the outbox's job.
-            assert sorted(job.name for job in application.job_queue.jobs()) == [
+            assert sorted(str(job.name) for job in application.job_queue.jobs()) == [
                 "nianbao-outbox",
                 "nianbao-reminders",
             ]

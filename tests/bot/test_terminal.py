@@ -14,7 +14,7 @@ import pytest
 
 from dialogs.form import Form, UnitKind, Value
 from dialogs.report_2021 import form_2021
-from templates.importer import import_text
+from importer import import_text
 from tests.helpers.fixtures import REAL_REPORTS, SEEDS, answers_from_json, load_json, narratives_from_json
 from tests.helpers.report_text import assert_paragraphs_in_text, assert_tables_in_text
 from tests.helpers.scripts import full_script

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dialogs.report_2021 import form_2021, guess_unit_kind
 from dialogs.rules import ReportFacts
-from templates.importer import import_text
+from importer import import_text
 
 
 def seed_facts(path: Path) -> ReportFacts:

@@ -10,8 +10,8 @@ import pytest
 from dialogs.form import Form, UnitKind
 from dialogs.report_2021 import guess_unit_kind
 from dialogs.title import TITLE_KEY
+from importer import ImportResult, import_text
 from templates import ReportContext, build_context, render_docx, render_html, render_markdown, render_text
-from templates.importer import ImportResult, import_text
 from tests.helpers.fixtures import REAL_REPORT_TEXTS
 from tests.templates.markup import markdown_to_html, soup
 

@@ -25,8 +25,8 @@ from dialogs.report_2021 import (
     t4_key,
 )
 from dialogs.sentences import format_amount
+from importer import ImportResult, import_text
 from templates import ReportContext, build_context, render_docx, render_text
-from templates.importer import ImportResult, import_text
 from tests.helpers.fixtures import REAL_REPORT_TEXTS, SEEDS
 
 SOURCES = [pytest.param(p, id=p.stem) for p in (*SEEDS, *REAL_REPORT_TEXTS)]

@@ -12,7 +12,8 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from dialogs.form import Form, UnitKind
-from templates import build_context, import_text, render_docx, render_html, render_markdown, render_text
+from importer import import_text
+from templates import build_context, render_docx, render_html, render_markdown, render_text
 from tests.templates.builders import RealReport
 
 SIGNED = date(2025, 1, 20)

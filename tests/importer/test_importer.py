@@ -35,7 +35,7 @@ from dialogs.report_2021 import (
     t3_key,
     t4_key,
 )
-from templates.importer import ImportResult, import_document, import_html, import_text
+from importer import ImportResult, import_document, import_html, import_text
 from tests.helpers.fixtures import (
     REAL_REPORT_TEXTS,
     REAL_REPORTS,
@@ -612,16 +612,20 @@ def test_a_single_file_web_page_is_read() -> None:
 
 
 def test_the_importer_is_pure() -> None:
-    source = Path(__file__).resolve().parents[2] / "templates" / "importer.py"
-    tree = ast.parse(source.read_text(encoding="utf-8"))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in ([a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""])
-    }
+    package = Path(__file__).resolve().parents[2] / "importer"
+    imported: set[str] = set()
+    for source in package.glob("*.py"):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        imported |= {
+            name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for name in (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            )
+        }
     allowed = {"__future__", "bs4", "collections", "dataclasses", "datetime", "decimal", "dialogs"}
-    allowed |= {"difflib", "email", "re", "unicodedata", "warnings"}
+    allowed |= {"difflib", "email", "enum", "functools", "importer", "re", "unicodedata", "warnings"}
     assert imported <= allowed, imported - allowed
 
 

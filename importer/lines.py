@@ -1,0 +1,114 @@
+"""The line model every reader produces, and the folding and number reading the parsers share.
+
+A line is a list of cells: tab-separated text, a markdown table row, or the cells of an HTML
+`<tr>` in order; a plain line is one cell. Whatever the document's format, the sections and
+tables are read from these lines, so a saved portal page and a plain-text copy give the same
+answers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int
+    """1-based line of the text (for HTML: of the page flattened to lines)."""
+    text: str
+    """The line without markdown heading marks, trimmed."""
+    cells: tuple[str, ...]
+    """Trimmed cells (tab-separated); a plain line is one cell."""
+
+    @property
+    def filled(self) -> tuple[str, ...]:
+        return tuple(c for c in self.cells if c)
+
+
+def lines_from_text(text: str) -> list[Line]:
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = _MARKDOWN_HEADING.sub("", raw).strip()
+        if not stripped:
+            continue
+        cells = _split_cells(raw)
+        lines.append(Line(number, stripped, cells))
+    return lines
+
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^[\s|:\-]+$")
+
+
+def _split_cells(raw: str) -> tuple[str, ...]:
+    if _PIPE_ROW.match(raw) and "\t" not in raw:  # a markdown table row
+        if _PIPE_RULE.match(raw):
+            return ("",)
+        return tuple(c.strip() for c in raw.strip().strip("|").split("|"))
+    cells = raw.split("\t")
+    cells[0] = _MARKDOWN_HEADING.sub("", cells[0])
+    return tuple(c.strip() for c in cells)
+
+
+# --- folding and numbers -------------------------------------------------------------
+_QUOTES = re.compile(r"[\"'“”‘’「」『』]")
+_LEADING_NUMBER = re.compile(r"^(\d+)[、.](?=\D)")
+SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """A label reduced for comparison: half-width, no spaces or quotes, "1、" → "1."."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = SPACE.sub("", folded)
+    folded = _QUOTES.sub("", folded)
+    folded = _LEADING_NUMBER.sub(r"\1.", folded)
+    return folded.rstrip("。.:：;；")
+
+
+def fold_spaces(text: str) -> str:
+    """Half-width and without any space, for patterns that read a title or a date."""
+    return SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d{1,6})?")
+_NUMBER_UNIT = re.compile(r"(件|个|条|项|次|万元|元)$")
+_ZERO_MARKS = frozenset({"-", "—", "–", "--", "——", "无"})
+
+
+def number(cell: str) -> Decimal | None:
+    """A table cell as a number, or None when the cell is not a number."""
+    text = fold_spaces(cell)
+    if text in _ZERO_MARKS:
+        return Decimal(0)
+    text = _NUMBER_UNIT.sub("", text)
+    if not _NUMBER.fullmatch(text):
+        return None
+    return Decimal(text.replace(",", ""))
+
+
+def table_cells(line: Line) -> tuple[list[str], list[Decimal]]:
+    """The words (non-numeric cells) and the numbers of a table line.
+
+    A line without tabs is split on spaces, and only its trailing run of numbers counts
+    ("一、本年新收…… 0 0 0"), so a sentence such as "收到行政复议 3 件" yields no numbers.
+    """
+    cells = line.filled
+    if len(cells) != 1:
+        words = [c for c in cells if number(c) is None]
+        return words, [n for n in (number(c) for c in cells) if n is not None]
+    tokens = SPACE.split(cells[0])
+    numbers: list[Decimal] = []
+    while tokens and (value := number(tokens[-1])) is not None:
+        numbers.insert(0, value)
+        tokens.pop()
+    return [t for t in tokens if t], numbers

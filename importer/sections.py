@@ -1,0 +1,189 @@
+"""Headings → sections, and the narratives: the subsections of 一, the text of 五 and 六, the fee.
+
+The six top-level headings (一、… 六、) split the document; each is matched against the form's
+section headings loosely (a similarity ratio on the words after the numeral), alone on its line
+or opening it and followed by its first sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from dialogs.form import Form
+from dialogs.parsing import AGENCY_NAME_MAX
+from importer import layout
+from importer import messages as msg
+from importer.front import PAGE_EXTRA, PAGE_FOOTER
+from importer.lines import Line, fold, ratio
+from importer.notes import Collector
+
+_NUMERALS = "一二三四五六七八九十"
+_HEADING = re.compile(r"^([一二三四五六])\s*[、.．]\s*")
+_HEADING_END = re.compile(r"[。：:]")
+_MAX_HEADING = 40
+_MIN_HEADING_RATIO = 0.55
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    index: int
+    """Which of the form's headed sections (0-based, in order)."""
+    position: int
+    """Index of the heading's line in the document's lines."""
+    printed: str
+    rest: Line | None
+    """Text printed after the heading on the same line ("五、存在的主要问题及改进情况：……")."""
+
+
+def section_headings(form: Form) -> list[tuple[str, str]]:
+    """(section id, heading) of the form's numbered sections, in order."""
+    return [(s.id, s.heading) for s in form.sections if s.heading]
+
+
+def match_heading(line: Line, position: int, headings: Sequence[tuple[str, str]]) -> Heading | None:
+    """A top-level heading alone on its line, or opening it and followed by its first sentence."""
+    if len(line.filled) != 1:
+        return None
+    text = line.filled[0]
+    m = _HEADING.match(unicodedata.normalize("NFKC", text[:4]))
+    if m is None:
+        return None
+    index = _NUMERALS.index(m.group(1))
+    if index >= len(headings):
+        return None
+    end = _HEADING_END.search(text)
+    if end is not None and end.start() <= _MAX_HEADING:
+        printed, rest = text[: end.start()], text[end.end() :].strip()
+    elif len(text) <= _MAX_HEADING:
+        printed, rest = text, ""
+    else:
+        return None
+    official_rest = fold(headings[index][1]).split("、", 1)[-1]
+    printed_rest = fold(_HEADING.sub("", unicodedata.normalize("NFKC", printed), count=1))
+    if ratio(printed_rest, official_rest) < _MIN_HEADING_RATIO:
+        return None
+    return Heading(index, position, printed.strip(), Line(line.number, rest, (rest,)) if rest else None)
+
+
+def read_paragraphs(
+    key: str, lines: Sequence[Line], heading: str, heading_line: Line, out: Collector
+) -> None:
+    if not lines:
+        out.note(heading_line, msg.SECTION_EMPTY.format(heading=heading))
+        return
+    out.answers[key] = "\n".join(line.text for line in lines)
+
+
+# --- 一、总体情况 ------------------------------------------------------------------------
+_SUBSECTION = re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*")
+_SUBSECTION_END = re.compile(r"[。：:]")
+_MAX_SUBHEADING = 30
+_S1_KEYS = tuple(key for key, _ in layout.S1_SUBSECTIONS)
+_GOV_EXTRA_WORDS = ("考核", "评议", "责任追究")
+
+
+def _split_subheading(rest: str) -> tuple[str, str]:
+    """("主动公开情况。", "2024年……") from the text after "（一）"; heading "" when there is none."""
+    end = _SUBSECTION_END.search(rest)
+    if end is not None and end.start() <= _MAX_SUBHEADING and "，" not in rest[: end.start()]:
+        return rest[: end.end()], rest[end.end() :].strip()
+    if end is None and len(rest) <= _MAX_SUBHEADING:
+        return rest, ""
+    return "", rest
+
+
+def read_overall(lines: Sequence[Line], out: Collector) -> None:
+    overview: list[str] = []
+    parts: dict[str, list[str]] = {}
+    current: str | None = None
+    reached = 0  # the number of the subsection being read
+    for line in lines:
+        m = _SUBSECTION.match(line.text)
+        number = _NUMERALS.index(m.group(1)) + 1 if m is not None and len(m.group(1)) == 1 else 0
+        # A "（一）" that does not move forward is a list item inside the current subsection.
+        if m is None or (0 < number <= reached and current):
+            if current is None:
+                overview.append(line.text)
+            elif current == "":
+                out.note(line, msg.S1_UNPLACED)
+            else:
+                parts[current].append(line.text)
+            continue
+        subheading, body = _split_subheading(line.text[m.end() :])
+        if reached < number <= len(_S1_KEYS):
+            current, reached = _S1_KEYS[number - 1], number
+            parts[current] = [body] if body else []
+        elif any(word in subheading + body[:_MAX_SUBHEADING] for word in _GOV_EXTRA_WORDS):
+            # 条例第五十条第四项: governments report these; the form keeps them under 监督保障.
+            current, reached = _S1_KEYS[-1], len(_S1_KEYS)
+            parts.setdefault(current, []).append(line.text)
+            out.note(line, msg.S1_GOV_EXTRA)
+        else:
+            current = ""
+            out.note(line, msg.S1_UNPLACED)
+    if overview:
+        out.answers[layout.OVERVIEW_KEY] = "\n".join(overview)
+    if not parts:
+        out.note(None, msg.S1_NO_SUBSECTIONS)
+        return
+    titles = dict(layout.S1_SUBSECTIONS)
+    for key in _S1_KEYS:
+        if parts.get(key):
+            out.answers[key] = "\n".join(parts[key])
+        else:
+            out.note(None, msg.S1_MISSING_SUBSECTION.format(title=titles.get(key, key)))
+
+
+# --- 六、信息处理费 and the signature ----------------------------------------------------
+_FEE_AMOUNT = (
+    re.compile(r"处理费[^。；;\d]{0,12}?(\d[\d,]*(?:\.\d+)?)\s*(万元|元)"),
+    re.compile(r"收取[^。；;\d]{0,6}?(\d[\d,]*(?:\.\d+)?)\s*(万元|元)[^。；;]{0,8}处理费"),
+)
+_FEE_NONE = re.compile(
+    r"(未|没有|无|不|免)[^。；;]{0,8}收取[^。；;]{0,16}处理费"
+    r"|处理费[^。；;]{0,8}(为零|为0|零元)"
+    r"|(未|没有|无)[^。；;]{0,6}(产生|发生)[^。；;]{0,12}处理费"
+)
+_DATE_LINE = re.compile(r"^((?:19|20)\d{2})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?$")
+# The signing office's line: as long as an agency name may be (the sign-off this bot writes).
+_MAX_SIGNATURE = AGENCY_NAME_MAX
+
+
+def read_processing_fee(lines: Sequence[Line], heading_line: Line, out: Collector) -> None:
+    text = unicodedata.normalize("NFKC", "\n".join(line.text for line in lines))
+    for pattern in _FEE_AMOUNT:
+        m = pattern.search(text)
+        if m is not None:
+            amount = Decimal(m.group(1).replace(",", ""))
+            out.answers[layout.PROCESSING_FEE_KEY] = amount * 10000 if m.group(2) == "万元" else amount
+            return
+    if _FEE_NONE.search(text):
+        out.answers[layout.PROCESSING_FEE_KEY] = Decimal(0)
+        return
+    out.note(heading_line, msg.FEE_NOT_STATED)
+
+
+def strip_signature(lines: list[Line], out: Collector) -> list[Line]:
+    """A page footer, a trailing date and the signing office above it are not part of 六's text."""
+    while lines and (PAGE_EXTRA.match(fold(lines[-1].text)) or PAGE_FOOTER.search(lines[-1].text)):
+        out.note(lines[-1], msg.PAGE_EXTRA)
+        lines = lines[:-1]
+    if not lines:
+        return lines
+    m = _DATE_LINE.match(unicodedata.normalize("NFKC", lines[-1].text))
+    if m is None:
+        return lines
+    try:
+        out.published = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return lines
+    body = lines[:-1]
+    if len(body) > 1 and len(body[-1].text) <= _MAX_SIGNATURE and "。" not in body[-1].text:
+        out.note(body[-1], msg.SIGNATURE_UNPLACED)
+        body = body[:-1]
+    return body

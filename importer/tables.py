@@ -1,0 +1,293 @@
+"""Table cells → answers: tables 二, 三 and 四 read by their printed labels, never by position.
+
+A row's numbers are its numeric cells, whatever empty cells the export added; labels are matched
+loosely (full/half-width, "1、"/"1."/"1. ", spaces, typos through a similarity ratio and the row
+group). Printed totals are kept as printed (the rules check them later); nothing is recomputed.
+A missing row or a row with the wrong count of numbers is fatal. Each reader records how many of
+its table's cells it read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dialogs.form import Field, Form, Row
+from importer import layout
+from importer import messages as msg
+from importer.lines import Line, fold, ratio, table_cells
+from importer.notes import Collector
+
+# --- 表二 --------------------------------------------------------------------------------
+_T2_OLD_COLUMNS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量")
+_T2_HEADER_WORDS = ("第二十条", "信息内容", "本年制发件数", "本年处理决定数量", "本年收费金额")
+_MIN_LABEL_RATIO = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class _T2Row:
+    label: str
+    fields: tuple[Field, ...]
+    is_amount: bool = False
+
+
+def _t2_rows(form: Form) -> list[_T2Row]:
+    rows = [_T2Row(row.label, form.item(layout.t2_item(row.key)).fields) for row in layout.T2_DOC_ROWS]
+    for _, _, decision_rows in layout.T2_DECISION_ROWS:
+        rows.extend(_T2Row(row.label, form.item(layout.t2_item(row.key)).fields) for row in decision_rows)
+    rows.append(
+        _T2Row(layout.T2_FEES.label, form.item(layout.t2_item(layout.T2_FEES.key)).fields, is_amount=True)
+    )
+    return rows
+
+
+def read_table2(lines: Sequence[Line], heading_line: Line, heading: str, form: Form, out: Collector) -> None:
+    rows = _t2_rows(form)
+    seen: set[str] = set()
+    for line in lines:
+        words, numbers = table_cells(line)
+        joined = fold("".join(words))
+        old = next((c for c in _T2_OLD_COLUMNS if c in joined), None)
+        if old is not None:
+            out.note(line, msg.T2_OLD_FORMAT.format(column=old), fatal=True)
+            continue
+        if not numbers and any(word in joined for word in _T2_HEADER_WORDS):
+            continue
+        label = fold(words[0]) if words else ""
+        row = max(rows, key=lambda r: ratio(label, fold(r.label)))
+        if not label or ratio(label, fold(row.label)) < _MIN_LABEL_RATIO:
+            if numbers:
+                out.note(line, msg.T2_UNKNOWN_ROW.format(label=line.text), fatal=False)
+            else:
+                out.note(line, msg.TABLE_TEXT_UNPLACED.format(heading=heading))
+            continue
+        if row.label in seen:
+            out.note(line, msg.T2_DUPLICATE.format(label=row.label), fatal=True)
+            continue
+        seen.add(row.label)
+        _place_t2(line, row, numbers, out)
+    for row in rows:
+        if row.label not in seen:
+            out.note(heading_line, msg.T2_MISSING.format(label=row.label), fatal=True)
+
+
+def _place_t2(line: Line, row: _T2Row, numbers: list[Decimal], out: Collector) -> None:
+    expected = len(row.fields)
+    if expected == 1 and len(numbers) > 1:
+        out.note(line, msg.T2_LAST_OF_MANY.format(label=row.label, got=len(numbers)))
+        numbers = numbers[-1:]
+    if len(numbers) != expected:
+        out.note(
+            line, msg.T2_WRONG_COUNT.format(label=row.label, expected=expected, got=len(numbers)), fatal=True
+        )
+        return
+    for f, value in zip(row.fields, numbers, strict=True):
+        if row.is_amount:
+            out.answers[f.key] = value
+        elif value != value.to_integral_value():
+            out.note(line, msg.T2_NOT_INTEGER.format(label=row.label, value=value), fatal=True)
+        else:
+            out.answers[f.key] = int(value)
+
+
+# --- 表三 --------------------------------------------------------------------------------
+_T3_HEADER_WORDS = ("勾稽", "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "总计")
+_GROUP_LABEL = re.compile(r"^\(([一二三四五六七八九十])\)(.*)$")
+_MIN_GROUP_RATIO = 0.5
+_MIN_IN_GROUP_RATIO = 0.5
+
+
+@dataclass(slots=True)
+class _T3Context:
+    group: str | None = None
+    seen: set[str] = field(default_factory=set)
+    group_rows: list[tuple[Line, str, list[Decimal]]] = field(default_factory=list)
+
+
+def _match_group(word: str, groups: Sequence[str]) -> str | None:
+    """The row group ("（三）不予公开") a cell names; the numbering must agree."""
+    m = _GROUP_LABEL.match(fold(word))
+    if m is None:
+        return None
+    for group in groups:
+        g = _GROUP_LABEL.match(fold(group))
+        if g is None or g.group(1) != m.group(1):
+            continue
+        if not m.group(2) or ratio(m.group(2), g.group(2)) >= _MIN_GROUP_RATIO:
+            return group
+    return None
+
+
+def _is_results_part(word: str) -> bool:
+    folded, official = fold(word), fold(layout.T3_RESULTS_PART)
+    return folded == official or (folded[:2] == official[:2] and ratio(folded, official) >= _MIN_LABEL_RATIO)
+
+
+def _match_t3_row(label: str, rows: Sequence[Row], group: str | None) -> Row | None:
+    folded = fold(label)
+    exact = [r for r in rows if fold(r.label) == folded]
+    if len(exact) == 1:
+        return exact[0]
+    if exact and group is not None:
+        in_group = [r for r in exact if r.group == group]
+        if len(in_group) == 1:
+            return in_group[0]
+    if group is not None:  # numbered leaves: the group and the number decide, the text confirms
+        number = re.match(r"^(\d+)\.", folded)
+        candidates = [r for r in rows if r.group == group]
+        if number is not None:
+            candidates = [r for r in candidates if fold(r.label).startswith(number.group(0))]
+        if candidates:
+            best = max(candidates, key=lambda r: ratio(folded, fold(r.label)))
+            if ratio(folded, fold(best.label)) >= _MIN_IN_GROUP_RATIO:
+                return best
+    best = max(rows, key=lambda r: ratio(folded, fold(r.label)))
+    return best if ratio(folded, fold(best.label)) >= _MIN_LABEL_RATIO else None
+
+
+def read_table3(lines: Sequence[Line], heading_line: Line, heading: str, form: Form, out: Collector) -> None:
+    rows = form.t3_rows
+    groups = tuple(dict.fromkeys(r.group for r in rows if r.group))
+    ctx = _T3Context()
+    for line in lines:
+        words, numbers = table_cells(line)
+        group: str | None = None
+        leaf: list[str] = []
+        has_part = False
+        for word in words:
+            if not leaf and _is_results_part(word):
+                has_part = True
+                continue
+            matched_group = _match_group(word, groups) if not leaf else None
+            if matched_group is not None:
+                group = matched_group
+            else:
+                leaf.append(word)
+        if group is not None:
+            ctx.group = group
+        if not leaf:
+            if group is not None and numbers:
+                ctx.group_rows.append((line, group, numbers))
+            elif numbers:
+                out.note(line, msg.T3_UNKNOWN_ROW.format(label=line.text))
+            elif group is None and not has_part and not _is_t3_header(line):
+                out.note(line, msg.TABLE_TEXT_UNPLACED.format(heading=heading))
+            continue
+        label = " ".join(leaf)
+        row = _match_t3_row(label, rows, ctx.group)
+        if row is None:
+            if numbers:
+                out.note(line, msg.T3_UNKNOWN_ROW.format(label=label))
+            elif not _is_t3_header(line):
+                out.note(line, msg.TABLE_TEXT_UNPLACED.format(heading=heading))
+            continue
+        ctx.group = row.group or None
+        if fold(label) != fold(row.label):
+            out.row_labels[row.key] = label
+            out.note(line, msg.T3_LABEL_DIFFERS.format(printed=label, official=row.label))
+        _place_t3(line, row, numbers, form, ctx, out)
+    _place_group_rows(rows, form, ctx, out)
+    missing = [r for r in rows if r.key not in ctx.seen]
+    if missing:
+        labels = "、".join(f"「{r.group}{r.label}」" if r.group else f"「{r.label}」" for r in missing)
+        out.note(lines[-1] if lines else heading_line, msg.T3_MISSING.format(labels=labels), fatal=True)
+
+
+def _is_t3_header(line: Line) -> bool:
+    joined = fold("".join(line.filled))
+    return any(word in joined for word in _T3_HEADER_WORDS)
+
+
+def _place_group_rows(rows: Sequence[Row], form: Form, ctx: _T3Context, out: Collector) -> None:
+    """Group labels printed with numbers: the 2019 single （六） row, or subtotals the format lacks.
+
+    Decided after the whole table is read: a (六) line is the old single row only when none of
+    the three 2021 rows was printed.
+    """
+    for line, group, numbers in ctx.group_rows:
+        members = [r for r in rows if r.group == group]
+        target = next((r for r in members if r.key == layout.OLD_OTHER_TARGET), None)
+        if target is None or any(r.key in ctx.seen for r in members):
+            out.note(line, msg.T3_SUBTOTAL.format(label=group))
+            continue
+        if not _place_t3(line, target, numbers, form, ctx, out, label=group):
+            continue
+        for row in members:
+            if row is not target:
+                for column in form.t3_columns:
+                    out.answers[layout.t3_key(row.key, column.key)] = 0
+                ctx.seen.add(row.key)
+        out.old_other_row = True
+        out.note(line, msg.T3_OLD_OTHER_ROW)
+
+
+def _place_t3(
+    line: Line,
+    row: Row,
+    numbers: list[Decimal],
+    form: Form,
+    ctx: _T3Context,
+    out: Collector,
+    *,
+    label: str = "",
+) -> bool:
+    shown = label or (f"{row.group}{row.label}" if row.group else row.label)
+    if row.key in ctx.seen:
+        out.note(line, msg.T3_DUPLICATE.format(label=shown), fatal=True)
+        return False
+    ctx.seen.add(row.key)
+    columns = form.t3_columns
+    if not numbers:
+        out.note(line, msg.T3_NO_NUMBERS.format(label=shown), fatal=True)
+        return False
+    if len(numbers) != len(columns):
+        out.note(line, msg.T3_WRONG_COUNT.format(label=shown, got=len(numbers)), fatal=True)
+        return False
+    for column, value in zip(columns, numbers, strict=True):
+        if value != value.to_integral_value():
+            out.note(line, msg.T3_NOT_INTEGER.format(label=shown, value=value), fatal=True)
+            return False
+        out.answers[layout.t3_key(row.key, column.key)] = int(value)
+    return True
+
+
+# --- 表四 --------------------------------------------------------------------------------
+_T4_HEADER_WORDS = ("复议", "诉讼", "维持", "纠正", "结果", "审结", "总计", "起诉")
+
+
+def read_table4(lines: Sequence[Line], heading_line: Line, heading: str, form: Form, out: Collector) -> None:
+    keys = table4_keys(form)
+    numbers: list[Decimal] = []
+    last = heading_line
+    for line in lines:
+        _, found = table_cells(line)
+        if found:
+            numbers.extend(found)
+            last = line
+            continue
+        joined = fold("".join(line.filled))
+        if not any(word in joined for word in _T4_HEADER_WORDS) or len(joined) > len(line.filled) * 12:
+            out.note(line, msg.TABLE_TEXT_UNPLACED.format(heading=heading))
+    if len(numbers) != len(keys):
+        out.note(last, msg.T4_WRONG_COUNT.format(got=len(numbers)), fatal=True)
+        return
+    for key, value in zip(keys, numbers, strict=True):
+        if value != value.to_integral_value():
+            out.note(last, msg.T4_NOT_INTEGER.format(value=value), fatal=True)
+            return
+        out.answers[key] = int(value)
+
+
+# --- the cells of each table -------------------------------------------------------------
+def table2_keys(form: Form) -> list[str]:
+    return [f.key for row in _t2_rows(form) for f in row.fields]
+
+
+def table3_keys(form: Form) -> list[str]:
+    return [layout.t3_key(r.key, c.key) for r in form.t3_rows for c in form.t3_columns]
+
+
+def table4_keys(form: Form) -> list[str]:
+    return [layout.t4_key(g.key, r.key) for g in form.t4_groups for r in form.t4_results]
