@@ -129,6 +129,9 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         chats = await store.coordinator_chats(session=session)
     for chat_id in chats:
         await h.set_coordinator_commands(application.bot, chat_id)
+    # What a restart left in the outbox goes out now, not at the periodic job's first run (which
+    # APScheduler skips when the start is slower than its delay).
+    services.outbox.kick()
     log.info("bot %s ready; %s coordinators", application.bot.id, len(chats))
 
 
