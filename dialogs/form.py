@@ -4,7 +4,7 @@ A form is a list of sections; each section holds the items the dialog asks, in o
 An item asks one or more fields at once (a table-3 row asks six numbers; a narrative asks
 one text). Computed fields (totals) are declared with the keys they sum and are never asked.
 The tables (rows, row groups, columns, column groups), the identities between their cells
-(the balance of table 三), the proposals (carry-over, stock) and the roles of the narratives
+(the balance of the requests table), the proposals (carry-over, stock) and the roles of the narratives
 are declared here too, so the engine, the rules, the renderers and the importer all read one
 declaration and none of them names a key of a particular form.
 """
@@ -165,10 +165,10 @@ class Grid:
 
 @dataclass(frozen=True, slots=True)
 class RowGroup:
-    """Rows reported together under one name (table 三's 不予公开 is eight rows)."""
+    """Rows reported together under one name (the requests table's withheld outcome is eight rows)."""
 
     name: str
-    """The wording narratives use for the group ("不予公开"); sentences and text rules read it."""
+    """The wording narratives use for the group (the 2021 form: "withheld" in Chinese); sentences and text rules read it."""
     rows: tuple[str, ...]
     """Row keys of the group's grid, in table order."""
 
@@ -248,7 +248,7 @@ class Narratives:
 
 @dataclass(frozen=True, slots=True)
 class Fees:
-    """The money cells: the 万元 fee of the disclosed decisions, the 元 processing fee, and the
+    """The money cells: the fee amount of the disclosed decisions (10k yuan), the processing fee (yuan), and the
     requests-table row of applications dropped after an unpaid fee notice."""
 
     amount: str
@@ -258,8 +258,8 @@ class Fees:
 
 @dataclass(frozen=True, slots=True)
 class Tables:
-    """The tables of a form: the documents (part of 二), requests (三) and appeals (四), the
-    printed blocks of 二, the outcome groups of 三 and the cells of the government-only 规章."""
+    """The tables of a form: the documents (part of table 2), requests (3) and appeals (4), the
+    printed blocks of table 2, the outcome groups of table 3 and the government-only regulations row."""
 
     documents: Grid
     blocks: tuple[Block, ...]
@@ -314,22 +314,22 @@ class Form:
 
     @property
     def requests(self) -> Grid:
-        """The requests table (三)."""
+        """The requests table (table 3 of the 2021 form)."""
         return self._declared(self.tables, "tables").requests
 
     @property
     def appeals(self) -> Grid:
-        """The review and litigation table (四)."""
+        """The review and litigation table (table 4)."""
         return self._declared(self.tables, "tables").appeals
 
     @property
     def documents(self) -> Grid:
-        """The documents block of table 二 (rules and normative documents)."""
+        """The documents block of table 2 (regulations and normative documents)."""
         return self._declared(self.tables, "tables").documents
 
     @property
     def blocks(self) -> tuple[Block, ...]:
-        """The printed blocks of table 二."""
+        """The printed blocks of table 2."""
         return self._declared(self.tables, "tables").blocks
 
     @property
@@ -367,7 +367,7 @@ class Form:
         return self.title_format.format(agency=agency, year=year)
 
     def outcome(self, name: str) -> RowGroup:
-        """The requests table's outcome group of that name ("不予公开")."""
+        """The requests table's outcome group of that name."""
         return next(g for g in self._declared(self.tables, "tables").outcomes if g.name == name)
 
     def outcome_of(self, row: str) -> RowGroup:
