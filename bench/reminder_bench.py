@@ -142,7 +142,7 @@ async def _scan(url: str, agencies: int) -> dict[str, float | int]:
 
         async def ensure() -> None:
             async with db.session() as session:
-                await store.ensure_reports(session=session, rnd=rnd, at=NOW)
+                await store.ensure_reports(session=session, rnd=rnd, at=NOW, form_version=form_2021().version)
 
         async def digest_lists() -> None:
             async with db.session() as session:
@@ -169,7 +169,9 @@ async def _first_ensure(url: str, agencies: int) -> float:
             [rnd] = await store.rounds_from(session=session, earliest_deadline=date(2025, 1, 1))
         start = time.perf_counter()
         async with db.session() as session:
-            created = await store.ensure_reports(session=session, rnd=rnd, at=NOW)
+            created = await store.ensure_reports(
+                session=session, rnd=rnd, at=NOW, form_version=form_2021().version
+            )
         assert created == agencies
         return (time.perf_counter() - start) * 1000
     finally:

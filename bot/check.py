@@ -11,7 +11,7 @@ from bot.importing import read_report_file
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form, UnitKind
-from dialogs.report_2021 import form_2021, guess_unit_kind
+from dialogs.report_2021 import form_2021
 from dialogs.rules import SEVERITY_LABELS, Finding, ReportFacts, Severity, run_rules
 from importer import ImportResult
 
@@ -80,7 +80,7 @@ def run_check(
             reports.append({"file": path, "readable": False, "error": read})
             worst = max(worst, 2)
             continue
-        unit = UnitKind(msg.UNIT_WORDS[kind]) if kind else guess_unit_kind(read.agency)
+        unit = UnitKind(msg.UNIT_WORDS[kind]) if kind else form.guess_unit_kind(read.agency)
         findings = check_result(form, read, unit=unit, previous=last_year)
         if any(f.severity is Severity.ERROR for f in findings):
             worst = max(worst, 1)

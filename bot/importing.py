@@ -11,7 +11,6 @@ from typing import TextIO
 from dialogs import messages as msg
 from dialogs.form import Form, UnitKind, Value
 from dialogs.parsing import Rejected, parse_agency_name
-from dialogs.report_2021 import guess_unit_kind
 from dialogs.title import TITLE_KEY
 from importer import ImportResult, import_document
 from storage import repositories as repo
@@ -51,7 +50,9 @@ async def store_import(
     async with db.session() as session:
         found = await repo.find_agency(session=session, name=name)
         if found is None:
-            found = await repo.create_agency(session=session, name=name, unit=unit or guess_unit_kind(name))
+            found = await repo.create_agency(
+                session=session, name=name, unit=unit or form.guess_unit_kind(name)
+            )
         report = await repo.report_for(session=session, agency_id=found.id or 0, year=report_year)
         if report is None or report.id is None:
             return StoredImport(False, msg.IMPORT_NEED_YEAR)

@@ -199,7 +199,9 @@ class Reminders:
     # --- reminders --------------------------------------------------------------------------
     async def _remind(self, rnd: ReportingRound, slot: Slot, report: RunReport) -> None:
         async with self.db.session() as session:
-            await store.ensure_reports(session=session, rnd=rnd, at=self._now())
+            await store.ensure_reports(
+                session=session, rnd=rnd, at=self._now(), form_version=self.form.version
+            )
         async with self.db.session() as session:
             due = await store.reminders_due(session=session, year=rnd.year, slot=slot.id)
         for reminder in due:

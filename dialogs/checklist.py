@@ -62,7 +62,7 @@ def rule_statuses(facts: ReportFacts, rules: Sequence[Rule], missing: Sequence[I
     statuses = []
     for rule in rules:
         answers = _ReadKeys(facts.answers)
-        found = tuple(rule.check(replace(facts, answers=answers)))
+        found = tuple(rule.run(replace(facts, answers=answers)))
         kept = tuple(f for f in found if not (f.keys and set(f.keys) <= missing_keys.keys()))
         waiting = {id(item): item for key, item in missing_keys.items() if key in answers.read}
         statuses.append(RuleStatus(rule, kept, tuple(waiting.values())))

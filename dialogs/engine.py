@@ -33,18 +33,9 @@ from typing import Any
 from dialogs import messages as msg
 from dialogs.checklist import MARKS, WAITING, RuleStatus, rule_statuses
 from dialogs.commands import Command, read_command
-from dialogs.form import Field, Form, Item, Proposal, Shortcut, UnitKind, Value, ValueKind
+from dialogs.form import Balance, Field, Form, Item, Proposal, Shortcut, UnitKind, Value, ValueKind
 from dialogs.parsing import Rejected, count_tokens, parse_narrative, parse_value, parse_values
-from dialogs.report_2021 import T3_COLUMNS, T3_RESULT_ROWS, t3_key
-from dialogs.rules import (
-    CORE_RULES,
-    Finding,
-    ReportFacts,
-    Rule,
-    Severity,
-    balance_expected,
-    column_label,
-)
+from dialogs.rules import CORE_RULES, Finding, ReportFacts, Rule, Severity
 from dialogs.sentences import format_amount, generated_text
 from dialogs.summary import preview_text, value_text
 from dialogs.title import TITLE_KEY, default_title, parse_title, report_title
@@ -372,19 +363,21 @@ def _title_answer(turn: _Turn, state: DialogState, raw: str, command: tuple[Comm
     """The accept word keeps the title shown; a text is the published title (validated, one line)."""
     info = turn.info
     if command is not None and command[0] is Command.ACCEPT:
-        turn.notes.append(msg.TITLE_KEPT.format(title=report_title(turn.answers, info.agency, info.year)))
+        turn.notes.append(
+            msg.TITLE_KEPT.format(title=report_title(turn.form, turn.answers, info.agency, info.year))
+        )
         return _show(turn, _leave_menu(state))
     title = parse_title(raw)
     if isinstance(title, Rejected):
         return _show(turn, state, lead=title.message)
     # The default is not stored: it follows the agency's name if a coordinator corrects it.
-    turn.write(TITLE_KEY, None if title == default_title(info.agency, info.year) else title, raw)
+    turn.write(TITLE_KEY, None if title == default_title(turn.form, info.agency, info.year) else title, raw)
     turn.notes.append(msg.TITLE_SAVED.format(title=title))
     return _show(turn, _leave_menu(state))
 
 
 def _title_prompt(turn: _Turn, state: DialogState, head: list[str]) -> Step:
-    title = report_title(turn.answers, turn.info.agency, turn.info.year)
+    title = report_title(turn.form, turn.answers, turn.info.agency, turn.info.year)
     text = "\n".join([*head, msg.TITLE_PROMPT.format(title=title)])
     choices = (Choice(msg.BTN_ACCEPT, Command.ACCEPT.value), Choice(msg.BTN_RETURN, Command.RETURN.value))
     return Step(state, tuple(turn.writes), (Reply(text, choices, state.token),))
@@ -508,10 +501,16 @@ def _completed(turn: _Turn, state: DialogState, item: Item) -> Step:
     else:
         value = value_text(turn.answers.get(item.fields[0].key))
         turn.notes.append(msg.SAVED_VALUES.format(title=item.title, values=value))
-    if item.section == "s3" and item.id != "t3.carried_out" and _balance_broken(turn):
+    closing = _closing_item(turn.form)
+    if (
+        closing is not None
+        and _feeds_balance(turn.form, item)
+        and item.id != closing.id
+        and _balance_broken(turn)
+    ):
         turn.notes.append(msg.BALANCE_RECHECK)
         return_to = state.return_to or (state.item if state.item != item.id else None)
-        target = DialogState(item="t3.carried_out", return_to=return_to, skipped=_unskip(state, item))
+        target = DialogState(item=closing.id, return_to=return_to, skipped=_unskip(state, item))
         return _show(turn, target)
     return _advance(turn, replace(state, skipped=_unskip(state, item)), item)
 
@@ -522,30 +521,56 @@ def _row_total_key(form: Form, item: Item) -> str | None:
     return candidate if form.has_key(candidate) and form.field(candidate).is_computed else None
 
 
+def _closing_item(form: Form) -> Item | None:
+    """The item that asks the balance's carried-out row (None for a form without a balance)."""
+    if form.balance is None:
+        return None
+    return form.item_of(form.balance.closing_keys()[0])
+
+
+def _feeds_balance(form: Form, item: Item) -> bool:
+    """An item of the balance's table: changing it may break the balance."""
+    return form.balance is not None and item.fields[0].key.startswith(f"{form.balance.grid.id}.")
+
+
 def _balance_broken(turn: _Turn) -> bool:
-    if not all(t3_key("carried_out", c.key) in turn.answers for c in T3_COLUMNS):
+    balance = turn.form.balance
+    if balance is None:
         return False
-    for col in T3_COLUMNS:
-        expected = balance_expected(turn.answers, col.key)
-        if expected is not None and turn.answers.get(t3_key("carried_out", col.key)) != expected:
+    grid = balance.grid
+    if not all(grid.key(balance.carried_out, c.key) in turn.answers for c in grid.columns):
+        return False
+    for col in grid.columns:
+        expected = balance.expected(turn.answers, col.key)
+        if expected is not None and turn.answers.get(grid.key(balance.carried_out, col.key)) != expected:
             return True
     return False
 
 
+def _balance_column(balance: Balance, key: str) -> str | None:
+    """The column of a carried-out cell, or None for any other key."""
+    for column in balance.grid.columns:
+        if key == balance.grid.key(balance.carried_out, column.key):
+            return column.key
+    return None
+
+
 def _balance_refusal(turn: _Turn, item: Item, values: Mapping[str, Value]) -> str | None:
     """The balance rule at entry: a carried-out row that breaks it is refused with the arithmetic."""
-    if item.id != "t3.carried_out":
+    balance = turn.form.balance
+    if balance is None:
         return None
+    grid = balance.grid
     for key, value in values.items():
-        column = key.rsplit(".", 1)[-1]
-        expected = balance_expected(turn.answers, column)
-        if expected is None:
+        column = _balance_column(balance, key)
+        expected = None if column is None else balance.expected(turn.answers, column)
+        if column is None or expected is None:
             continue
-        new, ci = turn.count(t3_key("new", column)), turn.count(t3_key("carried_in", column))
-        processed = turn.count(t3_key("total_processed", column))
-        figures = {"column": column_label(column), "new": new, "carried_in": ci, "processed": processed}
+        new, ci = turn.count(grid.key(balance.new, column)), turn.count(grid.key(balance.carried_in, column))
+        processed = turn.count(grid.key(balance.processed, column))
+        figures = {"column": grid.column(column).label, "new": new, "carried_in": ci, "processed": processed}
         if expected < 0:
-            return msg.BALANCE_NEGATIVE.format(item_number=_first_result_number(turn), **figures)
+            return msg.BALANCE_NEGATIVE.format(item_number=_first_result_number(turn, balance), **figures)
         if value != expected:
             return msg.BALANCE_BROKEN.format(
                 left=new + ci, right=processed + int(value), carried_out=value, expected=expected, **figures
@@ -553,8 +578,10 @@ def _balance_refusal(turn: _Turn, item: Item, values: Mapping[str, Value]) -> st
     return None
 
 
-def _first_result_number(turn: _Turn) -> int:
-    return turn.index(f"t3.{T3_RESULT_ROWS[0].key}") + 1
+def _first_result_number(turn: _Turn, balance: Balance) -> int:
+    """The dialog number of the first item summed into the processed total."""
+    processed = turn.form.field(balance.grid.key(balance.processed, balance.grid.parts[0].key))
+    return turn.index(turn.form.item_of(processed.sums[0]).id) + 1
 
 
 def _unskip(state: DialogState, item: Item) -> tuple[str, ...]:
@@ -563,13 +590,16 @@ def _unskip(state: DialogState, item: Item) -> tuple[str, ...]:
 
 # --- proposals and shortcuts ---------------------------------------------------------------
 def _proposed_numbers(turn: _Turn, item: Item) -> list[int | Decimal] | None:
-    if Proposal.BALANCE in item.proposals:
-        expected = [balance_expected(turn.answers, f.key.rsplit(".", 1)[-1]) for f in item.fields]
+    balance = turn.form.balance
+    if Proposal.BALANCE in item.proposals and balance is not None:
+        columns = [_balance_column(balance, f.key) for f in item.fields]
+        expected = [None if c is None else balance.expected(turn.answers, c) for c in columns]
         if all(e is not None and e >= 0 for e in expected):
             return [e for e in expected if e is not None]
+    carry_over = turn.form.carry_over
     if Proposal.CARRIED_IN in item.proposals and turn.info.previous is not None:
         prev = turn.info.previous
-        values = [prev.get(t3_key("carried_out", f.key.rsplit(".", 1)[-1])) for f in item.fields]
+        values = [prev.get(carry_over[f.key]) if f.key in carry_over else None for f in item.fields]
         if all(isinstance(v, int) for v in values):
             return [v for v in values if isinstance(v, int)]
     return None
@@ -578,7 +608,9 @@ def _proposed_numbers(turn: _Turn, item: Item) -> list[int | Decimal] | None:
 def _proposed_text(turn: _Turn, item: Item) -> str | None:
     if Proposal.GENERATED_TEXT not in item.proposals:
         return None
-    return generated_text(item.fields[0].key, turn.answers, agency=turn.info.agency, year=turn.info.year)
+    return generated_text(
+        turn.form, item.fields[0].key, turn.answers, agency=turn.info.agency, year=turn.info.year
+    )
 
 
 def _last_year_text(turn: _Turn, item: Item) -> str | None:
@@ -638,9 +670,21 @@ def _shortcut(turn: _Turn, state: DialogState, item: Item, name: Command) -> Ste
 
 
 def _shortcut_targets(turn: _Turn, wanted: Shortcut) -> list[Item]:
-    if wanted is Shortcut.NO_APPLICATIONS:
-        return [i for i in turn.items if i.section == "s3" and Shortcut.NO_APPLICATIONS in i.shortcuts]
-    return [i for i in turn.items if i.section == "s4"]
+    return turn.form.shortcut_targets(turn.items, wanted)
+
+
+def _after_shortcut(turn: _Turn, targets: list[Item]) -> str | None:
+    """The item asked next: the first of the targets' section, after the first target, that the
+    shortcut did not fill (no applications still leaves last year's carried-in to ask); None
+    when the shortcut filled the rest of its section."""
+    first = turn.index(targets[0].id)
+    target_ids = {i.id for i in targets}
+    for item in turn.items[first + 1 :]:
+        if item.section != targets[0].section:
+            return None
+        if item.id not in target_ids:
+            return item.id
+    return None
 
 
 def _overwritten_rows(turn: _Turn, wanted: Shortcut) -> list[str]:
@@ -690,11 +734,12 @@ def _pending_prompt(turn: _Turn, state: DialogState, head: list[str]) -> Step:
 def _apply_shortcut(turn: _Turn, state: DialogState, wanted: Shortcut) -> Step:
     targets = _shortcut_targets(turn, wanted)
     if wanted is Shortcut.NO_APPLICATIONS:
-        lead, next_item = msg.SHORTCUT_NO_APPS, "t3.carried_in"
+        lead, word = msg.SHORTCUT_NO_APPS, msg.BTN_NO_APPS
     else:
-        lead, next_item = msg.SHORTCUT_NO_REVIEW, None
+        lead, word = msg.SHORTCUT_NO_REVIEW, msg.BTN_NO_REVIEW
+    next_item = _after_shortcut(turn, targets)
     fields = tuple(f for i in targets for f in i.fields)
-    turn.write_numbers(fields, [0] * len(fields), msg.BTN_NO_APPS if next_item else msg.BTN_NO_REVIEW)
+    turn.write_numbers(fields, [0] * len(fields), word)
     turn.notes.append(lead)
     skipped = tuple(s for s in state.skipped if s not in {i.id for i in targets})
     if next_item is not None:
@@ -886,7 +931,9 @@ def _review_text(turn: _Turn, checks: _Checks) -> str:
     done = sum(turn.is_answered(i) for i in turn.items)
     lines = [
         msg.REVIEW_HEADER.format(done=done, total=len(turn.items)),
-        msg.REVIEW_TITLE.format(title=report_title(turn.answers, turn.info.agency, turn.info.year)),
+        msg.REVIEW_TITLE.format(
+            title=report_title(turn.form, turn.answers, turn.info.agency, turn.info.year)
+        ),
         *_blockers(turn, checks),
     ]
     lines.append(_checklist(turn, checks))

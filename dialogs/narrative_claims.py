@@ -41,10 +41,9 @@ class AppsClaim:
 
 @dataclass(frozen=True, slots=True)
 class ResultClaim:
-    """A 办理结果 figure: "予以公开50件" → the rows whose keys start with `prefix`."""
+    """A 办理结果 figure: "予以公开50件" → the outcome group the form declares under `label`."""
 
     label: str
-    prefix: str
     value: int
     sentence: str
 
@@ -77,14 +76,8 @@ _APPS_WORDS = (
     (Apps.HANDLED, re.compile(r"办理|处理")),
     (Apps.RECEIVED, re.compile(r"新收|收到|受理|接收|接到|申请")),
 )
-RESULT_LABELS = (
-    ("予以公开", "granted"),
-    ("部分公开", "partial"),
-    ("不予公开", "deny_"),
-    ("无法提供", "unable_"),
-    ("不予处理", "noproc_"),
-    ("其他处理", "other_"),
-)
+RESULT_LABELS = ("予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理")
+"""The outcome groups as narratives name them (the names of the form's outcome groups)."""
 _INCLUDES_CARRIED = re.compile(r"(?:含|包括|其中)[^。]{0,8}(?:上|上一|去)年度?[^。]{0,4}结转")
 _APPLICANT = re.compile(r"自然人|法人|企业|科研机构|公益组织|法律服务机构|其他组织")
 _OTHER_CHANNEL = re.compile(r"留言|咨询|热线|来电|来信|邮件|信件|诉求")
@@ -113,8 +106,8 @@ def _apps_kind(text: str) -> Apps | None:
     return next((kind for kind, words in _APPS_WORDS if words.search(text)), None)
 
 
-def _result(text: str) -> tuple[str, str] | None:
-    return next(((label, prefix) for label, prefix in RESULT_LABELS if label in text), None)
+def _result(text: str) -> str | None:
+    return next((label for label in RESULT_LABELS if label in text), None)
 
 
 def _review_group(text: str) -> str | None:
@@ -182,7 +175,7 @@ class _Reader:
             return
         result = _result(seg.before) or (None if _apps_kind(seg.before) else _result(seg.after))
         if result is not None:
-            self.results.append(ResultClaim(result[0], result[1], seg.number.value, seg.sentence))
+            self.results.append(ResultClaim(result, seg.number.value, seg.sentence))
             return
         if topic != "apps":
             return

@@ -13,19 +13,28 @@ from __future__ import annotations
 from functools import cache
 
 from dialogs.form import (
+    Balance,
+    Block,
     Column,
+    Fees,
     Field,
     Form,
+    Grid,
     Item,
+    Narratives,
     Proposal,
     Row,
+    RowGroup,
     Section,
     Shortcut,
+    Stock,
+    Tables,
     UnitKind,
     ValueKind,
 )
 
 FORMAT_VERSION = "2021"
+_GOVERNMENT_MARKERS = ("人民政府", "政府办公室", "街道办事处", "管理委员会", "管委会", "综合实验区")
 TITLE_FORMAT = "{agency}{year}年政府信息公开工作年度报告"
 """The default title; an agency may keep the title it published instead (dialogs/title.py)."""
 
@@ -54,13 +63,15 @@ T2_FEES = Row("fees", "行政事业性收费")
 T2_FEES_HEADER = "本年收费金额（单位：万元）"
 
 # --- Table 三 ---------------------------------------------------------------------
+T3_APPLICANTS = "申请人情况"
+T3_ORGANISATIONS = "法人或其他组织"
 T3_APPLICANT_COLUMNS = (
     Column("natural_person", "自然人"),
-    Column("commercial_enterprise", "商业企业"),
-    Column("research_institution", "科研机构"),
-    Column("social_welfare_org", "社会公益组织"),
-    Column("legal_service_org", "法律服务机构"),
-    Column("other_org", "其他"),
+    Column("commercial_enterprise", "商业企业", T3_ORGANISATIONS),
+    Column("research_institution", "科研机构", T3_ORGANISATIONS),
+    Column("social_welfare_org", "社会公益组织", T3_ORGANISATIONS),
+    Column("legal_service_org", "法律服务机构", T3_ORGANISATIONS),
+    Column("other_org", "其他", T3_ORGANISATIONS),
 )
 T3_TOTAL_COLUMN = Column("total", "总计")
 T3_COLUMNS = (*T3_APPLICANT_COLUMNS, T3_TOTAL_COLUMN)
@@ -128,12 +139,51 @@ T4_TOTAL = Column("total", "总计")
 T4_LITIGATION = "行政诉讼"
 
 
+T2_ITEM_1 = "第二十条第（一）项"
+T2_ITEM_8 = "第二十条第（八）项"
+T2_FEES_KEY = "t2.fees.amount"
+PROCESSING_FEE_KEY = "s6.processing_fee"
+
+T2_DOCUMENTS = Grid("t2", T2_DOC_ROWS, T2_DOC_COLUMNS)
+T3 = Grid("t3", T3_ROWS, T3_COLUMNS, total="total", heading=T3_APPLICANTS, corner=T3_CORNER)
+T4 = Grid(
+    "t4",
+    tuple(Row(g.key, g.label, "" if g.key == "review" else T4_LITIGATION) for g in T4_GROUPS),
+    (*T4_RESULTS, T4_TOTAL),
+    total="total",
+)
+T3_OUTCOMES = (
+    RowGroup("予以公开", ("granted",)),
+    RowGroup("部分公开", ("partial",)),
+    *(
+        RowGroup(group.split("）", 1)[1], tuple(r.key for r in T3_RESULT_ROWS if r.group == group))
+        for group in (_DENY, _UNABLE, _NOPROC, _OTHER)
+    ),
+)
+
+
 def t3_key(row: str, column: str) -> str:
-    return f"t3.{row}.{column}"
+    return T3.key(row, column)
 
 
 def t4_key(group: str, result: str) -> str:
-    return f"t4.{group}.{result}"
+    return T4.key(group, result)
+
+
+def _t2_blocks() -> tuple[Block, ...]:
+    blocks = [
+        Block(
+            T2_ITEM_1,
+            tuple(c.label for c in T2_DOC_COLUMNS),
+            tuple(
+                (r.label, tuple(T2_DOCUMENTS.key(r.key, c.key) for c in T2_DOC_COLUMNS)) for r in T2_DOC_ROWS
+            ),
+        )
+    ]
+    for heading, header, rows in T2_DECISION_ROWS:
+        blocks.append(Block(heading, (header,), tuple((r.label, (f"t2.{r.key}.decisions",)) for r in rows)))
+    blocks.append(Block(T2_ITEM_8, (T2_FEES_HEADER,), ((T2_FEES.label, (T2_FEES_KEY,)),)))
+    return tuple(blocks)
 
 
 def _count(key: str, label: str, unit: str = "件") -> Field:
@@ -182,7 +232,7 @@ def _t2_items() -> list[Item]:
             id="t2.fees",
             section="s2",
             title=f"第二十条第（八）项 — {T2_FEES.label}：{T2_FEES_HEADER}",
-            fields=(Field("t2.fees.amount", f"{T2_FEES.label}：{T2_FEES_HEADER}", ValueKind.AMOUNT, "万元"),),
+            fields=(Field(T2_FEES_KEY, f"{T2_FEES.label}：{T2_FEES_HEADER}", ValueKind.AMOUNT, "万元"),),
             hint="单位为万元，可带小数（建议最多 4 位）。未收费填 0。",
             example="12.35",
         )
@@ -300,10 +350,10 @@ def _narrative_items() -> list[Item]:
     items.append(_narrative("text.s5", "s5", "五、存在的主要问题及改进情况"))
     items.append(
         Item(
-            id="s6.processing_fee",
+            id=PROCESSING_FEE_KEY,
             section="s6",
             title="六、其他需要报告的事项 — 本年收取的信息处理费（元）",
-            fields=(Field("s6.processing_fee", "信息处理费（元）", ValueKind.AMOUNT, "元"),),
+            fields=(Field(PROCESSING_FEE_KEY, "信息处理费（元）", ValueKind.AMOUNT, "元"),),
             hint="按《政府信息公开信息处理费管理办法》收取的信息处理费，单位为元；未收取填 0。",
             example="0",
         )
@@ -357,16 +407,46 @@ def _computed() -> tuple[Field, ...]:
     return tuple(out)
 
 
+T3_BALANCE = Balance(T3, "new", "carried_in", "total_processed", "carried_out")
+NARRATIVES = Narratives(
+    preamble="text.preamble",
+    overview="text.overview",
+    subsections=tuple(key for key, _ in S1_SUBSECTIONS),
+    requests="text.s1.requests",
+    oversight="text.s1.oversight",
+    government_extras=tuple(key for key, _ in GOV_EXTRAS),
+    problems="text.s5",
+    other_matters="text.s6",
+)
+FEES = Fees(amount=T2_FEES_KEY, processing_fee=PROCESSING_FEE_KEY, unpaid_row="other_no_fee")
+
+
 def build_form() -> Form:
     return Form(
         version=FORMAT_VERSION,
         sections=SECTIONS,
         items=(*_t2_items(), *_t3_items(), *_t4_items(), *_narrative_items()),
         computed=_computed(),
-        t3_columns=T3_COLUMNS,
-        t3_rows=T3_ROWS,
-        t4_groups=T4_GROUPS,
-        t4_results=(*T4_RESULTS, T4_TOTAL),
+        tables=Tables(
+            documents=T2_DOCUMENTS,
+            blocks=_t2_blocks(),
+            requests=T3,
+            outcomes=T3_OUTCOMES,
+            appeals=T4,
+            appeal_group=T4_LITIGATION,
+            regulations="regulations",
+        ),
+        balance=T3_BALANCE,
+        # 上年结转 is last year's 结转下年度继续办理, column by column (the total too).
+        carry_over={t3_key("carried_in", c.key): t3_key("carried_out", c.key) for c in T3_COLUMNS},
+        stocks=tuple(
+            Stock(row.label, *(T2_DOCUMENTS.key(row.key, c.key) for c in T2_DOC_COLUMNS))
+            for row in T2_DOC_ROWS
+        ),
+        narratives=NARRATIVES,
+        fees=FEES,
+        title_format=TITLE_FORMAT,
+        government_markers=_GOVERNMENT_MARKERS,
     )
 
 
@@ -376,9 +456,6 @@ def form_2021() -> Form:
     return build_form()
 
 
-_GOVERNMENT_MARKERS = ("人民政府", "政府办公室", "街道办事处", "管理委员会", "管委会", "综合实验区")
-
-
 def guess_unit_kind(agency: str) -> UnitKind:
-    """A people's government (county, district, town, street) or a department, from the name."""
-    return UnitKind.GOVERNMENT if any(m in agency for m in _GOVERNMENT_MARKERS) else UnitKind.DEPARTMENT
+    """A people's government or a department, from the name (`Form.guess_unit_kind` of the 2021 form)."""
+    return form_2021().guess_unit_kind(agency)

@@ -1,30 +1,24 @@
 """Rules a report must satisfy: ids, severities, Chinese messages, and small pure checks.
 
-A rule looks at `ReportFacts` (the form, the unit, the year, the answers and, when known,
-last year's answers) and yields `Finding`s. Severity ERROR blocks 提交; WARNING needs an
-explicit confirmation or explanation; INFO is shown only. The catalogue is a tuple of rules;
-more rules are added by adding entries, not by changing the engine.
+A rule declares its id, severity, title and message templates once. Its check looks at
+`ReportFacts` (the form, the unit, the year, the answers and, when known, last year's answers)
+and yields `Hit`s: the cells it points at and the figures its message quotes. `Rule.run`
+turns each hit into a `Finding` with the rule's severity and message, so no check restates
+either. Severity ERROR blocks 提交; WARNING needs an explicit confirmation or explanation;
+INFO is shown only. A rule whose cases differ in severity declares each case's message with
+its severity. The catalogue is a tuple of rules; more rules are added by adding entries, not
+by changing the engine. Tables, rows and keys come from the form in the facts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from dialogs.form import Form, UnitKind, Value, ValueKind
-from dialogs.report_2021 import (
-    T3_APPLICANT_COLUMNS,
-    T3_COLUMNS,
-    T3_RESULT_ROWS,
-    T3_ROWS,
-    T4_GROUPS,
-    T4_RESULTS,
-    t3_key,
-    t4_key,
-)
+from dialogs.form import Form, Grid, UnitKind, Value, ValueKind
 
 
 class Severity(Enum):
@@ -99,43 +93,49 @@ class ReportFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class Message:
+    """A message template (str.format fields); `severity` only where a case differs from its rule's."""
+
+    template: str
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a check found: the cells it points at, which message and the message's fields."""
+
+    keys: tuple[str, ...] = ()
+    case: str = ""
+    fields: Mapping[str, object] = field(default_factory=dict)
+
+
+def hit(*keys: str, case: str = "", **fields: object) -> Hit:
+    return Hit(keys, case, fields)
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     severity: Severity
     title: str
-    check: Callable[[ReportFacts], Iterable[Finding]]
+    check: Callable[[ReportFacts], Iterable[Hit]]
+    messages: Mapping[str, str | Message]
+    """Case → message template; the case "" is the rule's main message."""
 
+    def __post_init__(self) -> None:
+        if not self.messages:
+            raise ValueError(f"rule {self.id} declares no message")
 
-def column_label(column: str) -> str:
-    return next(c.label for c in T3_COLUMNS if c.key == column)
+    def finding(self, found: Hit) -> Finding:
+        declared = self.messages[found.case]
+        message = declared if isinstance(declared, Message) else Message(declared)
+        return Finding(
+            self.id, message.severity or self.severity, message.template.format(**found.fields), found.keys
+        )
 
-
-def balance_expected(answers: Mapping[str, Value], column: str) -> int | None:
-    """一 + 二 − （七） for one column of table 三, or None while a part is missing."""
-    parts = [answers.get(t3_key(r, column)) for r in ("new", "carried_in", "total_processed")]
-    if not all(isinstance(p, int) for p in parts):
-        return None
-    new, carried_in, processed = (p for p in parts if isinstance(p, int))
-    return new + carried_in - processed
-
-
-# --- table arithmetic ------------------------------------------------------------------
-def _t3_balance(facts: ReportFacts) -> Iterable[Finding]:
-    for col in T3_COLUMNS:
-        values = [
-            facts.count(t3_key(r, col.key)) for r in ("new", "carried_in", "total_processed", "carried_out")
-        ]
-        if any(v is None for v in values):
-            continue
-        new, ci, tp, co = (v for v in values if v is not None)
-        if new + ci != tp + co:
-            yield Finding(
-                "T3-BAL",
-                Severity.ERROR,
-                f"表三「{col.label}」列不平衡：本年新收 {new} + 上年结转 {ci} = {new + ci}，"
-                f"办理结果总计 {tp} + 结转下年度 {co} = {tp + co}。",
-                (t3_key("carried_out", col.key),),
-            )
+    def run(self, facts: ReportFacts) -> Iterator[Finding]:
+        for found in self.check(facts):
+            yield self.finding(found)
 
 
 def _sum_mismatch(facts: ReportFacts, total_key: str, part_keys: Iterable[str]) -> tuple[int, int] | None:
@@ -148,42 +148,84 @@ def _sum_mismatch(facts: ReportFacts, total_key: str, part_keys: Iterable[str]) 
     return None if expected == total else (total, expected)
 
 
-def _t3_results_sum(facts: ReportFacts) -> Iterable[Finding]:
-    for col in T3_COLUMNS:
-        key = t3_key("total_processed", col.key)
-        found = _sum_mismatch(facts, key, (t3_key(r.key, col.key) for r in T3_RESULT_ROWS))
+def _row_sums(facts: ReportFacts, grid: Grid) -> Iterable[tuple[str, str, tuple[int, int]]]:
+    """(row label, total key, (total, sum)) for each row whose total is not the sum of its parts."""
+    if not grid.total:
+        return
+    for row in grid.rows:
+        key = grid.row_total(row.key)
+        found = _sum_mismatch(facts, key, (grid.key(row.key, c.key) for c in grid.parts))
         if found:
-            message = (
-                f"表三「{col.label}」列：（七）总计为 {found[0]}，但（一）至（六）各项之和为 {found[1]}。"
+            yield row.label, key, found
+
+
+# --- table arithmetic ------------------------------------------------------------------
+def _t3_balance(facts: ReportFacts) -> Iterable[Hit]:
+    balance = facts.form.balance
+    if balance is None:
+        return
+    grid = balance.grid
+    for col in grid.columns:
+        rows = (balance.new, balance.carried_in, balance.processed, balance.carried_out)
+        values = [facts.count(grid.key(r, col.key)) for r in rows]
+        if any(v is None for v in values):
+            continue
+        new, ci, tp, co = (v for v in values if v is not None)
+        if new + ci != tp + co:
+            yield hit(
+                grid.key(balance.carried_out, col.key),
+                column=col.label,
+                new=new,
+                carried_in=ci,
+                left=new + ci,
+                processed=tp,
+                carried_out=co,
+                right=tp + co,
             )
-            yield Finding("T3-SUM", Severity.ERROR, message, (key,))
 
 
-def _t3_row_totals(facts: ReportFacts) -> Iterable[Finding]:
-    for row in T3_ROWS:
-        key = t3_key(row.key, "total")
-        found = _sum_mismatch(facts, key, (t3_key(row.key, c.key) for c in T3_APPLICANT_COLUMNS))
+def _t3_results_sum(facts: ReportFacts) -> Iterable[Hit]:
+    """Each column's processed total is the sum of the rows it is declared to sum."""
+    balance = facts.form.balance
+    if balance is None:
+        return
+    grid = balance.grid
+    summed = _summed_rows(facts.form, grid, balance.processed)
+    for col in grid.columns:
+        key = grid.key(balance.processed, col.key)
+        found = _sum_mismatch(facts, key, (grid.key(r, col.key) for r in summed))
         if found:
-            message = f"表三「{row.label}」行：总计为 {found[0]}，但各类申请人之和为 {found[1]}。"
-            yield Finding("T3-COL", Severity.ERROR, message, (key,))
+            yield hit(key, column=col.label, total=found[0], expected=found[1])
 
 
-def _t4_sums(facts: ReportFacts) -> Iterable[Finding]:
-    for group in T4_GROUPS:
-        key = t4_key(group.key, "total")
-        found = _sum_mismatch(facts, key, (t4_key(group.key, r.key) for r in T4_RESULTS))
-        if found:
-            message = (
-                f"表四「{group.label}」：总计为 {found[0]}，"
-                f"但结果维持、结果纠正、其他结果、尚未审结之和为 {found[1]}。"
-            )
-            yield Finding("T4-SUM", Severity.ERROR, message, (key,))
+def _summed_rows(form: Form, grid: Grid, row: str) -> tuple[str, ...]:
+    """The rows a computed row sums (read from its first column's declaration)."""
+    prefix = f"{grid.id}."
+    sums = form.field(grid.key(row, grid.parts[0].key)).sums
+    return tuple(key.removeprefix(prefix).rsplit(".", 1)[0] for key in sums)
 
 
-def _num_type(facts: ReportFacts) -> Iterable[Finding]:
+def _t3_row_totals(facts: ReportFacts) -> Iterable[Hit]:
+    if facts.form.balance is None:
+        return
+    for label, key, found in _row_sums(facts, facts.form.balance.grid):
+        yield hit(key, row=label, total=found[0], expected=found[1])
+
+
+def _t4_sums(facts: ReportFacts) -> Iterable[Hit]:
+    if facts.form.tables is None:
+        return
+    for label, key, found in _row_sums(facts, facts.form.appeals):
+        yield hit(key, group=label, total=found[0], expected=found[1])
+
+
+def _num_type(facts: ReportFacts) -> Iterable[Hit]:
     """Every number the report asks: the table cells, and for a report filled in nianbao the
-    信息处理费 of 六 (an imported report states it in prose only, which TXT-FEE checks)."""
-    sections = ("s2", "s3", "s4") if facts.source is not None else ("s2", "s3", "s4", "s6")
+    amounts of the narrative sections too (an imported report states 六's 信息处理费 in prose
+    only, which TXT-FEE checks)."""
+    sections = {i.section for i in facts.form.items if not i.is_narrative}
+    if facts.source is not None:
+        sections -= {i.section for i in facts.form.items if i.is_narrative}
     for item in facts.form.items_for(facts.unit):
         if item.section not in sections:
             continue
@@ -191,53 +233,88 @@ def _num_type(facts: ReportFacts) -> Iterable[Finding]:
             value = facts.answers.get(f.key)
             if f.kind is ValueKind.COUNT:
                 if value is None and not item.optional:
-                    yield Finding(
-                        "NUM-TYPE", Severity.ERROR, f"「{f.label}」未填写（没有请填 0）。", (f.key,)
-                    )
+                    yield hit(f.key, case="missing", label=f.label)
                 elif value is not None and (not isinstance(value, int) or value < 0):
-                    yield Finding(
-                        "NUM-TYPE", Severity.ERROR, f"「{f.label}」应为非负整数，现为「{value}」。", (f.key,)
-                    )
+                    yield hit(f.key, case="count", label=f.label, value=value)
             elif f.kind is ValueKind.AMOUNT:
                 if value is None:
-                    yield Finding(
-                        "NUM-TYPE", Severity.ERROR, f"「{f.label}」未填写（没有请填 0）。", (f.key,)
-                    )
+                    yield hit(f.key, case="missing", label=f.label)
                 elif not isinstance(value, Decimal | int) or value < 0:
-                    yield Finding(
-                        "NUM-TYPE", Severity.ERROR, f"「{f.label}」应为非负数，现为「{value}」。", (f.key,)
-                    )
+                    yield hit(f.key, case="amount", label=f.label, value=value)
 
 
-def _xy_carry(facts: ReportFacts) -> Iterable[Finding]:
+def _xy_carry(facts: ReportFacts) -> Iterable[Hit]:
     if facts.previous is None:
         return
-    for col in T3_COLUMNS:
-        now = facts.count(t3_key("carried_in", col.key))
-        before = facts.previous.get(t3_key("carried_out", col.key))
+    for key, before_key in facts.form.carry_over.items():
+        now = facts.count(key)
+        before = facts.previous.get(before_key)
         if now is None or not isinstance(before, int):
             continue
         if now != before:
-            yield Finding(
-                "XY-CARRY",
-                Severity.ERROR,
-                f"表三「{col.label}」列：本年「上年结转」为 {now}，但去年报告的「结转下年度继续办理」为 {before}。",
-                (t3_key("carried_in", col.key),),
-            )
+            yield hit(key, column=_column_label(facts.form, key), now=now, before=before)
+
+
+def _column_label(form: Form, key: str) -> str:
+    grid = form.requests if form.balance is None else form.balance.grid
+    return grid.column(key.rsplit(".", 1)[-1]).label
 
 
 CORE_RULES: tuple[Rule, ...] = (
-    Rule("NUM-TYPE", Severity.ERROR, "数字齐全且为非负数", _num_type),
-    Rule("T3-COL", Severity.ERROR, "表三每行总计等于各类申请人之和", _t3_row_totals),
-    Rule("T3-SUM", Severity.ERROR, "表三（七）总计等于各项办理结果之和", _t3_results_sum),
-    Rule("T3-BAL", Severity.ERROR, "表三勾稽关系：一 + 二 = 三（七）+ 四", _t3_balance),
-    Rule("T4-SUM", Severity.ERROR, "表四各组总计等于四项之和", _t4_sums),
-    Rule("XY-CARRY", Severity.ERROR, "上年结转等于去年的结转下年度", _xy_carry),
+    Rule(
+        "NUM-TYPE",
+        Severity.ERROR,
+        "数字齐全且为非负数",
+        _num_type,
+        {
+            "missing": "「{label}」未填写（没有请填 0）。",
+            "count": "「{label}」应为非负整数，现为「{value}」。",
+            "amount": "「{label}」应为非负数，现为「{value}」。",
+        },
+    ),
+    Rule(
+        "T3-COL",
+        Severity.ERROR,
+        "表三每行总计等于各类申请人之和",
+        _t3_row_totals,
+        {"": "表三「{row}」行：总计为 {total}，但各类申请人之和为 {expected}。"},
+    ),
+    Rule(
+        "T3-SUM",
+        Severity.ERROR,
+        "表三（七）总计等于各项办理结果之和",
+        _t3_results_sum,
+        {"": "表三「{column}」列：（七）总计为 {total}，但（一）至（六）各项之和为 {expected}。"},
+    ),
+    Rule(
+        "T3-BAL",
+        Severity.ERROR,
+        "表三勾稽关系：一 + 二 = 三（七）+ 四",
+        _t3_balance,
+        {
+            "": "表三「{column}」列不平衡：本年新收 {new} + 上年结转 {carried_in} = {left}，"
+            "办理结果总计 {processed} + 结转下年度 {carried_out} = {right}。"
+        },
+    ),
+    Rule(
+        "T4-SUM",
+        Severity.ERROR,
+        "表四各组总计等于四项之和",
+        _t4_sums,
+        {"": "表四「{group}」：总计为 {total}，但结果维持、结果纠正、其他结果、尚未审结之和为 {expected}。"},
+    ),
+    Rule(
+        "XY-CARRY",
+        Severity.ERROR,
+        "上年结转等于去年的结转下年度",
+        _xy_carry,
+        {"": "表三「{column}」列：本年「上年结转」为 {now}，但去年报告的「结转下年度继续办理」为 {before}。"},
+    ),
 )
 
 
 def run_rules(facts: ReportFacts, rules: Iterable[Rule] = CORE_RULES) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
-        findings.extend(rule.check(facts))
+        findings.extend(rule.run(facts))
     return findings

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from dialogs.form import UnitKind
-from dialogs.rules import Finding, ReportFacts, Rule, Severity
+from dialogs.rules import Hit, Message, ReportFacts, Rule, Severity, hit
 
 REMIND_DAYS = 14
 """How long before the deadline an unpublished report gets an INFO reminder."""
@@ -30,34 +30,35 @@ def _show(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _deadline(facts: ReportFacts) -> Iterable[Finding]:
+def _deadline(facts: ReportFacts) -> Iterable[Hit]:
     deadline = legal_deadline(facts.unit, facts.year)
     published = facts.source.published if facts.source is not None else None
     if published is not None:
         if published > deadline:
-            yield Finding(
-                "DEADLINE",
-                Severity.WARNING,
-                f"报告于 {_show(published)} 公布，晚于{_who(facts.unit)}年报的法定公布期限 {_show(deadline)}"
-                "（《条例》第四十九条）。",
-            )
+            yield hit(case="late", published=_show(published), who=_who(facts.unit), deadline=_show(deadline))
         return
     if facts.today is None:
         return
     days_left = (deadline - facts.today).days
     if days_left < 0:
-        yield Finding(
-            "DEADLINE",
-            Severity.WARNING,
-            f"已超过{_who(facts.unit)}年报的法定公布期限 {_show(deadline)}（《条例》第四十九条），"
-            "请尽快完成、提交并公布。",
-        )
+        yield hit(case="overdue", who=_who(facts.unit), deadline=_show(deadline))
     elif days_left <= REMIND_DAYS:
-        yield Finding(
-            "DEADLINE",
-            Severity.INFO,
-            f"距法定公布期限 {_show(deadline)} 还有 {days_left} 天（本地要求的提交日期可能更早）。",
-        )
+        yield hit(case="soon", deadline=_show(deadline), days_left=days_left)
 
 
-DEADLINE_RULES: tuple[Rule, ...] = (Rule("DEADLINE", Severity.WARNING, "按时公布年报", _deadline),)
+DEADLINE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "DEADLINE",
+        Severity.WARNING,
+        "按时公布年报",
+        _deadline,
+        {
+            "late": "报告于 {published} 公布，晚于{who}年报的法定公布期限 {deadline}（《条例》第四十九条）。",
+            "overdue": "已超过{who}年报的法定公布期限 {deadline}（《条例》第四十九条），请尽快完成、提交并公布。",
+            # Before the deadline it is a reminder, not a problem of the report.
+            "soon": Message(
+                "距法定公布期限 {deadline} 还有 {days_left} 天（本地要求的提交日期可能更早）。", Severity.INFO
+            ),
+        },
+    ),
+)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from dialogs.form import UnitKind
-from dialogs.report_2021 import GOV_EXTRAS, S1_SUBSECTIONS, SECTIONS, T3_ROWS, t3_key
-from dialogs.rules import Finding, ReportFacts, Rule, Severity
-from dialogs.textscan import OVERALL_KEYS, OVERSIGHT_KEY, S1_KEYS, S5_KEY, compact, is_placeholder, quote
+from dialogs.form import Form, UnitKind
+from dialogs.rules import Hit, ReportFacts, Rule, Severity, hit
+from dialogs.textscan import compact, is_placeholder, quote
 from dialogs.title import given_title
 
 OVERALL_LENGTH_LIMIT = 1000
@@ -33,12 +32,17 @@ _MEASURES = re.compile(
 _CONCRETE = re.compile(
     r"一是|二是|[（(][一二三][）)]|[1-3][.、．]|加强|完善|建立|健全|优化|开展|推进|落实|提升|强化|培训|制定|修订"
 )
-_OTHER_ROW_KEYS = tuple(t3_key(r.key, "total") for r in T3_ROWS if r.key.startswith("other_"))
 
 
-def row_label_key(row: str) -> str:
+def _row_name(form: Form, row: str) -> str:
+    """A requests-table row key from "t3.deny_x", "t3.deny_x.total" or "deny_x"."""
+    grid = form.requests
+    return row.removeprefix(f"{grid.id}.").removesuffix(f".{grid.total}")
+
+
+def row_label_key(form: Form, row: str) -> str:
     """The cell a row-label finding points at: the row's 总计 ("t3.deny_x" or "deny_x" accepted)."""
-    return t3_key(row.removeprefix("t3.").removesuffix(".total"), "total")
+    return form.requests.row_total(_row_name(form, row))
 
 
 def _label_form(label: str) -> str:
@@ -47,33 +51,25 @@ def _label_form(label: str) -> str:
     return re.sub(r"(\d)[、．]", r"\1.", text)
 
 
-def _fmt_sections(facts: ReportFacts) -> Iterable[Finding]:
+def _fmt_sections(facts: ReportFacts) -> Iterable[Hit]:
     if facts.source is None or not facts.source.headings:
         return
-    expected = [s.heading for s in SECTIONS if s.heading]
+    expected = [s.heading for s in facts.form.sections if s.heading]
     found = [_label_form(h) for h in facts.source.headings]
     if found != expected:
-        yield Finding(
-            "FMT-SECTIONS",
-            Severity.ERROR,
-            f"报告的一级标题应为「{'、'.join(h.split('、', 1)[1] for h in expected)}」六部分且按此顺序，"
-            f"现为「{' / '.join(quote(h, 30) for h in found)}」。",
+        yield hit(
+            expected="、".join(h.split("、", 1)[1] for h in expected),
+            found=" / ".join(quote(h, 30) for h in found),
         )
 
 
-def _fmt_subsections(facts: ReportFacts) -> Iterable[Finding]:
-    for key, title in S1_SUBSECTIONS:
+def _fmt_subsections(facts: ReportFacts) -> Iterable[Hit]:
+    for key in facts.form.texts.subsections:
         if is_placeholder(facts.text(key)):
-            yield Finding(
-                "FMT-SUBSECTIONS",
-                Severity.WARNING,
-                f"一、总体情况缺少「{title}」的内容（总体情况应包括主动公开、依申请公开、政府信息管理、"
-                "政府信息公开平台建设、监督保障五个方面）。",
-                (key,),
-            )
+            yield hit(key, title=facts.form.item(key).title)
 
 
-def _fmt_gov_extra(facts: ReportFacts) -> Iterable[Finding]:
+def _fmt_gov_extra(facts: ReportFacts) -> Iterable[Hit]:
     """条例第五十条第四项: a people's government also reports 考核, 社会评议 and 责任追究 results.
 
     A warning on every path (dialog, review, check, import): many published government reports
@@ -82,82 +78,57 @@ def _fmt_gov_extra(facts: ReportFacts) -> Iterable[Finding]:
     """
     if facts.unit is not UnitKind.GOVERNMENT:
         return
-    if any(key in facts.answers for key, _ in GOV_EXTRAS):
-        for key, title in GOV_EXTRAS:
+    texts = facts.form.texts
+    if any(key in facts.answers for key in texts.government_extras):
+        for key in texts.government_extras:
             if not facts.text(key).strip():
-                yield Finding(
-                    "FMT-GOV-EXTRA",
-                    Severity.WARNING,
-                    f"人民政府的年报须在监督保障中报告「{title}」（《条例》第五十条第四项），没有可答「无」。",
-                    (key,),
-                )
+                yield hit(key, case="item", title=facts.form.field(key).label)
         return
     # A report not filled through the three questions (imported, or older): look for the words.
-    text = facts.text(OVERSIGHT_KEY)
+    text = facts.text(texts.oversight)
     missing = [topic for topic, words in _GOV_TOPICS if not words.search(text)]
     if missing:
-        yield Finding(
-            "FMT-GOV-EXTRA",
-            Severity.WARNING,
-            f"人民政府的年报须在（五）监督保障中报告工作考核、社会评议和责任追究结果情况"
-            f"（《条例》第五十条第四项），未找到：{'、'.join(missing)}。",
-            (OVERSIGHT_KEY,),
-        )
+        yield hit(texts.oversight, case="words", missing="、".join(missing))
 
 
-def _fmt_rows(facts: ReportFacts) -> Iterable[Finding]:
+def _fmt_rows(facts: ReportFacts) -> Iterable[Hit]:
     if facts.source is not None and facts.source.old_other_row:
-        yield Finding(
-            "FMT-ROWS",
-            Severity.ERROR,
-            "表三使用了 2019 年试行格式的单行「（六）其他处理」。2021 年格式要求分为三行："
-            "1.申请人无正当理由逾期不补正…、2.申请人逾期未按收费通知要求缴纳费用…、3.其他。",
-            _OTHER_ROW_KEYS,
-        )
+        # The 2019 trial format had one row where 2021 has the group of the unpaid-fee row.
+        form = facts.form
+        rows = form.outcome_of(form.fee_keys.unpaid_row).rows
+        yield hit(*(form.requests.row_total(r) for r in rows))
 
 
-def _fmt_labels(facts: ReportFacts) -> Iterable[Finding]:
+def _fmt_labels(facts: ReportFacts) -> Iterable[Hit]:
     if facts.source is None:
         return
-    official = {r.key: r for r in T3_ROWS}
+    grid = facts.form.requests
     for name, printed in facts.source.row_labels.items():
-        row = official.get(name.removeprefix("t3.").removesuffix(".total"))
-        if row is None:
+        key = _row_name(facts.form, name)
+        if not grid.has_row(key):
             continue
+        row = grid.row(key)
         accepted = {_label_form(row.label), _label_form(row.group + row.label)}
         if _label_form(printed) not in accepted:
-            yield Finding(
-                "FMT-LABELS",
-                Severity.WARNING,
-                f"表三行名「{printed}」与官方格式「{row.label}」不一致，请改用官方写法。",
-                (row_label_key(row.key),),
-            )
+            yield hit(row_label_key(facts.form, row.key), printed=printed, official=row.label)
 
 
-def _fmt_title(facts: ReportFacts) -> Iterable[Finding]:
+def _fmt_title(facts: ReportFacts) -> Iterable[Hit]:
     printed = given_title(facts)
     if not printed:
         return
     title = _label_form(printed)
     if not _TITLE.match(title):
-        yield Finding(
-            "FMT-TITLE",
-            Severity.WARNING,
-            f"标题「{quote(title)}」不符合「机关全称 + {facts.year}年 + 政府信息公开工作年度报告」的格式。",
-        )
+        yield hit(title=quote(title), year=facts.year)
 
 
-def _fmt_s5(facts: ReportFacts) -> Iterable[Finding]:
-    if S5_KEY not in facts.answers and facts.source is None:
+def _fmt_s5(facts: ReportFacts) -> Iterable[Hit]:
+    problems = facts.form.texts.problems
+    if problems not in facts.answers and facts.source is None:
         return  # not answered yet: the engine lists the missing item
-    text = compact(facts.text(S5_KEY))
+    text = compact(facts.text(problems))
     if is_placeholder(text):
-        yield Finding(
-            "FMT-S5",
-            Severity.WARNING,
-            "五、存在的主要问题及改进情况没有内容。请写明存在的主要问题和具体的改进措施。",
-            (S5_KEY,),
-        )
+        yield hit(problems, case="empty")
         return
     lacking = []
     if not _PROBLEMS.search(text):
@@ -165,33 +136,84 @@ def _fmt_s5(facts: ReportFacts) -> Iterable[Finding]:
     if not (_MEASURES.search(text) and _CONCRETE.search(text)):
         lacking.append("具体的改进措施")
     if lacking:
-        yield Finding(
-            "FMT-S5",
-            Severity.WARNING,
-            f"五、存在的主要问题及改进情况未写明{'和'.join(lacking)}"
-            "（宜同时说明上年度问题的整改情况），请补充。",
-            (S5_KEY,),
-        )
+        yield hit(problems, case="lacking", lacking="和".join(lacking))
 
 
-def _fmt_len(facts: ReportFacts) -> Iterable[Finding]:
-    length = sum(len(compact(facts.text(k))) for k in OVERALL_KEYS)
+def _fmt_len(facts: ReportFacts) -> Iterable[Hit]:
+    texts = facts.form.texts
+    length = sum(len(compact(facts.text(k))) for k in texts.overall)
     if length > OVERALL_LENGTH_LIMIT:
-        yield Finding(
-            "FMT-LEN",
-            Severity.INFO,
-            f"一、总体情况共约 {length} 字。部分地区要求原则上不超过 {OVERALL_LENGTH_LIMIT} 字，可酌情精简。",
-            tuple(k for k in S1_KEYS if facts.text(k)),
-        )
+        yield hit(*(k for k in texts.subsections if facts.text(k)), length=length, limit=OVERALL_LENGTH_LIMIT)
 
 
 FORMAT_RULES: tuple[Rule, ...] = (
-    Rule("FMT-SECTIONS", Severity.ERROR, "六个一级标题齐全且顺序、文字正确", _fmt_sections),
-    Rule("FMT-SUBSECTIONS", Severity.WARNING, "总体情况包括五个方面", _fmt_subsections),
-    Rule("FMT-GOV-EXTRA", Severity.WARNING, "人民政府报告考核、评议和责任追究情况", _fmt_gov_extra),
-    Rule("FMT-ROWS", Severity.ERROR, "表三使用 2021 年格式的行", _fmt_rows),
-    Rule("FMT-LABELS", Severity.WARNING, "表三行名与官方格式一致", _fmt_labels),
-    Rule("FMT-TITLE", Severity.WARNING, "标题格式规范", _fmt_title),
-    Rule("FMT-S5", Severity.WARNING, "五写明问题和改进措施", _fmt_s5),
-    Rule("FMT-LEN", Severity.INFO, "总体情况篇幅", _fmt_len),
+    Rule(
+        "FMT-SECTIONS",
+        Severity.ERROR,
+        "六个一级标题齐全且顺序、文字正确",
+        _fmt_sections,
+        {"": "报告的一级标题应为「{expected}」六部分且按此顺序，现为「{found}」。"},
+    ),
+    Rule(
+        "FMT-SUBSECTIONS",
+        Severity.WARNING,
+        "总体情况包括五个方面",
+        _fmt_subsections,
+        {
+            "": "一、总体情况缺少「{title}」的内容（总体情况应包括主动公开、依申请公开、政府信息管理、"
+            "政府信息公开平台建设、监督保障五个方面）。"
+        },
+    ),
+    Rule(
+        "FMT-GOV-EXTRA",
+        Severity.WARNING,
+        "人民政府报告考核、评议和责任追究情况",
+        _fmt_gov_extra,
+        {
+            "item": "人民政府的年报须在监督保障中报告「{title}」（《条例》第五十条第四项），没有可答「无」。",
+            "words": "人民政府的年报须在（五）监督保障中报告工作考核、社会评议和责任追究结果情况"
+            "（《条例》第五十条第四项），未找到：{missing}。",
+        },
+    ),
+    Rule(
+        "FMT-ROWS",
+        Severity.ERROR,
+        "表三使用 2021 年格式的行",
+        _fmt_rows,
+        {
+            "": "表三使用了 2019 年试行格式的单行「（六）其他处理」。2021 年格式要求分为三行："
+            "1.申请人无正当理由逾期不补正…、2.申请人逾期未按收费通知要求缴纳费用…、3.其他。"
+        },
+    ),
+    Rule(
+        "FMT-LABELS",
+        Severity.WARNING,
+        "表三行名与官方格式一致",
+        _fmt_labels,
+        {"": "表三行名「{printed}」与官方格式「{official}」不一致，请改用官方写法。"},
+    ),
+    Rule(
+        "FMT-TITLE",
+        Severity.WARNING,
+        "标题格式规范",
+        _fmt_title,
+        {"": "标题「{title}」不符合「机关全称 + {year}年 + 政府信息公开工作年度报告」的格式。"},
+    ),
+    Rule(
+        "FMT-S5",
+        Severity.WARNING,
+        "五写明问题和改进措施",
+        _fmt_s5,
+        {
+            "empty": "五、存在的主要问题及改进情况没有内容。请写明存在的主要问题和具体的改进措施。",
+            "lacking": "五、存在的主要问题及改进情况未写明{lacking}（宜同时说明上年度问题的整改情况），请补充。",
+        },
+    ),
+    Rule(
+        "FMT-LEN",
+        Severity.INFO,
+        "总体情况篇幅",
+        _fmt_len,
+        {"": "一、总体情况共约 {length} 字。部分地区要求原则上不超过 {limit} 字，可酌情精简。"},
+    ),
 )

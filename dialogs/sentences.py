@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from dialogs.form import Value
-from dialogs.report_2021 import T3_RESULT_ROWS, T4_GROUPS, t3_key, t4_key
+from dialogs.form import Form, RowGroup, Value
 
 
 def _int(answers: Mapping[str, Value], key: str) -> int | None:
@@ -19,8 +18,9 @@ def _int(answers: Mapping[str, Value], key: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _sum_rows(answers: Mapping[str, Value], prefix: str) -> int | None:
-    parts = [_int(answers, t3_key(r.key, "total")) for r in T3_RESULT_ROWS if r.key.startswith(prefix)]
+def group_total(form: Form, answers: Mapping[str, Value], group: RowGroup) -> int | None:
+    """The sum of the row totals of an outcome group, None while one is unanswered."""
+    parts = [_int(answers, form.requests.row_total(row)) for row in group.rows]
     if any(p is None for p in parts):
         return None
     return sum(p for p in parts if p is not None)
@@ -34,24 +34,20 @@ def format_amount(value: Decimal | int) -> str:
     return text
 
 
-def applications_sentence(answers: Mapping[str, Value], year: int) -> str | None:
+def applications_sentence(form: Form, answers: Mapping[str, Value], year: int) -> str | None:
     """The numbers of 一（二）依申请公开, from table 三's 总计 column."""
-    keys = ("new", "carried_in", "total_processed", "carried_out")
-    new, carried_in, processed, carried_out = (_int(answers, t3_key(k, "total")) for k in keys)
+    balance = form.balance
+    if balance is None:
+        return None
+    rows = (balance.new, balance.carried_in, balance.processed, balance.carried_out)
+    new, carried_in, processed, carried_out = (_int(answers, balance.grid.row_total(r)) for r in rows)
     if new is None or carried_in is None or processed is None or carried_out is None:
         return None
     if new == 0 and carried_in == 0:
         return f"{year}年，本机关未收到政府信息公开申请，无上年结转申请。"
-    granted = _int(answers, t3_key("granted", "total"))
-    partial = _int(answers, t3_key("partial", "total"))
-    parts = {
-        "予以公开": granted,
-        "部分公开": partial,
-        "不予公开": _sum_rows(answers, "deny_"),
-        "无法提供": _sum_rows(answers, "unable_"),
-        "不予处理": _sum_rows(answers, "noproc_"),
-        "其他处理": _sum_rows(answers, "other_"),
-    }
+    tables = form.tables
+    outcomes = () if tables is None else tables.outcomes
+    parts = {group.name: group_total(form, answers, group) for group in outcomes}
     head = (
         f"{year}年，本机关新收政府信息公开申请{new}件，上年结转{carried_in}件，"
         f"办结{processed}件，结转下年度继续办理{carried_out}件。"
@@ -60,9 +56,10 @@ def applications_sentence(answers: Mapping[str, Value], year: int) -> str | None
     return head + (f"办理结果中，{detail}。" if detail else "")
 
 
-def review_litigation_sentence(answers: Mapping[str, Value], year: int) -> str | None:
+def review_litigation_sentence(form: Form, answers: Mapping[str, Value], year: int) -> str | None:
     """The 复议/诉讼 sentence from table 四 (诉讼 = 直接起诉 + 复议后起诉)."""
-    totals = [_int(answers, t4_key(g.key, "total")) for g in T4_GROUPS]
+    appeals = form.appeals
+    totals = [_int(answers, appeals.row_total(g.key)) for g in appeals.rows]
     if any(t is None for t in totals):
         return None
     review, direct, after = (t for t in totals if t is not None)
@@ -74,27 +71,29 @@ def review_litigation_sentence(answers: Mapping[str, Value], year: int) -> str |
     )
 
 
-def requests_paragraph(answers: Mapping[str, Value], year: int) -> str | None:
-    apps = applications_sentence(answers, year)
-    rl = review_litigation_sentence(answers, year)
+def requests_paragraph(form: Form, answers: Mapping[str, Value], year: int) -> str | None:
+    apps = applications_sentence(form, answers, year)
+    rl = review_litigation_sentence(form, answers, year)
     if apps is None:
         return None
     return apps + (rl or "")
 
 
-def fee_sentence(answers: Mapping[str, Value], year: int) -> str | None:
+def fee_sentence(form: Form, answers: Mapping[str, Value], year: int) -> str | None:
     """六's 信息处理费 sentence (国办函〔2020〕109号), in 元.
 
     When 表三（六）2 is not 0, fee notices were sent; the sentence says so (rule T3-FEE-LINK).
     """
-    fee = answers.get("s6.processing_fee")
+    if form.fees is None:
+        return None
+    fee = answers.get(form.fees.processing_fee)
     if not isinstance(fee, Decimal | int):
         return None
     if fee == 0:
         text = f"{year}年，本机关未收取政府信息公开信息处理费。"
     else:
         text = f"{year}年，本机关依据《政府信息公开信息处理费管理办法》收取政府信息公开信息处理费{format_amount(fee)}元。"
-    unpaid = _int(answers, t3_key("other_no_fee", "total"))
+    unpaid = _int(answers, form.requests.row_total(form.fees.unpaid_row))
     if unpaid:
         text += f"因申请人逾期未按收费通知要求缴纳费用、本机关不再处理的政府信息公开申请{unpaid}件。"
     return text
@@ -108,12 +107,17 @@ def preamble_sentence(agency: str, year: int) -> str:
     )
 
 
-def generated_text(key: str, answers: Mapping[str, Value], *, agency: str, year: int) -> str | None:
-    """The proposed text of a narrative item, or None where nothing is generated."""
-    if key == "text.s1.requests":
-        return requests_paragraph(answers, year)
-    if key == "text.s6":
-        return fee_sentence(answers, year)
-    if key == "text.preamble":
+def generated_text(
+    form: Form, key: str, answers: Mapping[str, Value], *, agency: str, year: int
+) -> str | None:
+    """The proposed text of a narrative item, by its declared role; None where nothing is generated."""
+    texts = form.narratives
+    if texts is None:
+        return None
+    if key == texts.requests:
+        return requests_paragraph(form, answers, year)
+    if key == texts.other_matters:
+        return fee_sentence(form, answers, year)
+    if key == texts.preamble:
         return preamble_sentence(agency, year)
     return None

@@ -15,19 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dialogs.form import Value
-from dialogs.report_2021 import GOV_EXTRAS, S1_SUBSECTIONS
-
-PREAMBLE_KEY = "text.preamble"
-OVERVIEW_KEY = "text.overview"
-REQUESTS_KEY = "text.s1.requests"
-OVERSIGHT_KEY = "text.s1.oversight"
-S5_KEY = "text.s5"
-S6_KEY = "text.s6"
-S1_KEYS = tuple(key for key, _ in S1_SUBSECTIONS)
-GOV_KEYS = tuple(key for key, _ in GOV_EXTRAS)
-OVERALL_KEYS = (OVERVIEW_KEY, *S1_KEYS, *GOV_KEYS)
-"""The narratives of 一、总体情况, in report order."""
-NARRATIVE_KEYS = (PREAMBLE_KEY, *OVERALL_KEYS, S5_KEY, S6_KEY)
 
 _PLACEHOLDERS = frozenset({"", "无", "略", "暂无", "没有", "不涉及", "无此项"})
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")

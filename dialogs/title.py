@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from dialogs import messages as msg
-from dialogs.form import Value
+from dialogs.form import Form, Value
 from dialogs.parsing import Rejected
-from dialogs.report_2021 import TITLE_FORMAT
 
 if TYPE_CHECKING:
     from dialogs.rules import ReportFacts
@@ -34,9 +33,9 @@ _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
-def default_title(agency: str, year: int) -> str:
-    """The title the national format gives: the agency, the year, then the fixed words."""
-    return TITLE_FORMAT.format(agency=_SPACES.sub(" ", agency).strip(), year=year)
+def default_title(form: Form, agency: str, year: int) -> str:
+    """The title the form gives (the 2021 format: the agency, the year, then the fixed words)."""
+    return form.default_title(_SPACES.sub(" ", agency).strip(), year)
 
 
 def parse_title(raw: str) -> str | Rejected:
@@ -55,14 +54,14 @@ def parse_title(raw: str) -> str | Rejected:
     return title
 
 
-def report_title(answers: Mapping[str, Value], agency: str, year: int) -> str:
+def report_title(form: Form, answers: Mapping[str, Value], agency: str, year: int) -> str:
     """The stored title when it is one that can be printed, else the default."""
     stored = answers.get(TITLE_KEY)
     if isinstance(stored, str):
         title = parse_title(stored)
         if not isinstance(title, Rejected):
             return title
-    return default_title(agency, year)
+    return default_title(form, agency, year)
 
 
 def given_title(facts: ReportFacts) -> str:

@@ -148,8 +148,12 @@ async def rounds_from(*, session: AsyncSession, earliest_deadline: date) -> Sequ
     return result.all()
 
 
-async def ensure_reports(*, session: AsyncSession, rnd: ReportingRound, at: datetime) -> int:
+async def ensure_reports(
+    *, session: AsyncSession, rnd: ReportingRound, at: datetime, form_version: str
+) -> int:
     """Create the draft report of every staffed agency that has none for the round's year.
+
+    The reports are of `form_version`, the version of the form the caller fills.
 
     An agency that never opened its report still owes one; the reminder (its button and its
     claim row) needs the report's id. One INSERT ... SELECT; a concurrent process doing the
@@ -162,7 +166,7 @@ async def ensure_reports(*, session: AsyncSession, rnd: ReportingRound, at: date
         literal(rnd.year),
         literal(rnd.id),
         literal(ReportStatus.DRAFT.value),
-        literal("2021"),
+        literal(form_version),
         literal("dialog"),
         literal(_utc(at), type_=Report.__table__.c.created_at.type),  # type: ignore[attr-defined]
     ).where(has_staff, ~has_report)

@@ -18,9 +18,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from dialogs.form import Form, UnitKind, Value
+from dialogs.form import Form, Grid, Section, UnitKind, Value
 from dialogs.parsing import clean_text
-from dialogs.report_2021 import GOV_EXTRAS, S1_SUBSECTIONS
 from dialogs.sentences import fee_sentence
 from dialogs.title import report_title
 from templates.context import ReportContext, ReportSection, Subsection
@@ -29,7 +28,6 @@ from templates.tables import table_2, table_3, table_4
 
 SIGN_OFF_DATE = "{d.year}年{d.month}月{d.day}日"
 GOV_EXTRA_SEPARATOR = "："
-OVERSIGHT_KEY = "text.s1.oversight"
 
 _TEMPLATE_DIR = Path(__file__).resolve().parent
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -59,31 +57,53 @@ def _one_line(text: str) -> str:
 
 
 def _overview_section(
-    form: Form, heading: str, unit: UnitKind, answers: Mapping[str, Value]
+    form: Form, section: Section, unit: UnitKind, answers: Mapping[str, Value]
 ) -> ReportSection:
+    texts = form.texts
     subsections = []
-    for key, sub_heading in S1_SUBSECTIONS:
+    for key in texts.subsections:
         paragraphs = list(_paragraphs(answers.get(key)))
-        if key == OVERSIGHT_KEY:
+        if key == texts.oversight:
             # 条例第五十条第四项: a people's government also reports 考核、评议、追究 under 监督保障.
-            for extra_key, label in GOV_EXTRAS:
+            for extra_key in texts.government_extras:
                 if form.has_item(extra_key) and form.item(extra_key).applies_to(unit):
                     extra = _paragraphs(answers.get(extra_key))
                     if extra:
-                        paragraphs.append(f"{label}{GOV_EXTRA_SEPARATOR}{extra[0]}")
+                        paragraphs.append(f"{form.field(extra_key).label}{GOV_EXTRA_SEPARATOR}{extra[0]}")
                         paragraphs.extend(extra[1:])
-        subsections.append(Subsection(sub_heading, tuple(paragraphs)))
+        subsections.append(Subsection(form.item(key).title, tuple(paragraphs)))
     return ReportSection(
-        "s1", heading, paragraphs=_paragraphs(answers.get("text.overview")), subsections=tuple(subsections)
+        section.id,
+        section.heading,
+        paragraphs=_paragraphs(answers.get(texts.overview)),
+        subsections=tuple(subsections),
     )
 
 
-def _other_matters(answers: Mapping[str, Value], year: int) -> tuple[str, ...]:
-    written = _paragraphs(answers.get("text.s6"))
+def _section_of(form: Form, key: str) -> str:
+    return form.item_of(key).section
+
+
+def _first_cell(grid: Grid) -> str:
+    return grid.key(grid.rows[0].key, grid.parts[0].key)
+
+
+def _narrative_paragraphs(form: Form, section: Section, answers: Mapping[str, Value]) -> tuple[str, ...]:
+    """The paragraphs of the section's narrative items, in declaration order."""
+    return tuple(
+        paragraph
+        for item in form.items
+        if item.section == section.id and item.is_narrative
+        for paragraph in _paragraphs(answers.get(item.fields[0].key))
+    )
+
+
+def _other_matters(form: Form, answers: Mapping[str, Value], year: int) -> tuple[str, ...]:
+    written = _paragraphs(answers.get(form.texts.other_matters))
     if written:
         return written
     # 六 must state the 信息处理费 (国办函〔2020〕109号); without a text, say it from the number.
-    sentence = fee_sentence(answers, year)
+    sentence = fee_sentence(form, answers, year)
     return (sentence,) if sentence else ()
 
 
@@ -104,34 +124,35 @@ def build_context(
     values: dict[str, Value] = dict(answers)
     for key, total in form.compute_totals(answers).items():
         values.setdefault(key, total)  # a stored (confirmed or imported) total wins
+    texts = form.texts
+    tables = {
+        _section_of(form, _first_cell(form.documents)): table_2,
+        _section_of(form, _first_cell(form.requests)): table_3,
+        _section_of(form, _first_cell(form.appeals)): table_4,
+    }
     sections: list[ReportSection] = []
     for section in form.sections:
-        match section.id:
-            case "preamble":
-                continue
-            case "s1":
-                sections.append(_overview_section(form, section.heading, unit, values))
-            case "s2":
-                sections.append(ReportSection(section.id, section.heading, table=table_2(values)))
-            case "s3":
-                sections.append(ReportSection(section.id, section.heading, table=table_3(form, values)))
-            case "s4":
-                sections.append(ReportSection(section.id, section.heading, table=table_4(form, values)))
-            case "s6":
-                sections.append(
-                    ReportSection(section.id, section.heading, paragraphs=_other_matters(values, year))
-                )
-            case _:
-                paragraphs = _paragraphs(values.get(f"text.{section.id}"))
-                sections.append(ReportSection(section.id, section.heading, paragraphs=paragraphs))
+        if section.id == _section_of(form, texts.preamble):
+            continue
+        if section.id == _section_of(form, texts.overview):
+            sections.append(_overview_section(form, section, unit, values))
+        elif section.id in tables:
+            table = tables[section.id](form, values)
+            sections.append(ReportSection(section.id, section.heading, table=table))
+        elif section.id == _section_of(form, texts.other_matters):
+            paragraphs = _other_matters(form, values, year)
+            sections.append(ReportSection(section.id, section.heading, paragraphs=paragraphs))
+        else:
+            paragraphs = _narrative_paragraphs(form, section, values)
+            sections.append(ReportSection(section.id, section.heading, paragraphs=paragraphs))
     clean_agency = _one_line(agency)
     return ReportContext(
-        title=_one_line(report_title(values, clean_agency, year)),
+        title=_one_line(report_title(form, values, clean_agency, year)),
         agency=clean_agency,
         year=year,
         unit=unit,
         format_version=form.version,
-        preamble=_paragraphs(values.get("text.preamble")),
+        preamble=_paragraphs(values.get(texts.preamble)),
         sections=tuple(sections),
         sign_off=(clean_agency, SIGN_OFF_DATE.format(d=signed_on)) if signed_on is not None else (),
     )

@@ -11,27 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from dialogs.form import Form, Row, Value
-from dialogs.report_2021 import (
-    T2_DECISION_ROWS,
-    T2_DOC_COLUMNS,
-    T2_DOC_ROWS,
-    T2_FEES,
-    T2_FEES_HEADER,
-    T3_CORNER,
-    T4_LITIGATION,
-    t3_key,
-    t4_key,
-)
+from dialogs.form import Column, Form, Row, Value
 from dialogs.sentences import format_amount
 from templates.context import Cell, CellKind, Table
 
-# Official labels of the attachment that the form declaration does not name.
-T2_ITEM_1 = "第二十条第（一）项"
-T2_ITEM_8 = "第二十条第（八）项"
+# The one official label of the attachment that the form declaration does not name.
 T2_CONTENT = "信息内容"
-T3_APPLICANTS = "申请人情况"
-T3_ORGANISATIONS = "法人或其他组织"
 
 T2_WEIGHTS = (40, 20, 20, 20)
 T3_WEIGHTS = (8, 11, 25, 8, 8, 8, 8, 8, 8, 8)
@@ -89,19 +74,9 @@ class _Grid:
         )
 
 
-def table_2(values: Mapping[str, Value]) -> Table:
+def table_2(form: Form, values: Mapping[str, Value]) -> Table:
     """表二: 14 rows × 4 columns; the （五）（六）（八） value cells span the three value columns."""
-    # (heading, value headers, [(row label, answer keys)]) per 第二十条 item.
-    blocks: list[tuple[str, tuple[str, ...], list[tuple[str, tuple[str, ...]]]]] = [
-        (
-            T2_ITEM_1,
-            tuple(c.label for c in T2_DOC_COLUMNS),
-            [(r.label, tuple(f"t2.{r.key}.{c.key}" for c in T2_DOC_COLUMNS)) for r in T2_DOC_ROWS],
-        )
-    ]
-    for heading, header, decision_rows in T2_DECISION_ROWS:
-        blocks.append((heading, (header,), [(r.label, (f"t2.{r.key}.decisions",)) for r in decision_rows]))
-    blocks.append((T2_ITEM_8, (T2_FEES_HEADER,), [(T2_FEES.label, ("t2.fees.amount",))]))
+    blocks = [(b.heading, b.headers, b.rows) for b in form.blocks]
     n_rows = sum(2 + len(rows) for _, _, rows in blocks)
     grid = _Grid(n_rows, 4)
     r = 0
@@ -120,7 +95,7 @@ def table_2(values: Mapping[str, Value]) -> Table:
     return grid.table("t2", header_rows=0, weights=T2_WEIGHTS)
 
 
-def _runs(rows: tuple[Row, ...], attribute: str) -> dict[int, int]:
+def _runs(rows: tuple[Row, ...] | tuple[Column, ...], attribute: str) -> dict[int, int]:
     """Index of the first row of each run of equal non-empty `attribute` → the run's length."""
     runs: dict[int, int] = {}
     start = 0
@@ -134,18 +109,20 @@ def _runs(rows: tuple[Row, ...], attribute: str) -> dict[int, int]:
 
 def table_3(form: Form, values: Mapping[str, Value]) -> Table:
     """表三: 3 header rows + one row per declared row, 3 label columns + 7 number columns."""
-    columns = form.t3_columns
-    rows = form.t3_rows
+    table = form.requests
+    columns, rows = table.columns, table.rows
     labels = 3
     grid = _Grid(3 + len(rows), labels + len(columns))
-    grid.put(0, 0, T3_CORNER, CellKind.HEADER, rowspan=3, colspan=labels)
-    grid.put(0, labels, T3_APPLICANTS, CellKind.HEADER, colspan=len(columns))
-    first, *organisations, total = columns
-    grid.put(1, labels, first.label, CellKind.HEADER, rowspan=2)
-    grid.put(1, labels + 1, T3_ORGANISATIONS, CellKind.HEADER, colspan=len(organisations))
-    grid.put(1, labels + 1 + len(organisations), total.label, CellKind.HEADER, rowspan=2)
-    for i, column in enumerate(organisations):
-        grid.put(2, labels + 1 + i, column.label, CellKind.HEADER)
+    grid.put(0, 0, table.corner, CellKind.HEADER, rowspan=3, colspan=labels)
+    grid.put(0, labels, table.heading, CellKind.HEADER, colspan=len(columns))
+    column_groups = _runs(columns, "group")
+    for i, column in enumerate(columns):
+        if not column.group:
+            grid.put(1, labels + i, column.label, CellKind.HEADER, rowspan=2)
+            continue
+        if i in column_groups:
+            grid.put(1, labels + i, column.group, CellKind.HEADER, colspan=column_groups[i])
+        grid.put(2, labels + i, column.label, CellKind.HEADER)
     parts = _runs(rows, "part")
     groups = _runs(rows, "group")
     for i, row in enumerate(rows):
@@ -162,25 +139,30 @@ def table_3(form: Form, values: Mapping[str, Value]) -> Table:
                     grid.put(r, 1, row.group, CellKind.LABEL, rowspan=groups[i])
                 grid.put(r, 2, row.label, CellKind.LABEL)
         for j, column in enumerate(columns):
-            grid.put(r, labels + j, format_value(values.get(t3_key(row.key, column.key))), CellKind.VALUE)
+            grid.put(r, labels + j, format_value(values.get(table.key(row.key, column.key))), CellKind.VALUE)
     return grid.table("t3", header_rows=3, weights=T3_WEIGHTS)
 
 
 def table_4(form: Form, values: Mapping[str, Value]) -> Table:
     """表四: 行政复议 (5 columns) and 行政诉讼 (two groups of 5), one row of 15 numbers."""
-    review, *litigation = form.t4_groups
-    results = form.t4_results
+    table = form.appeals
+    results = table.columns
     n = len(results)
-    grid = _Grid(4, n * len(form.t4_groups))
-    grid.put(0, 0, review.label, CellKind.HEADER, colspan=n)
-    grid.put(0, n, T4_LITIGATION, CellKind.HEADER, colspan=n * len(litigation))
-    for j, result in enumerate(results):
-        grid.put(1, j, result.label, CellKind.HEADER, rowspan=2)
-    for g, group in enumerate(litigation, start=1):
+    grid = _Grid(4, n * len(table.rows))
+    row_groups = _runs(table.rows, "group")
+    for g, group in enumerate(table.rows):
+        if not group.group:
+            # A group of its own (review): its label over its results, which span two header rows.
+            grid.put(0, g * n, group.label, CellKind.HEADER, colspan=n)
+            for j, result in enumerate(results):
+                grid.put(1, g * n + j, result.label, CellKind.HEADER, rowspan=2)
+            continue
+        if g in row_groups:
+            grid.put(0, g * n, group.group, CellKind.HEADER, colspan=n * row_groups[g])
         grid.put(1, g * n, group.label, CellKind.HEADER, colspan=n)
         for j, result in enumerate(results):
             grid.put(2, g * n + j, result.label, CellKind.HEADER)
-    for g, group in enumerate(form.t4_groups):
+    for g, group in enumerate(table.rows):
         for j, result in enumerate(results):
-            grid.put(3, g * n + j, format_value(values.get(t4_key(group.key, result.key))), CellKind.VALUE)
+            grid.put(3, g * n + j, format_value(values.get(table.key(group.key, result.key))), CellKind.VALUE)
     return grid.table("t4", header_rows=3, weights=(1,) * grid.n_columns)

@@ -28,7 +28,7 @@ from dialogs.engine import (
 )
 from dialogs.form import UnitKind, Value
 from dialogs.report_2021 import T3_APPLICANT_COLUMNS, T3_RESULT_ROWS, form_2021, t3_key
-from dialogs.rules import CORE_RULES, Finding, ReportFacts, Rule, Severity, run_rules
+from dialogs.rules import CORE_RULES, Hit, ReportFacts, Rule, Severity, hit, run_rules
 from tests.helpers.dialog import DEPARTMENT_FILL, GOVERNMENT_FILL, S5_S6_FILL, TABLES_FILL, Driver, fill
 
 REPO = Path(__file__).resolve().parents[2]
@@ -757,13 +757,22 @@ def test_a_government_report_without_the_extra_answers_is_submitted_after_confir
 
 
 # --- review and submission ----------------------------------------------------------------------
-def _warn_on_many_licences(facts: ReportFacts) -> Iterable[Finding]:
+def _warn_on_many_licences(facts: ReportFacts) -> Iterable[Hit]:
     licences = facts.count("t2.licensing.decisions")
     if licences is not None and licences > 100:
-        yield Finding("TEST-WARN", Severity.WARNING, f"行政许可 {licences} 件，明显多于往年，请确认。")
+        yield hit(licences=licences)
 
 
-WARNING_RULES = (*CORE_RULES, Rule("TEST-WARN", Severity.WARNING, "测试提示", _warn_on_many_licences))
+WARNING_RULES = (
+    *CORE_RULES,
+    Rule(
+        "TEST-WARN",
+        Severity.WARNING,
+        "测试提示",
+        _warn_on_many_licences,
+        {"": "行政许可 {licences} 件，明显多于往年，请确认。"},
+    ),
+)
 
 
 def test_a_clean_report_is_submitted() -> None:

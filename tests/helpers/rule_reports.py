@@ -78,8 +78,8 @@ def with_generated_texts(
 ) -> dict[str, Value]:
     """The answers plus the fixed narratives and nianbao's generated sentences."""
     out: dict[str, Value] = {**answers, **fixed_texts(year)}
-    requests = requests_paragraph(out, year)
-    fee = fee_sentence(out, year)
+    requests = requests_paragraph(form_2021(), out, year)
+    fee = fee_sentence(form_2021(), out, year)
     assert requests is not None
     assert fee is not None
     out["text.s1.requests"] = requests

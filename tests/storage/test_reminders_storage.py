@@ -166,6 +166,15 @@ async def test_concurrent_claims_of_one_reminder_give_exactly_one_winner(databas
     assert sum(r is not None for r in results) == 1
 
 
+async def test_reports_are_created_in_the_form_version_the_caller_fills(db: Database) -> None:
+    rnd = await _round(db)
+    await add_agency_with_staff(db, name="区教育局", year=YEAR, staff=[(11, "甲")], create_report=False)
+    async with db.session() as session:
+        assert await store.ensure_reports(session=session, rnd=rnd, at=NOW, form_version="2099") == 1
+        reports = (await session.exec(select(Report))).all()
+    assert [r.form_version for r in reports] == ["2099"]
+
+
 async def test_reports_are_created_for_staffed_agencies_only_and_once(db: Database) -> None:
     rnd = await _round(db)
     [member] = await add_agency_with_staff(
@@ -173,9 +182,9 @@ async def test_reports_are_created_for_staffed_agencies_only_and_once(db: Databa
     )
     await add_agency_with_staff(db, name="区档案馆", year=YEAR, staff=[], create_report=False)
     async with db.session() as session:
-        assert await store.ensure_reports(session=session, rnd=rnd, at=NOW) == 1
+        assert await store.ensure_reports(session=session, rnd=rnd, at=NOW, form_version="2021") == 1
     async with db.session() as session:
-        assert await store.ensure_reports(session=session, rnd=rnd, at=NOW) == 0
+        assert await store.ensure_reports(session=session, rnd=rnd, at=NOW, form_version="2021") == 0
         reports = (await session.exec(select(Report))).all()
     assert [(r.agency_id, r.year, r.round_id, r.status) for r in reports] == [
         (member.agency_id, YEAR, rnd.id, ReportStatus.DRAFT.value)
