@@ -14,6 +14,8 @@ from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer,
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
+from dialogs.lifecycle import Status
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -28,11 +30,8 @@ def _ts(*, nullable: bool = False) -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=nullable)
 
 
-class ReportStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    ACCEPTED = "accepted"
+# The report's states are the lifecycle's (dialogs/lifecycle.py): one enum, one transition table.
+ReportStatus = Status
 
 
 class Role(StrEnum):
