@@ -19,10 +19,11 @@ from bot.turn import ReportSnapshot
 from dialogs import messages as msg
 from dialogs.aggregate import aggregate
 from dialogs.form import Form, UnitKind, Value
+from dialogs.lifecycle import is_finished
 from dialogs.summary import key_figures
 from storage import repositories as repo
 from storage.db import Database
-from storage.tables import Agency, Report, ReportStatus
+from storage.tables import Agency, Report
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +101,7 @@ async def build_export(db: Database, form: Form, year: int, *, zone: tzinfo, now
             continue
         folder = file_name(agency.name)
         documents.extend(Document(f"{folder}/{doc.filename}", doc.data) for doc in rendered)
-    submitted = [
-        answers
-        for report, _, answers in rows
-        if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-    ]
+    submitted = [answers for report, _, answers in rows if is_finished(report.status)]
     if submitted:
         totals = aggregate(form, submitted)
         name = msg.EXPORT_AGGREGATE_AGENCY.format(count=len(submitted))

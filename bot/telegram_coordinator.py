@@ -25,6 +25,7 @@ from bot.telegram_output import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import UnitKind
+from dialogs.lifecycle import is_finished
 from dialogs.parsing import Rejected, parse_agency_name
 from importer import import_document
 from storage import access as store
@@ -235,7 +236,7 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
     if not rows:
         await send_text(context, chat_id, tmsg.DASHBOARD_NONE.format(year=rnd.year))
         return
-    submitted = sum(r.report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED) for r in rows)
+    submitted = sum(is_finished(r.report.status) for r in rows)
     lines = [
         tmsg.DASHBOARD_HEADER.format(
             year=rnd.year, deadline=rnd.deadline.isoformat(), submitted=submitted, total=len(rows)

@@ -27,6 +27,7 @@ from dialogs import messages as msg
 from dialogs.commands import Command, read_command
 from dialogs.engine import Event, Reply, Resume, Text
 from dialogs.form import Form
+from dialogs.lifecycle import FINISHED
 from storage import repositories as repo
 from storage.db import Database
 from storage.faults import DatabaseFault
@@ -34,7 +35,7 @@ from storage.tables import ReportStatus
 
 log = logging.getLogger(__name__)
 
-_FINISHED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+_FINISHED = FINISHED
 
 
 class Leave(Enum):

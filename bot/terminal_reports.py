@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dialogs import messages as msg
 from dialogs.commands import Command, read_command
 from dialogs.form import UnitKind
+from dialogs.lifecycle import OPEN
 from dialogs.parsing import Rejected, parse_report_year
 from dialogs.setup import KIND_WORDS, read_agency_name
 from storage import repositories as repo
@@ -22,7 +23,7 @@ from storage.tables import Agency, Report, ReportStatus
 if TYPE_CHECKING:
     from bot.terminal import Terminal
 
-_OPEN = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+_OPEN = OPEN
 
 
 @dataclass(frozen=True, slots=True)

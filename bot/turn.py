@@ -30,6 +30,7 @@ from bot.submission import enqueue_summary
 from dialogs import messages as msg
 from dialogs.engine import OUTDATED, DialogState, Event, Input, Reply, ReportInfo, Step, Text, step
 from dialogs.form import Form, UnitKind, Value
+from dialogs.lifecycle import is_editable
 from dialogs.rules import Rule
 from storage import repositories as repo
 from storage.access import Caller
@@ -303,7 +304,7 @@ class Turns:
         asked_at = position.get(ASKED_AT)
         if isinstance(event, Text) and event.token is None and _sent_before(sent_at, asked_at):
             event = replace(event, token=OUTDATED)
-        if head.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        if not is_editable(head.status):
             state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
         elif state.mode.value == "submitted":
             state = DialogState()  # returned by a coordinator: editable again

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from dialogs.lifecycle import OPEN
 from storage import repositories as repo
 from storage.tables import (
     Agency,
@@ -68,7 +69,7 @@ __all__ = [
     "unstaffed_agencies",
 ]
 
-OPEN_STATUSES: tuple[str, ...] = (ReportStatus.DRAFT.value, ReportStatus.RETURNED.value)
+OPEN_STATUSES: tuple[str, ...] = tuple(sorted(s.value for s in OPEN))
 
 
 class ClaimStatus(StrEnum):

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dialogs.form import Form, UnitKind, Value
+from dialogs.lifecycle import is_editable
 from storage.tables import (
     ActiveReport,
     Agency,
@@ -202,7 +203,7 @@ async def change_identity(
     A name that another agency already has moves the report to that agency (the person
     meant it); otherwise the agency is renamed, for every report it has.
     """
-    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+    if not is_editable(report.status):
         return IdentityChange.LOCKED
     agency = await session.get(Agency, report.agency_id)
     if agency is None:
