@@ -56,6 +56,8 @@ Clock = Callable[[], datetime]
 
 # A row refused with 429 this many times in one drain waits for the next one (or another process).
 TRIES_PER_DRAIN = 5
+# How long a stopping process lets a drain finish its message in flight before cancelling it.
+STOP_GRACE_SECONDS = 5.0
 # After a network error with no answer at all: when to try again.
 _NETWORK_BACKOFF = timedelta(seconds=60)
 # Never "due again at once": a 429 with retry_after 0 must not spin within one drain.
@@ -124,13 +126,20 @@ class Outbox:
         self.batch = batch
         self._task: asyncio.Task[None] | None = None
         self._again = False
+        self._stopping = False
 
     def _now(self) -> datetime:
         return self.clock().astimezone(UTC)
 
     # --- running -------------------------------------------------------------------------------
     def kick(self) -> None:
-        """Drain soon, without waiting for it (after a turn that enqueued something)."""
+        """Drain soon, without waiting for it (after a turn that enqueued something).
+
+        Not once the outbox is stopping: a drain started then would outlive the process's database
+        and HTTP client, claim rows it can never send, and leave them "sending" for good.
+        """
+        if self._stopping:
+            return
         if self._task is not None and not self._task.done():
             self._again = True  # rows enqueued during the running drain: one more pass after it
             return
@@ -152,9 +161,16 @@ class Outbox:
             await asyncio.wait({self._task})
 
     async def stop(self) -> None:
-        """Stop a background drain; rows it had claimed but not tried go back to pending."""
+        """Stop a background drain; rows it had claimed but not tried go back to pending.
+
+        The drain is asked to stop between messages first, so a transaction in flight finishes
+        and its connection goes back to the pool; only a drain still waiting after
+        `STOP_GRACE_SECONDS` (a long 429 pause) is cancelled.
+        """
+        self._stopping = True
         task, self._task = self._task, None
         if task is not None and not task.done():
+            await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
@@ -167,11 +183,11 @@ class Outbox:
         """
         skip = given_up if given_up is not None else set()
         deliveries: list[Delivery] = []
-        while True:
+        while not self._stopping:
             async with self.db.session() as session:
                 rows = await store.claim_due(session=session, now=self._now(), limit=self.batch, exclude=skip)
             if not rows:
-                return deliveries
+                break
             chats: dict[int, list[Claimed]] = {}
             for row in rows:
                 chats.setdefault(row.chat_id, []).append(row)
@@ -179,6 +195,7 @@ class Outbox:
             async with asyncio.TaskGroup() as group:
                 for chat_rows in chats.values():
                     group.create_task(self._chat(chat_rows, workers, deliveries, skip))
+        return deliveries
 
     async def _chat(
         self, rows: list[Claimed], workers: asyncio.Semaphore, deliveries: list[Delivery], skip: set[int]
@@ -187,6 +204,8 @@ class Outbox:
         try:
             async with workers:
                 for row in rows:
+                    if self._stopping:
+                        break  # the process stops: the rest stay untried, pending again below
                     outcome = await self._deliver(row, deliveries, untried)
                     if outcome is Outcome.DEFERRED:
                         skip.add(row.id)

@@ -194,14 +194,15 @@ async def initialized(application: h.NianbaoApp) -> AsyncIterator[h.NianbaoApp]:
         try:
             yield application
         finally:
-            # Before the HTTP client closes: rows claimed but not yet tried go back to pending.
-            services: h.Services | None = application.bot_data.services
-            if services is not None:
-                await services.outbox.stop()
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             if application.running:
-                await application.stop()
+                await application.stop()  # the updates in hand finish, and may still kick the outbox
+            # Then the outbox, before the HTTP client closes: rows claimed but not yet tried go back
+            # to pending, and no drain is started after this.
+            services: h.Services | None = application.bot_data.services
+            if services is not None:
+                await services.outbox.stop()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
 
