@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.failures import stop_on_fault
+from bot.log_redaction import configure_logging
 from bot.settings import Settings
 from bot.turn import Turns
 from dialogs import messages as msg
@@ -89,13 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     command = args.command or "run"
     is_bot = command == "run" and settings.telegram_token is not None
-    logging.basicConfig(
-        level=logging.INFO if is_bot else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs request URLs at INFO, and a Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    configure_logging(settings, is_bot=is_bot)
     if command == "check":
         from bot.check import run_check
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen: str = "127.0.0.1:8443"
+    log_level: str | None = None
+    """Logging level name (DEBUG, INFO, …); default INFO for the bot, WARNING otherwise."""
     concurrent_chats: int = Field(default=4, ge=1, le=256)
     """Chats whose updates are processed at once (each chat stays in order); 4 measured best here."""
 
@@ -42,6 +44,15 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return (value,)
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if value.strip().upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return value.strip().upper()
 
     @field_validator("timezone")
     @classmethod

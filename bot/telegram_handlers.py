@@ -49,6 +49,7 @@ from storage.faults import DatabaseFault
 from storage.tables import Role, as_utc
 
 log = logging.getLogger(__name__)
+INVITE_WAIT_MINUTES = max(1, int(store.INVITE_TRY_WINDOW.total_seconds()) // 60)
 
 
 @dataclass(slots=True)
@@ -286,6 +287,13 @@ async def on_start(update: Update, context: NianbaoContext) -> None:
     services = context.services
     token = context.args[0] if context.args else ""
     if token:
+        now = services.clock()
+        async with services.db.session() as session:
+            exhausted = await store.invite_tries_exhausted(session=session, telegram_id=user_id, now=now)
+        if exhausted:
+            log.info("invite not checked for user %s: too many refused tokens", user_id)
+            await send_text(context, chat_id, tmsg.INVITE_TOO_MANY_TRIES.format(minutes=INVITE_WAIT_MINUTES))
+            return
         try:
             async with services.db.session() as session:
                 redeemed = await store.redeem_invite(
@@ -293,10 +301,12 @@ async def on_start(update: Update, context: NianbaoContext) -> None:
                     token=token,
                     telegram_id=user_id,
                     display_name=update.effective_user.full_name,
-                    now=services.clock(),
+                    now=now,
                 )
         except store.InviteRefused:
             log.info("invite refused for user %s", user_id)
+            async with services.db.session() as session:
+                await store.record_refused_invite(session=session, telegram_id=user_id, now=now)
             await send_text(context, chat_id, tmsg.INVITE_INVALID)
             return
         log.info("user %s joined as %s (person %s)", user_id, redeemed.role.value, redeemed.person_id)

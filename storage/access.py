@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +24,7 @@ from storage.tables import (
     Agency,
     Answer,
     Invite,
+    InviteAttempt,
     Membership,
     Person,
     Report,
@@ -33,6 +34,10 @@ from storage.tables import (
 )
 
 INVITE_TTL = timedelta(days=30)
+# Brute force of invite tokens: after this many refused tokens within the window, a person's
+# `/start <token>` is not even looked at (a right token neither) until the oldest one leaves it.
+INVITE_TRIES = 5
+INVITE_TRY_WINDOW = timedelta(minutes=1)
 # 24 random bytes: 192 bits, well over the 128 the issue asks for; URL-safe for deep links.
 _TOKEN_BYTES = 24
 
@@ -187,6 +192,27 @@ async def redeem_invite(
         raise LookupError("report was not created")
     await repo.set_active_report(session=session, person_id=person.id, report_id=report.id)
     return Redeemed(person.id, Role.STAFF, agency, report)
+
+
+async def invite_tries_exhausted(*, session: AsyncSession, telegram_id: int, now: datetime) -> bool:
+    """Whether the person had INVITE_TRIES refused tokens within the last INVITE_TRY_WINDOW."""
+    recent = await session.exec(
+        select(func.count())
+        .select_from(InviteAttempt)
+        .where(InviteAttempt.telegram_id == telegram_id, col(InviteAttempt.at) > now - INVITE_TRY_WINDOW)
+    )
+    return int(recent.one()) >= INVITE_TRIES
+
+
+async def record_refused_invite(*, session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """Counts one refused token; rows older than the window are dropped on the way."""
+    await session.exec(
+        delete(InviteAttempt).where(
+            col(InviteAttempt.telegram_id) == telegram_id, col(InviteAttempt.at) <= now - INVITE_TRY_WINDOW
+        )
+    )
+    session.add(InviteAttempt(telegram_id=telegram_id, at=now))
+    await session.flush()
 
 
 # --- reports a person may fill ------------------------------------------------------------------------

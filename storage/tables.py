@@ -169,6 +169,17 @@ class Invite(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
+class InviteAttempt(SQLModel, table=True):
+    """A `/start <token>` whose token was refused: the brute-force limit counts these per person."""
+
+    __tablename__ = "invite_attempt"
+    __table_args__ = (Index("ix_invite_attempt_telegram_id_at", "telegram_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    at: datetime = Field(sa_column=_ts())
+
+
 class ReminderSent(SQLModel, table=True):
     """One reminder slot for one person about one report, claimed before it is sent."""
 
