@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.__main__ import utc_clock
-from bot.turn import Turns
+from bot.services.turns import Turns
 from dialogs.catalogue import ALL_RULES
 from dialogs.engine import Input, Text
 from dialogs.narrative_claims import read_claims, read_docs_claims

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bot.failures import stop_on_fault
 from bot.log_redaction import configure_logging
+from bot.services.turns import Turns
 from bot.settings import Settings
-from bot.turn import Turns
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.parsing import FIRST_REPORT_YEAR, Rejected, parse_report_year
@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     ret.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
     ret.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
     ret.add_argument("--comment", default="", help=msg.CLI_HELP["comment"])
+    for name in ("accept", "reopen"):
+        review = sub.add_parser(name, help=msg.CLI_HELP[name])
+        review.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
+        review.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
+        if name == "reopen":
+            review.add_argument("--comment", default="", help=msg.CLI_HELP["reopen.comment"])
     ren = sub.add_parser("render", help=msg.CLI_HELP["render"])
     ren.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
     ren.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
@@ -145,11 +151,17 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
                 zone=settings.zone,
                 now=utc_clock(),
             )
-        if command == "return":
-            from bot.report_commands import return_command
+        if command in ("return", "accept", "reopen"):
+            from bot.report_commands import review_command
 
-            return await return_command(
-                db, agency=args.agency, year=args.year, comment=args.comment, at=utc_clock(), out=sys.stdout
+            return await review_command(
+                db,
+                command,
+                agency=args.agency,
+                year=args.year,
+                comment=getattr(args, "comment", ""),
+                at=utc_clock(),
+                out=sys.stdout,
             )
         if command == "render":
             from bot.report_commands import render_command

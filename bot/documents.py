@@ -16,7 +16,7 @@ from storage.tables import Report, as_utc
 from templates import build_context, render_docx, render_html, render_markdown, render_text
 
 if TYPE_CHECKING:
-    from bot.turn import ReportSnapshot, Turns
+    from bot.services.turns import ReportSnapshot, Turns
 
 # What a file name cannot hold on Windows or in a zip, plus blanks; brackets and the like stay.
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\s]+")

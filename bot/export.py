@@ -15,13 +15,13 @@ from pathlib import Path
 
 from bot.documents import Document, file_name, report_documents, signed_on
 from bot.failures import ExitCode
-from bot.turn import ReportSnapshot
+from bot.services.coordination import OPERATOR, Coordination, Refused, Who
+from bot.services.turns import ReportSnapshot
 from dialogs import messages as msg
 from dialogs.aggregate import aggregate
 from dialogs.form import Form, UnitKind, Value
 from dialogs.lifecycle import is_finished
 from dialogs.summary import key_figures
-from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Agency, Report
 
@@ -77,16 +77,13 @@ def _summary_csv(rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-async def build_export(db: Database, form: Form, year: int, *, zone: tzinfo, now: datetime) -> ExportBundle:
+async def build_export(
+    db: Database, form: Form, year: int, *, zone: tzinfo, now: datetime, who: Who = OPERATOR
+) -> ExportBundle | Refused:
     """Every report of `year`; a report that cannot be rendered is named in `failed`, not fatal."""
-    rows: list[tuple[Report, Agency, dict[str, Value]]] = []
-    async with db.session() as session:
-        for report in await repo.reports_in_year(session=session, year=year):
-            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
-            if agency is None or report.id is None:
-                continue
-            answers = await repo.load_answers(session=session, form=form, report_id=report.id)
-            rows.append((report, agency, answers))
+    rows = await Coordination(db).year_reports(who, form, year=year)
+    if isinstance(rows, Refused):
+        return rows
     documents: list[Document] = [Document(msg.EXPORT_SUMMARY_FILE.format(year=year), _summary_csv(rows))]
     failed: list[str] = []
     for report, agency, answers in rows:
@@ -121,6 +118,8 @@ async def export_year(
     db: Database, form: Form, year: int, out_dir: Path | str, *, zone: tzinfo, now: datetime
 ) -> int:
     bundle = await build_export(db, form, year, zone=zone, now=now)
+    if isinstance(bundle, Refused):
+        raise PermissionError("the operator at the command line is always a coordinator")
     if bundle.report_count == 0:
         print(msg.EXPORT_NONE.format(year=year))
         return 1

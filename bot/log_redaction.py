@@ -12,10 +12,8 @@ import logging
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from bot.settings import Settings
+from storage.db import url_password
 
 REDACTED = "[redacted]"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -59,12 +57,9 @@ def settings_secrets(settings: Settings) -> list[str]:
     if settings.webhook_secret is not None:
         found.append(settings.webhook_secret.get_secret_value())
     if settings.database_url:
-        try:
-            password = make_url(settings.database_url).password
-        except ArgumentError:
-            password = None
+        password = url_password(settings.database_url)
         if password:
-            found += [str(password), quote(str(password), safe="")]
+            found += [password, quote(password, safe="")]
     return found
 
 

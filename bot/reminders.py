@@ -50,6 +50,7 @@ from bot.telegram_outbox import TelegramSender
 from bot.telegram_output import resume_data
 from bot.working_calendar import ChinaCalendar, WorkingCalendar
 from dialogs.form import Form, UnitKind
+from dialogs.lifecycle import is_returned
 from dialogs.messages_reminders import (
     RESUME_BUTTON,
     DigestLine,
@@ -62,7 +63,7 @@ from storage import outbox as outbox_store
 from storage import reminders as store
 from storage.db import Database
 from storage.outbox import Outgoing
-from storage.tables import OutboxKind, ReportingRound, ReportStatus
+from storage.tables import OutboxKind, ReportingRound
 
 __all__ = [
     "JOB_NAME",
@@ -221,7 +222,7 @@ class Reminders:
             done=len(items) - len(missing),
             total=len(items),
             missing=missing,
-            is_returned=reminder.report_status == ReportStatus.RETURNED.value,
+            is_returned=is_returned(reminder.report_status),
         )
 
     async def _enqueue(self, rnd: ReportingRound, slot: Slot, reminder: store.DueReminder) -> bool:

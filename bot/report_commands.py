@@ -1,7 +1,7 @@
-"""Operators' commands on one report: `nianbao return` (back to the agency) and `nianbao render`.
+"""Operators' commands on one report: `nianbao return|accept|reopen` and `nianbao render`.
 
-The domain operations are storage's (`repositories.return_report`), shared with Telegram's
-/return; this module finds the report named on the command line and says what happened.
+The review operations are the coordinators' service (bot/services/coordination.py), shared with
+Telegram's /return, /accept and /reopen; this module translates the command line to it.
 """
 
 from __future__ import annotations
@@ -11,48 +11,46 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from bot.documents import write_report_files
-from bot.turn import Turns
+from bot.services.coordination import OPERATOR, Coordination, DeniedFor, Refused, denied_text
+from bot.services.turns import Turns
 from dialogs import messages as msg
-from storage import repositories as repo
+from dialogs.lifecycle import Action
 from storage.db import Database
-from storage.tables import Report
 
 log = logging.getLogger(__name__)
 
 
-async def _find(session: AsyncSession, agency: str, year: int) -> Report | None:
-    found = await repo.find_agency(session=session, name=agency)
-    if found is None or found.id is None:
-        return None
-    return await repo.report_for(session=session, agency_id=found.id, year=year, create=False)
+# What each review subcommand does and says when it is done.
+_REVIEWS = {
+    "return": (Action.RETURN, msg.CLI_RETURNED),
+    "accept": (Action.ACCEPT, msg.CLI_ACCEPTED),
+    "reopen": (Action.REOPEN, msg.CLI_REOPENED),
+}
 
 
-async def return_command(
-    db: Database, *, agency: str, year: int, comment: str, at: datetime, out: TextIO
+async def review_command(
+    db: Database, command: str, *, agency: str, year: int, comment: str, at: datetime, out: TextIO
 ) -> int:
-    """Status submitted → returned, so the agency can edit it again (in the terminal too)."""
-    async with db.session() as session:
-        report = await _find(session, agency, year)
-        if report is None:
-            print(msg.REPORT_UNKNOWN.format(agency=agency, year=year), file=out)
-            return 1
-        if not await repo.return_report(session=session, report=report, by=None, at=at, comment=comment):
-            status = msg.STATUS_NAMES.get(report.status, report.status)
-            print(msg.CLI_RETURN_NOT_SUBMITTED.format(agency=agency, year=year, status=status), file=out)
-            return 1
-    log.info("report %s returned from the command line", report.id)
-    print(msg.CLI_RETURNED.format(agency=agency, year=year), file=out)
+    """`return` (submitted → returned), `accept` (submitted → accepted, locked) or `reopen`
+    (accepted → returned), by the operator, through the coordinators' own service."""
+    action, done = _REVIEWS[command]
+    outcome = await Coordination(db).review(OPERATOR, action, query=agency, year=year, comment=comment, at=at)
+    if isinstance(outcome, Refused):
+        print(msg.REPORT_UNKNOWN.format(agency=agency, year=year), file=out)
+        return 1
+    if isinstance(outcome, DeniedFor):
+        print(denied_text(outcome), file=out)
+        return 1
+    log.info("report of %s %s: %s from the command line", agency, year, action.value)
+    print(done.format(agency=agency, year=year), file=out)
     return 0
 
 
 async def render_command(turns: Turns, *, agency: str, year: int, directory: Path, out: TextIO) -> int:
     """The report's documents written again from what is stored now."""
-    async with turns.db.session() as session:
-        report = await _find(session, agency, year)
-    if report is None or report.id is None:
+    report = await Coordination(turns.db).report_of(OPERATOR, agency=agency, year=year)
+    if isinstance(report, Refused) or report.id is None:
         print(msg.REPORT_UNKNOWN.format(agency=agency, year=year), file=out)
         return 1
     paths = await write_report_files(turns, report.id, directory)

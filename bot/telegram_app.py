@@ -27,17 +27,17 @@ from telegram.ext import (
 
 from bot import telegram_coordinator as coord
 from bot import telegram_handlers as h
-from bot.access import Access
 from bot.chat_order import ChatOrderedProcessor
 from bot.outbox import Outbox
 from bot.reminders import register_reminders
+from bot.services.access import Access
+from bot.services.coordination import Coordination
+from bot.services.turns import Clock, Turns
 from bot.settings import Settings
 from bot.telegram_outbox import TelegramSender, register_outbox
 from bot.telegram_transport import AiohttpTransport
-from bot.turn import Clock, Turns
 from bot.working_calendar import ChinaCalendar, WorkingCalendar
 from dialogs import messages_telegram as tmsg
-from storage import access as store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ _COORDINATOR_COMMANDS: tuple[
     ("coordinator", coord.on_make_coordinator),
     ("dashboard", coord.on_dashboard),
     ("return", coord.on_return),
+    ("accept", coord.on_accept),
+    ("reopen", coord.on_reopen),
     ("export", coord.on_export),
 )
 
@@ -100,6 +102,7 @@ def build_application(
         db=db,
         turns=turns,
         access=Access(db, frozenset(settings.admins)),
+        coordination=Coordination(db),
         form=turns.form,
         clock=clock,
         outbox=outbox,
@@ -124,9 +127,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     services: h.Services = application.bot_data.services
     staff = [BotCommand(c, d) for c, d in tmsg.COMMANDS_STAFF]
     await application.bot.set_my_commands(staff)
-    async with services.db.session() as session:
-        await store.ensure_coordinators(session=session, telegram_ids=services.settings.admins)
-        chats = await store.coordinator_chats(session=session)
+    chats = await services.access.configured_coordinators()
     for chat_id in chats:
         await h.set_coordinator_commands(application.bot, chat_id)
     # What a restart left in the outbox goes out now, not at the periodic job's first run (which

@@ -1,7 +1,7 @@
 """The coordinators' commands (the disclosure office): rounds, agencies, invites, the dashboard,
 returns, importing a published report sent as a file, and the year's export.
 
-Each callback asks bot/access.py first; a refusal answers and writes nothing.
+Each callback asks bot/services/access.py first; a refusal answers and writes nothing.
 """
 
 from __future__ import annotations
@@ -9,31 +9,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
-from bot.access import Refusal
 from bot.export import build_export
-from bot.importing import store_import
 from bot.reminder_plan import ReminderPlan, calendar_note
+from bot.services.access import INVITE_TTL, Caller, Refusal
+from bot.services.coordination import DeniedFor, Refused, Who, denied_text
+from bot.services.coordination import Refusal as CoordinationRefusal
+from bot.services.importing import store_import
 from bot.telegram_handlers import NianbaoContext, local_time, send_text
-from bot.telegram_output import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import UnitKind
-from dialogs.lifecycle import is_finished
+from dialogs.lifecycle import Action, Actor, is_finished, was_handed_in
 from dialogs.parsing import Rejected, parse_agency_name
 from importer import import_document
-from storage import access as store
-from storage import outbox as outbox_store
-from storage import repositories as repo
-from storage.access import INVITE_TTL
-from storage.outbox import Outgoing
-from storage.tables import Agency, OutboxKind, ReportStatus, Role
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +33,7 @@ _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FIRST_YEAR, _LAST_YEAR = 2008, 2100  # the disclosure regulation took effect in 2008
 
 
-async def _coordinator(update: Update, context: NianbaoContext) -> tuple[int, store.Caller] | None:
+async def _coordinator(update: Update, context: NianbaoContext) -> tuple[int, Caller] | None:
     """(chat id, caller) when the sender is a coordinator; otherwise refuses and returns None."""
     if update.effective_chat is None or update.effective_user is None:
         return None
@@ -51,6 +43,20 @@ async def _coordinator(update: Update, context: NianbaoContext) -> tuple[int, st
         await send_text(context, chat_id, tmsg.COORDINATOR_ONLY)
         return None
     return chat_id, who
+
+
+def _who(caller: Caller) -> Who:
+    return Who(caller.person_id, Actor.COORDINATOR)
+
+
+def _refused_text(refused: Refused, query: str = "") -> str:
+    match refused.refusal:
+        case CoordinationRefusal.NOT_COORDINATOR:
+            return tmsg.COORDINATOR_ONLY
+        case CoordinationRefusal.NO_ROUND:
+            return tmsg.AGENCY_NEED_ROUND
+        case CoordinationRefusal.UNKNOWN_AGENCY:
+            return tmsg.AGENCY_UNKNOWN.format(query=query)
 
 
 def _link(context: NianbaoContext, token: str) -> str:
@@ -71,24 +77,25 @@ async def on_round(update: Update, context: NianbaoContext) -> None:
     if not _FIRST_YEAR <= year <= _LAST_YEAR or len(args) > 2:
         await send_text(context, chat_id, tmsg.ROUND_USAGE)
         return
-    deadline = date(year + 1, 1, 31)
+    deadline: date | None = None
     if len(args) == 2:
         m = _DATE.match(args[1])
         try:
-            deadline = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else date.min
+            deadline = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
         except ValueError:
-            deadline = date.min
-        if deadline == date.min:
+            deadline = None
+        if deadline is None:
             await send_text(context, chat_id, tmsg.ROUND_USAGE)
             return
     services = context.services
-    async with services.db.session() as session:
-        rnd = await repo.open_round(session=session, year=year, deadline=deadline, created_by=who.person_id)
-        plan, _ = ReminderPlan.from_json_or_default(rnd.reminder_plan)
-    log.info("round %s opened by person %s", year, who.person_id)
+    rnd = await services.coordination.open_round(_who(who), year=year, deadline=deadline, at=services.clock())
+    if isinstance(rnd, Refused):
+        await send_text(context, chat_id, _refused_text(rnd))
+        return
+    plan, _ = ReminderPlan.from_json_or_default(rnd.reminder_plan)
     # The deadline is the coordinator's: a non-working deadline is reported, never moved.
-    lines = [tmsg.ROUND_OPENED.format(year=year, deadline=deadline.isoformat())]
-    note = calendar_note(plan, deadline, calendar=services.calendar)
+    lines = [tmsg.ROUND_OPENED.format(year=year, deadline=rnd.deadline.isoformat())]
+    note = calendar_note(plan, rnd.deadline, calendar=services.calendar)
     if note:
         lines.append(note)
     await send_text(context, chat_id, "\n".join(lines))
@@ -109,92 +116,66 @@ async def on_agency(update: Update, context: NianbaoContext) -> None:
     if isinstance(read, Rejected):
         await send_text(context, chat_id, read.message)
         return
-    name = read
     services = context.services
-    async with services.db.session() as session:
-        rnd = await repo.latest_round(session=session)
-        if rnd is None:
-            text = tmsg.AGENCY_NEED_ROUND
-        else:
-            agency = await repo.find_agency(session=session, name=name)
-            existed = agency is not None
-            if agency is None:
-                agency = await repo.create_agency(session=session, name=name, unit=UnitKind(kind))
-            if agency.id is None:
-                raise LookupError("agency was not given an id")
-            await repo.report_for(session=session, agency_id=agency.id, year=rnd.year, round_id=rnd.id)
-            token = await store.create_invite(
-                session=session,
-                agency_id=agency.id,
-                role=Role.STAFF,
-                created_by=who.person_id,
-                now=services.clock(),
-            )
-            template = tmsg.AGENCY_EXISTS if existed else tmsg.AGENCY_CREATED
-            text = template.format(
-                agency=agency.name,
-                agency_id=agency.id,
-                kind=tmsg.KIND_NAMES[agency.unit_kind],
-                year=rnd.year,
-                days=INVITE_TTL.days,
-                link=_link(context, token),
-            )
-            log.info("agency %s added to round %s by person %s", agency.id, rnd.year, who.person_id)
+    added = await services.coordination.add_agency(
+        _who(who), name=read, unit=UnitKind(kind), at=services.clock()
+    )
+    if isinstance(added, Refused):
+        await send_text(context, chat_id, _refused_text(added))
+        return
+    template = tmsg.AGENCY_EXISTS if added.existed else tmsg.AGENCY_CREATED
+    text = template.format(
+        agency=added.agency.name,
+        agency_id=added.agency.id,
+        kind=tmsg.KIND_NAMES[added.agency.unit_kind],
+        year=added.year,
+        days=INVITE_TTL.days,
+        link=_link(context, added.token),
+    )
     await send_text(context, chat_id, text)
 
 
-async def _agency_action(
-    update: Update,
-    context: NianbaoContext,
-    usage: str,
-    act: Callable[[AsyncSession, Agency, store.Caller], Awaitable[str]],
-) -> None:
-    """A coordinator command that names one agency: checks, finds it, acts, answers."""
+async def _agency_query(update: Update, context: NianbaoContext, usage: str) -> tuple[int, Who, str] | None:
+    """A coordinator command that names one agency: (chat, who, the name or number) or None."""
     found = await _coordinator(update, context)
     if found is None:
-        return
+        return None
     chat_id, who = found
     query = " ".join(_args(context))
     if not query:
         await send_text(context, chat_id, usage)
-        return
-    async with context.services.db.session() as session:
-        agency = await store.find_agency(session=session, query=query)
-        if agency is None or agency.id is None:
-            text = tmsg.AGENCY_UNKNOWN.format(query=query)
-        else:
-            text = await act(session, agency, who)
-    await send_text(context, chat_id, text)
+        return None
+    return chat_id, _who(who), query
 
 
 async def on_invite(update: Update, context: NianbaoContext) -> None:
-    services = context.services
-
-    async def invite(session: AsyncSession, agency: Agency, who: store.Caller) -> str:
-        token = await store.create_invite(
-            session=session,
-            agency_id=agency.id,
-            role=Role.STAFF,
-            created_by=who.person_id,
-            now=services.clock(),
-        )
-        log.info("invite for agency %s created by person %s", agency.id, who.person_id)
-        return tmsg.INVITE_CREATED.format(
+    asked = await _agency_query(update, context, tmsg.INVITE_USAGE)
+    if asked is None:
+        return
+    chat_id, who, query = asked
+    done = await context.services.coordination.invite(who, query=query, at=context.services.clock())
+    if isinstance(done, Refused):
+        text = _refused_text(done, query)
+    else:
+        agency, token = done
+        text = tmsg.INVITE_CREATED.format(
             agency=agency.name, days=INVITE_TTL.days, link=_link(context, token)
         )
-
-    await _agency_action(update, context, tmsg.INVITE_USAGE, invite)
+    await send_text(context, chat_id, text)
 
 
 async def on_revoke(update: Update, context: NianbaoContext) -> None:
-    services = context.services
-
-    async def revoke(session: AsyncSession, agency: Agency, who: store.Caller) -> str:
-        count = await store.revoke_invites(session=session, agency_id=agency.id or 0, now=services.clock())
-        log.info("%s invites of agency %s revoked by person %s", count, agency.id, who.person_id)
-        return tmsg.REVOKED.format(agency=agency.name, count=count)
-
-    await _agency_action(update, context, tmsg.REVOKE_USAGE, revoke)
+    asked = await _agency_query(update, context, tmsg.REVOKE_USAGE)
+    if asked is None:
+        return
+    chat_id, who, query = asked
+    done = await context.services.coordination.revoke(who, query=query, at=context.services.clock())
+    if isinstance(done, Refused):
+        text = _refused_text(done, query)
+    else:
+        agency, count = done
+        text = tmsg.REVOKED.format(agency=agency.name, count=count)
+    await send_text(context, chat_id, text)
 
 
 async def on_make_coordinator(update: Update, context: NianbaoContext) -> None:
@@ -202,16 +183,10 @@ async def on_make_coordinator(update: Update, context: NianbaoContext) -> None:
     if found is None:
         return
     chat_id, who = found
-    services = context.services
-    async with services.db.session() as session:
-        token = await store.create_invite(
-            session=session,
-            agency_id=None,
-            role=Role.COORDINATOR,
-            created_by=who.person_id,
-            now=services.clock(),
-        )
-    log.info("coordinator invite created by person %s", who.person_id)
+    token = await context.services.coordination.coordinator_invite(_who(who), at=context.services.clock())
+    if isinstance(token, Refused):
+        await send_text(context, chat_id, _refused_text(token))
+        return
     await send_text(
         context, chat_id, tmsg.COORDINATOR_INVITE.format(days=INVITE_TTL.days, link=_link(context, token))
     )
@@ -221,18 +196,16 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
     found = await _coordinator(update, context)
     if found is None:
         return
-    chat_id, _ = found
+    chat_id, who = found
     args = _args(context)
     services = context.services
-    async with services.db.session() as session:
-        if args and args[0].isdigit():
-            rnd = await repo.round_for_year(session=session, year=int(args[0]))
-        else:
-            rnd = await repo.latest_round(session=session)
-        rows = [] if rnd is None else await store.dashboard(session=session, rnd=rnd)
-    if rnd is None:
-        await send_text(context, chat_id, tmsg.DASHBOARD_NO_ROUND)
+    year = int(args[0]) if args and args[0].isdigit() else None
+    board = await services.coordination.dashboard(_who(who), year=year)
+    if isinstance(board, Refused):
+        no_round = board.refusal is CoordinationRefusal.NO_ROUND
+        await send_text(context, chat_id, tmsg.DASHBOARD_NO_ROUND if no_round else _refused_text(board))
         return
+    rnd, rows = board
     if not rows:
         await send_text(context, chat_id, tmsg.DASHBOARD_NONE.format(year=rnd.year))
         return
@@ -252,7 +225,7 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
             done=done,
             items=len(items),
         )
-        if row.report.submitted_at is not None and row.report.status != ReportStatus.DRAFT:
+        if row.report.submitted_at is not None and was_handed_in(row.report.status):
             line += tmsg.DASHBOARD_SUBMITTED_AT.format(
                 at=local_time(row.report.submitted_at, services.settings)
             )
@@ -264,56 +237,44 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
     await send_text(context, chat_id, "\n".join(lines))
 
 
-async def on_return(update: Update, context: NianbaoContext) -> None:
-    found = await _coordinator(update, context)
-    if found is None:
+# What each review command does and says when it is done.
+_REVIEWS = {
+    "return": (Action.RETURN, tmsg.RETURN_USAGE, tmsg.RETURNED),
+    "accept": (Action.ACCEPT, tmsg.ACCEPT_USAGE, tmsg.ACCEPTED),
+    "reopen": (Action.REOPEN, tmsg.REOPEN_USAGE, tmsg.REOPENED),
+}
+
+
+async def _review(update: Update, context: NianbaoContext, command: str) -> None:
+    action, usage, done_text = _REVIEWS[command]
+    asked = await _agency_query(update, context, usage)
+    if asked is None:
         return
-    chat_id, who = found
-    query = " ".join(_args(context))
-    if not query:
-        await send_text(context, chat_id, tmsg.RETURN_USAGE)
-        return
+    chat_id, who, query = asked
     services = context.services
-    async with services.db.session() as session:
-        agency = await store.find_agency(session=session, query=query)
-        rnd = await repo.latest_round(session=session)
-        report = (
-            None
-            if agency is None or agency.id is None or rnd is None
-            else await repo.report_for(session=session, agency_id=agency.id, year=rnd.year, create=False)
-        )
-        if agency is None or report is None or report.id is None:
-            text = tmsg.AGENCY_UNKNOWN.format(query=query)
-        elif report.status != ReportStatus.SUBMITTED:
-            status = msg.STATUS_NAMES.get(report.status, report.status)
-            text = tmsg.RETURN_NOT_SUBMITTED.format(agency=agency.name, year=report.year, status=status)
-        else:
-            at = services.clock()
-            await repo.return_report(session=session, report=report, by=who.person_id, at=at)
-            staff = await store.members_with_chat(session=session, agency_id=report.agency_id)
-            # The notices commit with the return itself; the outbox sends them.
-            await outbox_store.enqueue_now(
-                session=session, messages=_returned_notices(report.id, agency.name, report.year, staff), at=at
-            )
-            text = tmsg.RETURNED.format(agency=agency.name, year=report.year, count=len(staff))
-            log.info("report %s returned by person %s", report.id, who.person_id)
+    outcome = await services.coordination.review(
+        who, action, query=query, year=None, comment="", at=services.clock()
+    )
+    if isinstance(outcome, Refused):
+        text = _refused_text(outcome, query)
+    elif isinstance(outcome, DeniedFor):
+        text = denied_text(outcome)
+    else:
+        text = done_text.format(agency=outcome.agency, year=outcome.year, count=outcome.notified)
     services.outbox.kick()
     await send_text(context, chat_id, text)
 
 
-def _returned_notices(report_id: int, agency: str, year: int, chats: list[int]) -> list[Outgoing]:
-    event = uuid.uuid4().hex  # one return, one committed transaction: the key only has to be new
-    notice = tmsg.RETURNED_NOTICE.format(agency=agency, year=year)
-    return [
-        Outgoing(
-            chat_id=chat,
-            kind=OutboxKind.RETURNED_NOTICE,
-            text=notice,
-            dedupe_key=f"{OutboxKind.RETURNED_NOTICE.value}:{report_id}:{event}:{chat}",
-            buttons=(((tmsg.BTN_CONTINUE, resume_data(report_id)),),),
-        )
-        for chat in chats
-    ]
+async def on_return(update: Update, context: NianbaoContext) -> None:
+    await _review(update, context, "return")
+
+
+async def on_accept(update: Update, context: NianbaoContext) -> None:
+    await _review(update, context, "accept")
+
+
+async def on_reopen(update: Update, context: NianbaoContext) -> None:
+    await _review(update, context, "reopen")
 
 
 # Published reports are a few tens of KB; anything far larger is not one.
@@ -347,10 +308,10 @@ async def on_document(update: Update, context: NianbaoContext) -> None:
         services.db,
         services.form,
         result,
+        who=_who(caller),
         agency=agency,
         year=year,
         unit=None,
-        by=caller.person_id,
         at=services.clock(),
     )
     lines = [stored.message]
@@ -375,7 +336,7 @@ async def on_export(update: Update, context: NianbaoContext) -> None:
     found = await _coordinator(update, context)
     if found is None:
         return
-    chat_id, _ = found
+    chat_id, who = found
     services = context.services
     args = _args(context)
     if args and not args[0].isdigit():
@@ -384,15 +345,20 @@ async def on_export(update: Update, context: NianbaoContext) -> None:
     if args:
         year = int(args[0])
     else:
-        async with services.db.session() as session:
-            rnd = await repo.latest_round(session=session)
+        rnd = await services.coordination.rounds(_who(who), year=None)
+        if isinstance(rnd, Refused):
+            await send_text(context, chat_id, _refused_text(rnd))
+            return
         if rnd is None:
             await send_text(context, chat_id, tmsg.DASHBOARD_NO_ROUND)
             return
         year = rnd.year
     bundle = await build_export(
-        services.db, services.form, year, zone=services.settings.zone, now=services.clock()
+        services.db, services.form, year, zone=services.settings.zone, now=services.clock(), who=_who(who)
     )
+    if isinstance(bundle, Refused):
+        await send_text(context, chat_id, _refused_text(bundle))
+        return
     if bundle.report_count == 0:
         await send_text(context, chat_id, tmsg.EXPORT_NONE.format(year=year))
         return

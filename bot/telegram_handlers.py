@@ -1,8 +1,8 @@
 """Thin PTB callbacks: translate an update into an engine input, send the replies back.
 
 No dialog logic lives here: what to ask, what an answer means and where to go next are the
-engine's (dialogs/engine.py); who may do what is bot/access.py's; coordinator operations
-are in bot/telegram_coordinator.py. A turn is committed (bot/turn.py) before its replies are
+engine's (dialogs/engine.py); who may do what is bot/services/access.py's; coordinator operations
+are in bot/telegram_coordinator.py. A turn is committed (bot/services/turns.py) before its replies are
 sent, so a crash between the two loses no answer, only a message the person can ask for
 again with /fill.
 """
@@ -24,8 +24,18 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.access import Access, FillRight, Refusal, active_fill
 from bot.outbox import Outbox
+from bot.services.access import (
+    INVITE_TRY_WINDOW,
+    Access,
+    Caller,
+    FillRight,
+    InviteRefused,
+    Refusal,
+    active_fill,
+)
+from bot.services.coordination import Coordination
+from bot.services.turns import Clock, Refused, TurnResult, Turns
 from bot.settings import Settings
 from bot.telegram_output import (
     ButtonPress,
@@ -36,20 +46,18 @@ from bot.telegram_output import (
     read_resume_data,
     resume_data,
 )
-from bot.turn import Clock, Refused, TurnResult, Turns
 from bot.working_calendar import WorkingCalendar
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.commands import Command
 from dialogs.engine import Event, Input, Press, Resume, Text
 from dialogs.form import Form
-from storage import access as store
 from storage.db import Database
 from storage.faults import DatabaseFault
 from storage.tables import Role, as_utc
 
 log = logging.getLogger(__name__)
-INVITE_WAIT_MINUTES = max(1, int(store.INVITE_TRY_WINDOW.total_seconds()) // 60)
+INVITE_WAIT_MINUTES = max(1, int(INVITE_TRY_WINDOW.total_seconds()) // 60)
 
 
 @dataclass(slots=True)
@@ -58,6 +66,7 @@ class Services:
     db: Database
     turns: Turns
     access: Access
+    coordination: Coordination
     form: Form
     clock: Clock
     outbox: Outbox
@@ -151,7 +160,7 @@ async def caller_turn(
 
 
 async def _explain(
-    context: NianbaoContext, chat_id: int, user_id: int, who: store.Caller | None, refusal: Refusal
+    context: NianbaoContext, chat_id: int, user_id: int, who: Caller | None, refusal: Refusal
 ) -> None:
     """Why nothing was filled, and what the person can do instead."""
     services = context.services
@@ -168,10 +177,9 @@ async def _explain(
         await offer_reports(context, chat_id, who)
 
 
-async def offer_reports(context: NianbaoContext, chat_id: int, who: store.Caller) -> None:
+async def offer_reports(context: NianbaoContext, chat_id: int, who: Caller) -> None:
     services = context.services
-    async with services.db.session() as session:
-        reports = await store.member_reports(session=session, person_id=who.person_id)
+    reports = await services.access.member_reports(who)
     if not reports:
         coordinator = services.access.is_coordinator(who, who.telegram_id)
         await send_text(context, chat_id, tmsg.COORDINATOR_HELP if coordinator else tmsg.NO_REPORT)
@@ -288,25 +296,19 @@ async def on_start(update: Update, context: NianbaoContext) -> None:
     token = context.args[0] if context.args else ""
     if token:
         now = services.clock()
-        async with services.db.session() as session:
-            exhausted = await store.invite_tries_exhausted(session=session, telegram_id=user_id, now=now)
-        if exhausted:
+        if await services.access.invite_tries_exhausted(telegram_id=user_id, now=now):
             log.info("invite not checked for user %s: too many refused tokens", user_id)
             await send_text(context, chat_id, tmsg.INVITE_TOO_MANY_TRIES.format(minutes=INVITE_WAIT_MINUTES))
             return
         try:
-            async with services.db.session() as session:
-                redeemed = await store.redeem_invite(
-                    session=session,
-                    token=token,
-                    telegram_id=user_id,
-                    display_name=update.effective_user.full_name,
-                    now=now,
-                )
-        except store.InviteRefused:
+            redeemed = await services.access.redeem(
+                token=token,
+                telegram_id=user_id,
+                display_name=update.effective_user.full_name,
+                now=now,
+            )
+        except InviteRefused:
             log.info("invite refused for user %s", user_id)
-            async with services.db.session() as session:
-                await store.record_refused_invite(session=session, telegram_id=user_id, now=now)
             await send_text(context, chat_id, tmsg.INVITE_INVALID)
             return
         log.info("user %s joined as %s (person %s)", user_id, redeemed.role.value, redeemed.person_id)
@@ -405,9 +407,9 @@ async def on_error(update: object, context: NianbaoContext) -> None:
 # --- submission ---------------------------------------------------------------------------------
 async def deliver_submission(context: NianbaoContext, chat_id: int, result: TurnResult) -> None:
     """The finished report to the person who submitted it (their reply); the coordinators'
-    summaries were enqueued with the submission (bot/submission.py): the outbox sends them now.
+    summaries were enqueued with the submission (bot/services/submission.py): the outbox sends them now.
 
-    The documents are the ones rendered before the submission was committed (bot/turn.py).
+    The documents are the ones rendered before the submission was committed (bot/services/turns.py).
     """
     services = context.services
     try:

@@ -21,21 +21,18 @@ from typing import TextIO
 
 from bot.documents import write_documents, write_report_files
 from bot.line_input import LineSource, PipeLines, line_source
+from bot.services.reports import Reports as ReportsService
+from bot.services.turns import Clock, TurnResult, Turns
 from bot.terminal_reports import Reports
-from bot.turn import Clock, TurnResult, Turns
 from dialogs import messages as msg
 from dialogs.commands import Command, read_command
 from dialogs.engine import Event, Reply, Resume, Text
 from dialogs.form import Form
-from dialogs.lifecycle import FINISHED
-from storage import repositories as repo
+from dialogs.lifecycle import is_editable, is_finished
 from storage.db import Database
 from storage.faults import DatabaseFault
-from storage.tables import ReportStatus
 
 log = logging.getLogger(__name__)
-
-_FINISHED = FINISHED
 
 
 class Leave(Enum):
@@ -100,7 +97,7 @@ class Terminal:
 
     async def fill(self, person_id: int, report_id: int) -> Leave:
         """The dialog on one report until the quit word / end of input (QUIT) or the reports word (MENU)."""
-        await self._opening_notes(report_id)
+        await self._opening_notes(person_id, report_id)
         result = await self.turns.handle(person_id, report_id, Resume())
         self._show_turn(result)
         while True:
@@ -111,7 +108,7 @@ class Terminal:
             if word in msg.TERM_MENU_WORDS:
                 return Leave.MENU
             if word in msg.TERM_RENDER_WORDS:
-                await self._render(report_id)
+                await self._render(person_id, report_id)
                 continue
             try:
                 result = await self.turns.handle(person_id, report_id, Text(line, result.state.token))
@@ -131,23 +128,19 @@ class Terminal:
         for reply in result.replies:
             self.show(reply)
 
-    async def _opening_notes(self, report_id: int) -> None:
+    async def _opening_notes(self, person_id: int, report_id: int) -> None:
         """A coordinator's comment on a returned report; a submitted one's files, written again."""
-        async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
-            answers = await repo.load_answers(session=session, form=self.form, report_id=report_id)
-        if report is None:
+        opening = await ReportsService(self.db).opening(person_id, report_id)
+        if opening is None:
             return
-        comment = answers.get(repo.RETURN_COMMENT_KEY)
-        if report.status == ReportStatus.RETURNED and isinstance(comment, str) and comment:
-            self.say(msg.TERM_RETURN_COMMENT.format(comment=comment))
-        if report.status in _FINISHED:
+        if is_editable(opening.report.status) and opening.comment:
+            self.say(msg.TERM_RETURN_COMMENT.format(comment=opening.comment))
+        if is_finished(opening.report.status):
             await self._write_files(report_id)
 
-    async def _render(self, report_id: int) -> None:
-        async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
-        if report is None or report.status not in _FINISHED:
+    async def _render(self, person_id: int, report_id: int) -> None:
+        opening = await ReportsService(self.db).opening(person_id, report_id)
+        if opening is None or not is_finished(opening.report.status):
             self.say(msg.TERM_NOT_SUBMITTED_YET)
             return
         await self._write_files(report_id)

@@ -11,19 +11,18 @@ import getpass
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.services.reports import IdentityChange
+from bot.services.reports import Reports as ReportsService
 from dialogs import messages as msg
 from dialogs.commands import Command, read_command
 from dialogs.form import UnitKind
-from dialogs.lifecycle import OPEN
+from dialogs.lifecycle import is_editable
 from dialogs.parsing import Rejected, parse_report_year
 from dialogs.setup import KIND_WORDS, read_agency_name
-from storage import repositories as repo
-from storage.tables import Agency, Report, ReportStatus
+from storage.tables import Agency, Report
 
 if TYPE_CHECKING:
     from bot.terminal import Terminal
-
-_OPEN = OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,20 +42,16 @@ BACK = _Back()
 class Reports:
     def __init__(self, terminal: Terminal) -> None:
         self.term = terminal
+        self.service = ReportsService(terminal.db)
         self._person_id: int | None = None
 
     async def person_id(self) -> int:
         if self._person_id is None:
-            async with self.term.db.session() as session:
-                name = self.term.user or getpass.getuser()
-                person = await repo.local_person(session=session, local_name=name)
-            self._person_id = person.id or 0
+            self._person_id = await self.service.local_person(self.term.user or getpass.getuser())
         return self._person_id
 
     async def _mine(self) -> list[tuple[Report, Agency]]:
-        person_id = await self.person_id()
-        async with self.term.db.session() as session:
-            return list(await repo.reports_of_person(session=session, person_id=person_id))
+        return await self.service.mine(await self.person_id())
 
     async def start(self) -> int | None:
         """At the start of a run: the one open report resumed, or else the list (or a new one)."""
@@ -64,7 +59,7 @@ class Reports:
         if not mine:
             created = await self.new_report(can_go_back=False)
             return None if isinstance(created, _Back) else created
-        open_reports = [(r, a) for r, a in mine if r.status in _OPEN]
+        open_reports = [(r, a) for r, a in mine if is_editable(r.status)]
         if len(open_reports) == 1:
             report, agency = open_reports[0]
             self.term.say(msg.TERM_RESUMING.format(agency=agency.name, year=report.year))
@@ -124,15 +119,11 @@ class Reports:
         return None
 
     async def _activate(self, report: Report) -> None:
-        async with self.term.db.session() as session:
-            await repo.set_active_report(
-                session=session, person_id=await self.person_id(), report_id=report.id or 0
-            )
+        await self.service.activate(await self.person_id(), report.id or 0)
 
     async def _correct(self, report: Report, new_name: str | None) -> bool | None:
         """Rename (a new name given) or correct (everything asked again); None when the person quit."""
-        async with self.term.db.session() as session:
-            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+        agency = await self.service.agency_of(await self.person_id(), report.id or 0)
         if agency is None:
             return False
         current = Identity(agency.name, UnitKind(agency.unit_kind), report.year)
@@ -148,27 +139,20 @@ class Reports:
             return None
         if isinstance(wanted, _Back):
             return False
-        async with self.term.db.session() as session:
-            fresh = await repo.get_report(session=session, report_id=report.id or 0)
-            if fresh is None:
-                return False
-            done = await repo.change_identity(
-                session=session,
-                report=fresh,
-                name=wanted.name,
-                unit=wanted.unit,
-                year=wanted.year,
-                person_id=await self.person_id(),
-            )
+        done = await self.service.change_identity(
+            await self.person_id(), report.id or 0, name=wanted.name, unit=wanted.unit, year=wanted.year
+        )
+        if done is None:
+            return False
         said = {
-            repo.IdentityChange.DONE: msg.TERM_CHANGED,
-            repo.IdentityChange.LOCKED: msg.TERM_CHANGE_LOCKED,
-            repo.IdentityChange.YEAR_TAKEN: msg.TERM_YEAR_TAKEN,
+            IdentityChange.DONE: msg.TERM_CHANGED,
+            IdentityChange.LOCKED: msg.TERM_CHANGE_LOCKED,
+            IdentityChange.YEAR_TAKEN: msg.TERM_YEAR_TAKEN,
         }[done]
-        shown = current if done is repo.IdentityChange.LOCKED else wanted
+        shown = current if done is IdentityChange.LOCKED else wanted
         kind = msg.UNIT_NAMES.get(shown.unit.value, shown.unit.value)
         self.term.say(said.format(agency=shown.name, year=shown.year, kind=kind))
-        return done is repo.IdentityChange.DONE
+        return done is IdentityChange.DONE
 
     async def ask_identity(self, current: Identity | None, *, can_go_back: bool) -> Identity | _Back | None:
         """Agency name, unit kind and year, prompt by prompt; `current` values are kept on Enter."""
@@ -240,19 +224,9 @@ class Reports:
         if wanted is None or isinstance(wanted, _Back):
             return wanted
         person_id = await self.person_id()
-        async with self.term.db.session() as session:
-            agency = await repo.find_agency(session=session, name=wanted.name)
-            if agency is None:
-                agency = await repo.create_agency(session=session, name=wanted.name, unit=wanted.unit)
-            agency_id = agency.id or 0
-            await repo.add_member(session=session, person_id=person_id, agency_id=agency_id)
-            rnd = await repo.round_for_year(session=session, year=wanted.year)
-            report = await repo.report_for(
-                session=session, agency_id=agency_id, year=wanted.year, round_id=rnd.id if rnd else None
-            )
-            if report is None or report.id is None:
-                return None
-            await repo.set_active_report(session=session, person_id=person_id, report_id=report.id)
-            if report.status == ReportStatus.SUBMITTED:
-                self.term.say(msg.TERM_ALREADY_SUBMITTED.format(agency=agency.name, year=wanted.year))
-            return report.id
+        created = await self.service.create(person_id, name=wanted.name, unit=wanted.unit, year=wanted.year)
+        if created is None:
+            return None
+        if not is_editable(created.report.status):
+            self.term.say(msg.TERM_ALREADY_SUBMITTED.format(agency=created.agency.name, year=wanted.year))
+        return created.report.id

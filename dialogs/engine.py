@@ -41,8 +41,6 @@ from dialogs.summary import preview_text, value_text
 from dialogs.title import TITLE_KEY, default_title, parse_title, report_title
 
 REVIEW = "@review"
-CONFIRMATIONS_KEY = "review.confirmed_warnings"
-EXPLANATION_KEY = "review.explanation"
 
 
 class Mode(Enum):
@@ -173,11 +171,23 @@ class ReportInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A warning the person confirmed at submission (with their explanation, if they gave one)."""
+
+    rule_id: str
+    ref: str
+    message: str
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     state: DialogState
     writes: tuple[Write, ...] = ()
     replies: tuple[Reply, ...] = ()
     events: tuple[Event, ...] = ()
+    confirmations: tuple[Confirmation, ...] = ()
+    """With `Event.SUBMITTED`: the warnings confirmed by this submission (stored with it)."""
 
 
 @dataclass(slots=True)
@@ -994,14 +1004,10 @@ def _submit(
         # the person sees the review and submits from there.
         review_state = DialogState(item=None, mode=Mode.REVIEW, skipped=state.skipped)
         return Step(review_state, tuple(turn.writes), (_review_reply(turn, review_state, lead, checks),))
-    if warnings:
-        turn.write(
-            CONFIRMATIONS_KEY, "\n".join(f"{f.ref}\t{f.message}" for f in warnings), msg.BTN_CONFIRM_SUBMIT
-        )
-    if explanation:
-        turn.write(EXPLANATION_KEY, explanation, explanation)
+    confirmations = tuple(Confirmation(f.rule_id, f.ref, f.message, explanation) for f in warnings)
     done = DialogState(item=None, mode=Mode.SUBMITTED)
-    return Step(done, tuple(turn.writes), (Reply(msg.SUBMIT_DONE, (), done.token),), (Event.SUBMITTED,))
+    reply = Reply(msg.SUBMIT_DONE, (), done.token)
+    return Step(done, tuple(turn.writes), (reply,), (Event.SUBMITTED,), confirmations)
 
 
 def _confirm_with_explanation(turn: _Turn, state: DialogState, raw: str) -> Step:

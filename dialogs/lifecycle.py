@@ -78,6 +78,9 @@ OPEN: frozenset[Status] = EDITABLE
 FINISHED: frozenset[Status] = frozenset({Status.SUBMITTED, Status.ACCEPTED})
 """States that count as handed in: exported, summed in the district totals."""
 
+HANDED_IN_ONCE: frozenset[Status] = frozenset({Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED})
+"""States reached only through a submission: the report has a submission time to show."""
+
 
 class Denial(Enum):
     NOT_PERMITTED = "not_permitted"
@@ -104,9 +107,23 @@ def transition(status: Status | str, action: Action, actor: Actor) -> Status | D
     return rule.target
 
 
+def sources(action: Action) -> frozenset[Status]:
+    """The states `action` may start from (to tell a person what the action needs)."""
+    return _BY_ACTION[action].sources
+
+
 def is_editable(status: Status | str) -> bool:
     return Status(status) in EDITABLE
 
 
 def is_finished(status: Status | str) -> bool:
     return Status(status) in FINISHED
+
+
+def is_returned(status: Status | str) -> bool:
+    """Sent back to the agency (by a return or a reopening): the reminders say so."""
+    return Status(status) is Status.RETURNED
+
+
+def was_handed_in(status: Status | str) -> bool:
+    return Status(status) in HANDED_IN_ONCE

@@ -211,8 +211,15 @@ TERM_FILES = "报告文件已写入 {directory}："
 TERM_ALREADY_SUBMITTED = "{agency} {year} 年的报告已提交。"
 TERM_NOT_SAVED = "刚才的输入没有保存。问题解决后请重新运行 ./nianbao，从当前问题继续并重新输入。"
 REPORT_UNKNOWN = "找不到 {agency} {year} 年的报告（单位名称须与年报助手中的完全一致）。"
-CLI_RETURN_NOT_SUBMITTED = "{agency} {year} 年的报告状态为「{status}」，只有已提交的报告可以退回。"
 CLI_RETURNED = "已退回：{agency} {year} 年的报告。单位可以在终端（./nianbao）或 Telegram 中修改后重新提交。"
+CLI_ACCEPTED = (
+    "已通过：{agency} {year} 年的报告。报告已锁定，不能再修改；如需修改，请用 ./nianbao reopen 重新打开。"
+)
+CLI_REOPENED = "已重新打开：{agency} {year} 年的报告。单位可以修改后重新提交。"
+# A status change the lifecycle refuses (Telegram and the command line alike).
+REVIEW_DENIED = "「{agency}」{year} 年报告当前状态为「{status}」，只有{allowed}的报告可以{verb}。"
+ACTION_VERBS = {"submit": "提交", "return": "退回", "accept": "通过", "reopen": "重新打开"}
+STATUS_OR = "或"
 STATUS_NAMES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "accepted": "已通过"}
 
 # --- coordinator export ----------------------------------------------------------------------
@@ -256,6 +263,7 @@ IMPORT_NEED_AGENCY = "无法从报告标题中识别单位名称，请用 --agen
 IMPORT_NEED_YEAR = "无法从报告标题中识别年度，请用 --year 指定。"
 IMPORT_EXISTS = "{agency} {year} 年的报告已在年报助手中填写，不能用导入覆盖。"
 IMPORT_NOTES = "导入时的提示："
+IMPORT_LOCKED = "{agency} {year} 年的报告当前状态为「{status}」，不能用导入覆盖。"
 IMPORT_DONE = "已导入：{agency} {year} 年政府信息公开工作年度报告（{numbers} 个数值，{texts} 段文字）。"
 UNIT_WORDS = {"部门": "department", "人民政府": "government"}
 CHECK_HEADER = "== {file}：{agency} {year} 年"
@@ -287,10 +295,13 @@ CLI_HELP = {
     "export.year": "报告年度 / report year",
     "out": "输出目录 / output directory",
     "return": "把已提交的报告退回单位修改 / return a submitted report to its agency for edits",
+    "accept": "通过已提交的报告（之后不能再修改）/ accept a submitted report (it is then locked)",
+    "reopen": "重新打开已通过的报告，单位可再修改 / reopen an accepted report for edits",
     "render": "按已保存的内容重新生成报告文件 / render a report's documents again from what is stored",
     "report.agency": "单位全称 / agency name, exactly as stored",
     "report.year": "报告年度 / report year",
     "comment": "退回意见，单位打开报告时看到 / a comment the agency sees when it opens the report",
+    "reopen.comment": "重新打开的原因，单位打开报告时看到 / why, shown to the agency when it opens the report",
 }
 CLI_EXIT_CODES = """退出码 / exit codes:
   0   成功 / success

@@ -24,6 +24,8 @@ COMMANDS_COORDINATOR: tuple[tuple[str, str], ...] = (
     ("coordinator", "生成协调员邀请链接"),
     ("dashboard", "填报进度总览：/dashboard [年度]"),
     ("return", "退回已提交的报告：/return 单位编号或名称"),
+    ("accept", "通过已提交的报告（之后不能再修改）：/accept 单位编号或名称"),
+    ("reopen", "重新打开已通过的报告：/reopen 单位编号或名称"),
     ("export", "导出某年度全部报告及全区汇总：/export [年度]"),
 )
 
@@ -64,7 +66,8 @@ COORDINATOR_HELP = (
     "/invite 单位 生成新的邀请链接　/revoke 单位 撤销未使用的邀请链接\n"
     "/coordinator 生成协调员邀请链接\n"
     "/dashboard [年度] 填报进度总览\n"
-    "/return 单位 退回已提交的报告"
+    "/return 单位 退回已提交的报告\n"
+    "/accept 单位 通过已提交的报告（之后不能再修改）　/reopen 单位 重新打开已通过的报告"
 )
 
 # --- coordinator commands -------------------------------------------------------------------------
@@ -85,9 +88,13 @@ REVOKE_USAGE = "用法：/revoke 单位编号或名称"
 REVOKED = "已撤销「{agency}」{count} 个未使用的邀请链接。"
 COORDINATOR_INVITE = "协调员邀请链接（{days} 天内有效，仅可使用一次；打开者将成为协调员）：\n{link}"
 RETURN_USAGE = "用法：/return 单位编号或名称"
-RETURN_NOT_SUBMITTED = "「{agency}」{year} 年报告当前状态为「{status}」，只有已提交的报告可以退回。"
 RETURNED = "已退回「{agency}」{year} 年报告，已通知 {count} 名填报人员。"
 RETURNED_NOTICE = "「{agency}」{year} 年报告已被政务公开办退回修改。请点下方按钮继续填报，修改后重新提交。"
+ACCEPT_USAGE = "用法：/accept 单位编号或名称"
+ACCEPTED = "已通过「{agency}」{year} 年报告。报告已锁定，不能再修改；如需修改，请用 /reopen 重新打开。"
+REOPEN_USAGE = "用法：/reopen 单位编号或名称"
+REOPENED = "已重新打开「{agency}」{year} 年报告，已通知 {count} 名填报人员。"
+REOPENED_NOTICE = "「{agency}」{year} 年报告已被政务公开办重新打开。请点下方按钮继续填报，修改后重新提交。"
 BTN_CONTINUE = "继续填报"
 DASHBOARD_NONE = "{year} 年度还没有单位。"
 DASHBOARD_NO_ROUND = "还没有开启填报年度。用 /round 2024 开启。"

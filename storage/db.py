@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,6 +54,15 @@ def async_url(url: str) -> str:
     if url.startswith("postgresql+psycopg2://"):
         return "postgresql+asyncpg://" + url.split("://", 1)[1]
     return url
+
+
+def url_password(url: str) -> str | None:
+    """The password in a database URL, if it has one (for the log redaction); None if unparsable."""
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return None
+    return None if password is None else str(password)
 
 
 def sqlite_url(path: Path) -> str:

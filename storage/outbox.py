@@ -98,7 +98,7 @@ def enqueue(conn: Connection, messages: Iterable[Outgoing], *, at: datetime) -> 
     """Insert the messages as pending rows; a dedupe key already there is left as it is.
 
     Takes the synchronous connection of the transaction that causes the messages (a dialog
-    turn runs on one, bot/turn.py); `enqueue_now` is the same for an async session.
+    turn runs on one, bot/services/turns.py); `enqueue_now` is the same for an async session.
     """
     rows = [
         {

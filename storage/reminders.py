@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dialogs.lifecycle import OPEN
+from dialogs.lifecycle import OPEN, Status
 from storage import repositories as repo
 from storage.tables import (
     Agency,
@@ -43,7 +43,6 @@ from storage.tables import (
     ReminderSent,
     Report,
     ReportingRound,
-    ReportStatus,
     as_utc,
 )
 
@@ -69,7 +68,7 @@ __all__ = [
     "unstaffed_agencies",
 ]
 
-OPEN_STATUSES: tuple[str, ...] = tuple(sorted(s.value for s in OPEN))
+OPEN_STATUSES: tuple[str, ...] = tuple(sorted(s.value for s in OPEN))  # the lifecycle's
 
 
 class ClaimStatus(StrEnum):
@@ -166,7 +165,7 @@ async def ensure_reports(
         col(Agency.id),
         literal(rnd.year),
         literal(rnd.id),
-        literal(ReportStatus.DRAFT.value),
+        literal(Status.DRAFT.value),  # a new report starts where the lifecycle does
         literal(form_version),
         literal("dialog"),
         literal(_utc(at), type_=Report.__table__.c.created_at.type),  # type: ignore[attr-defined]

@@ -12,11 +12,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dialogs.form import Form, UnitKind, Value
-from dialogs.lifecycle import is_editable
+from dialogs.lifecycle import Action, Actor, Denied, is_editable
+from storage.answers import write_answers as store_answers
+from storage.status import Changed, change_status
 from storage.tables import (
     ActiveReport,
     Agency,
@@ -27,9 +31,10 @@ from storage.tables import (
     Person,
     Report,
     ReportingRound,
-    ReportStatus,
 )
-from storage.values import decode, encode
+from storage.values import decode
+
+_answer = Answer.__table__  # type: ignore[attr-defined]
 
 
 # --- agencies and people -------------------------------------------------------------------
@@ -155,36 +160,28 @@ async def reports_in_year(*, session: AsyncSession, year: int) -> Sequence[Repor
     return result.all()
 
 
-async def set_status(
-    *, session: AsyncSession, report: Report, status: ReportStatus, by: int | None, at: datetime
-) -> None:
-    report.status = status.value
-    if status is ReportStatus.SUBMITTED:
-        report.submitted_at = at
-        report.submitted_by = by
-    session.add(report)
+async def apply_action(
+    *,
+    session: AsyncSession,
+    report: Report,
+    action: Action,
+    actor: Actor,
+    by: int | None,
+    at: datetime,
+    comment: str = "",
+) -> Changed | Denied:
+    """`storage.status.change_status` in this session; `report` shows the new state after."""
+    if report.id is None:
+        raise LookupError("report has no id")
     await session.flush()
-
-
-# A coordinator's comment on a returned report, kept with the answers (the form does not ask it).
-RETURN_COMMENT_KEY = "review.return_comment"
-
-
-async def return_report(
-    *, session: AsyncSession, report: Report, by: int | None, at: datetime, comment: str = ""
-) -> bool:
-    """A submitted report back to its agency for edits; False (nothing changed) if not submitted."""
-    if report.status != ReportStatus.SUBMITTED or report.id is None:
-        return False
-    await set_status(session=session, report=report, status=ReportStatus.RETURNED, by=by, at=at)
-    await write_answers(
-        session=session,
-        report_id=report.id,
-        writes=[(RETURN_COMMENT_KEY, comment.strip() or None, comment)],
-        by=by,
-        at=at,
+    report_id = report.id
+    outcome = await session.run_sync(
+        lambda s: change_status(
+            s.connection(), report_id=report_id, action=action, actor=actor, by=by, at=at, comment=comment
+        )
     )
-    return True
+    await session.refresh(report)
+    return outcome
 
 
 class IdentityChange(StrEnum):
@@ -250,40 +247,28 @@ async def write_answers(
     by: int | None,
     at: datetime,
 ) -> int:
-    """Upsert answers (value None deletes) and record each real change in the history."""
+    """Upsert answers (value None deletes) and record each real change in the history
+    (`storage.answers.write_answers`, the path every writer takes); how many changed."""
     pending = list(writes)
     if not pending:
         return 0
     keys = {k for k, _, _ in pending}
-    result = await session.exec(
-        select(Answer).where(Answer.report_id == report_id, col(Answer.key).in_(keys))
-    )
-    current = {a.key: a for a in result.all()}
-    changed = 0
-    for key, value, raw in pending:
-        new = None if value is None else encode(value)
-        row = current.get(key)
-        old = row.value if row is not None else None
-        if old == new:
-            continue
-        if row is None and new is not None:
-            row = Answer(report_id=report_id, key=key, value=new, raw=raw, by_person_id=by, at=at)
-            current[key] = row
-            session.add(row)
-        elif row is not None and new is None:
-            await session.delete(row)
-            del current[key]
-        elif row is not None and new is not None:
-            row.value, row.raw, row.by_person_id, row.at = new, raw, by, at
-            session.add(row)
-        session.add(
-            AnswerChange(
-                report_id=report_id, key=key, old_value=old, new_value=new, raw=raw, by_person_id=by, at=at
-            )
-        )
-        changed += 1
     await session.flush()
-    return changed
+
+    def write(sync: Session) -> int:
+        conn = sync.connection()
+        rows = conn.execute(
+            sa_select(_answer.c.key, _answer.c.value).where(
+                _answer.c.report_id == report_id, _answer.c.key.in_(keys)
+            )
+        ).all()
+        stored = {key: value for key, value in rows}  # noqa: C416  (Row to plain tuple)
+        written = store_answers(conn, report_id=report_id, stored=stored, writes=pending, by=by, at=at)
+        for stale in [o for o in sync.identity_map.values() if isinstance(o, Answer | AnswerChange)]:
+            sync.expunge(stale)  # written around the ORM: a later query reads them afresh
+        return len(written.changed)
+
+    return await session.run_sync(write)
 
 
 async def answer_history(

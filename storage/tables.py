@@ -135,6 +135,44 @@ class AnswerChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class StatusChange(SQLModel, table=True):
+    """Every move of a report through its lifecycle (dialogs/lifecycle.py): who, when, why."""
+
+    __tablename__ = "status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    action: str = Field(max_length=30)
+    by_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """A coordinator's comment on a return or a reopening; staff see it when they open the report."""
+
+
+class Confirmation(SQLModel, table=True):
+    """A warning the submitter confirmed (and explained) at a submission."""
+
+    __table_args__ = (Index("ix_confirmation_report_id", "report_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False))
+    submission_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("status_change.id", ondelete="CASCADE"), nullable=True),
+    )
+    """The submission (a status change) it was confirmed at; None when migrated from before 0005."""
+    rule_id: str = Field(max_length=80)
+    finding_ref: str = Field(max_length=400)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    by_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class DialogPosition(SQLModel, table=True):
     """Where one person is in one report's dialog (the engine's DialogState as JSON)."""
 

@@ -27,29 +27,30 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from dialogs.engine import Confirmation
 from dialogs.form import Form, Value
+from dialogs.lifecycle import Action, Actor, Denied
 from storage.access import Caller
+from storage.answers import write_answers
+from storage.status import change_status
 from storage.tables import (
     ActiveReport,
     Agency,
     Answer,
-    AnswerChange,
     DialogPosition,
     Membership,
     Person,
     Report,
-    ReportStatus,
 )
-from storage.values import decode, decode_rows, encode
+from storage.values import decode, decode_rows
 
 _report = Report.__table__  # type: ignore[attr-defined]
 _agency = Agency.__table__  # type: ignore[attr-defined]
 _answer = Answer.__table__  # type: ignore[attr-defined]
-_change = AnswerChange.__table__  # type: ignore[attr-defined]
 _position = DialogPosition.__table__  # type: ignore[attr-defined]
 _person = Person.__table__  # type: ignore[attr-defined]
 _active = ActiveReport.__table__  # type: ignore[attr-defined]
@@ -107,6 +108,13 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What a submitting turn hands in besides its answers: the warnings it confirmed."""
+
+    confirmations: tuple[Confirmation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,28 +220,10 @@ class _Statements:
         )
         self.answers = select(_answer.c.key, _answer.c.value).where(_answer.c.report_id == bindparam("rid"))
         dialect = sqlite if dialect_name == "sqlite" else postgresql
-        answer = dialect.insert(_answer)
-        self.upsert_answer = answer.on_conflict_do_update(
-            index_elements=["report_id", "key"],
-            set_={name: getattr(answer.excluded, name) for name in ("value", "raw", "by_person_id", "at")},
-        )
         position = dialect.insert(_position)
         self.upsert_position = position.on_conflict_do_update(
             index_elements=["person_id", "report_id"],
             set_={name: getattr(position.excluded, name) for name in ("state", "updated_at")},
-        )
-        self.delete_answers = delete(_answer).where(
-            _answer.c.report_id == bindparam("rid"), _answer.c.key.in_(bindparam("keys", expanding=True))
-        )
-        self.insert_change = insert(_change)
-        self.submit = (
-            update(_report)
-            .where(_report.c.id == bindparam("rid"))
-            .values(
-                status=ReportStatus.SUBMITTED.value,
-                submitted_at=bindparam("at"),
-                submitted_by=bindparam("by"),
-            )
         )
 
 
@@ -346,68 +336,42 @@ def save_turn(
     writes: Iterable[tuple[str, Value | None, str]],
     state: Mapping[str, Any],
     at: datetime,
-    submitted: bool,
+    submission: Submission | None = None,
 ) -> Cached | None:
-    """Writes what changed; returns the report's answers as they now are, for the cache once
-    committed (None when no answer changed)."""
+    """Writes what changed (and submits, when `submission` is given); returns the report's
+    answers as they now are, for the cache once committed (None when no answer changed)."""
     sql = _statements(conn.dialect.name)
     report_id = data.head.report_id
-    final: dict[str, tuple[str | None, str]] = {}
-    for key, value, raw in writes:  # a key written twice in one turn: its last value counts
-        final[key] = (None if value is None else encode(value), raw)
-    upserts: list[dict[str, Any]] = []
-    deletes: list[str] = []
-    history: list[dict[str, Any]] = []
-    stored = dict(data.current.stored)
+    written = write_answers(
+        conn, report_id=report_id, stored=data.current.stored, writes=writes, by=person_id, at=at
+    )
     answers = dict(data.current.answers)
-    for key, (new, raw) in final.items():
-        old = stored.get(key)
-        if old == new:
-            continue
+    for key in written.changed:
+        new = written.stored.get(key)
         if new is None:
-            deletes.append(key)
-            del stored[key]
             answers.pop(key, None)
         else:
-            upserts.append(
-                {
-                    "report_id": report_id,
-                    "key": key,
-                    "value": new,
-                    "raw": raw,
-                    "by_person_id": person_id,
-                    "at": at,
-                }
-            )
-            stored[key] = new
             answers[key] = decode(form, key, new)
-        history.append(
-            {
-                "report_id": report_id,
-                "key": key,
-                "old_value": old,
-                "new_value": new,
-                "raw": raw,
-                "by_person_id": person_id,
-                "at": at,
-            }
-        )
-    if upserts:
-        conn.execute(sql.upsert_answer, upserts)
-    if deletes:
-        conn.execute(sql.delete_answers, {"rid": report_id, "keys": deletes})
-    if history:
-        conn.execute(sql.insert_change, history)
     if data.head.position != state:
         text = json.dumps(state, ensure_ascii=False, sort_keys=True)
         conn.execute(
             sql.upsert_position,
             [{"person_id": person_id, "report_id": report_id, "state": text, "updated_at": at}],
         )
-    if submitted:
-        conn.execute(sql.submit, {"rid": report_id, "at": at, "by": person_id})
-    if not history:
+    if submission is not None:
+        changed = change_status(
+            conn,
+            report_id=report_id,
+            action=Action.SUBMIT,
+            actor=Actor.STAFF,
+            by=person_id,
+            at=at,
+            confirmations=submission.confirmations,
+        )
+        if isinstance(changed, Denied):  # the engine submits only what the lifecycle lets it
+            raise RuntimeError(f"report {report_id}: submission denied from {changed.status}")
+    if not written.changed:
         return None
     # One trigger per row written, and the report was ours alone since its revision was read
     # (BEGIN IMMEDIATE / FOR UPDATE): this is the revision the commit leaves it at.
-    return Cached(report_id, data.current.revision + len(upserts) + len(deletes), stored, answers)
+    return Cached(report_id, data.current.revision + written.rows, written.stored, answers)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.importing import store_import
-from bot.turn import Turns
+from bot.services.coordination import OPERATOR
+from bot.services.importing import store_import
+from bot.services.turns import Turns
 from dialogs.catalogue import ALL_RULES
 from dialogs.engine import Resume, Text
 from dialogs.form import Form
@@ -20,7 +21,7 @@ NOW = datetime(2026, 1, 8, 2, 0, tzinfo=UTC)
 
 async def _this_year_report(db: Database, form: Form) -> tuple[Turns, int, int, dict[str, object]]:
     last = import_text(REAL_REPORT_TEXTS[0].read_text(encoding="utf-8"), form)
-    stored = await store_import(db, form, last, agency=None, year=None, unit=None, by=None, at=NOW)
+    stored = await store_import(db, form, last, who=OPERATOR, agency=None, year=None, unit=None, at=NOW)
     assert stored.ok, stored.message
     async with db.session() as s:
         agency = await repo.find_agency(session=s, name=last.agency)

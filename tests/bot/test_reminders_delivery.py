@@ -14,8 +14,8 @@ from sqlmodel import select
 
 from bot.reminder_plan import ReminderPlan
 from bot.reminders import register_reminders
+from bot.services.turns import Turns
 from bot.telegram_app import build_application
-from bot.turn import Turns
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form
 from storage import reminders as store

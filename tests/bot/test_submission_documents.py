@@ -16,8 +16,8 @@ from telegram.constants import MessageLimit
 
 from bot import documents as documents_module
 from bot.export import export_year
+from bot.services.turns import Turns
 from bot.terminal import Terminal
-from bot.turn import Turns
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form

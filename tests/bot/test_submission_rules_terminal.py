@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.services.turns import Turns
 from bot.terminal import Terminal
-from bot.turn import Turns
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form
 from dialogs.rules import Finding, Severity, run_rules
-from storage import repositories as repo
+from storage import status as status_store
 from storage.db import Database, sqlite_url
 from tests.helpers.rule_cases import RULE_CASES, RuleCase
 from tests.helpers.rule_reports import AGENCY, YEAR, make_facts
@@ -63,8 +63,8 @@ async def test_submit_in_the_terminal_is_blocked_or_asks_confirmation(
             assert "报告已提交" in shown
             assert await report_status(db, seeded.report_id) == "submitted"
             async with db.session() as s:
-                stored = await repo.load_answers(session=s, form=form, report_id=seeded.report_id)
-            assert case.rule_id in str(stored["review.confirmed_warnings"])
+                confirmed = await status_store.confirmations_of(session=s, report_id=seeded.report_id)
+            assert case.rule_id in [c.rule_id for c in confirmed]
     finally:
         await db.dispose()
 

@@ -19,8 +19,6 @@ from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.commands import Command
 from dialogs.engine import (
-    CONFIRMATIONS_KEY,
-    EXPLANATION_KEY,
     DialogState,
     Event,
     Mode,
@@ -753,7 +751,7 @@ def test_a_government_report_without_the_extra_answers_is_submitted_after_confir
     assert "! 人民政府的年报须在监督保障中报告「责任追究结果情况」" in gov.last_text
     result = gov.send("确认提交")
     assert result.events == (Event.SUBMITTED,)
-    assert "FMT-GOV-EXTRA" in str(gov.answers[CONFIRMATIONS_KEY])
+    assert "FMT-GOV-EXTRA" in [c.rule_id for c in result.confirmations]
 
 
 # --- review and submission ----------------------------------------------------------------------
@@ -805,10 +803,9 @@ def test_submit_with_warnings_needs_confirm_submit() -> None:
     assert "confirm_submit" in driver.last_choices
     result = driver.press("confirm_submit")
     assert result.events == (Event.SUBMITTED,)
-    confirmed = driver.answers[CONFIRMATIONS_KEY]
-    assert isinstance(confirmed, str)
-    assert "TEST-WARN" in confirmed
-    assert "行政许可 128 件" in confirmed
+    assert [(c.rule_id, c.explanation) for c in result.confirmations] == [("TEST-WARN", "")]
+    assert "行政许可 128 件" in result.confirmations[0].message
+    assert not any(key.startswith("review.") for key in driver.answers)  # not stored as answers
 
 
 def test_submit_with_warnings_accepts_an_explanation() -> None:
@@ -816,7 +813,7 @@ def test_submit_with_warnings_accepts_an_explanation() -> None:
     driver.send("提交")
     result = driver.send("说明：本年新增审批事项，数据已核实。")
     assert result.events == (Event.SUBMITTED,)
-    assert driver.answers[EXPLANATION_KEY] == "本年新增审批事项，数据已核实。"
+    assert [c.explanation for c in result.confirmations] == ["本年新增审批事项，数据已核实。"]
 
 
 def test_a_command_word_at_the_warning_step_is_not_taken_as_an_explanation() -> None:
@@ -825,10 +822,10 @@ def test_a_command_word_at_the_warning_step_is_not_taken_as_an_explanation() -> 
     result = driver.send("跳过")
     assert result.events == ()
     assert driver.state.mode is Mode.CONFIRM
-    assert EXPLANATION_KEY not in driver.answers
+    assert result.confirmations == ()
     result = driver.send("确认提交")
     assert result.events == (Event.SUBMITTED,)
-    assert EXPLANATION_KEY not in driver.answers
+    assert [c.explanation for c in result.confirmations] == [""]
 
 
 @pytest.mark.parametrize("reply", ["２ ０ ０ ０ ０ ０ ２", "确认", "好的", "说明：", "本年新增审批事项"])

@@ -11,11 +11,11 @@ from pydantic import SecretStr
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.services.turns import Turns
 from bot.settings import Settings
 from bot.telegram_app import build_application, initialized, start_updates
 from bot.telegram_handlers import NianbaoApp
 from bot.telegram_output import read_dialog_data
-from bot.turn import Turns
 from dialogs import messages_telegram as tmsg
 from dialogs.catalogue import ALL_RULES
 from dialogs.report_2021 import form_2021

@@ -11,9 +11,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from dialogs.form import Form, UnitKind
+from dialogs.lifecycle import Action, Actor, Denied
 from storage import repositories as repo
 from storage.db import Database, alembic_config
-from storage.tables import ReminderSent, ReportStatus
+from storage.tables import ReminderSent
 
 T0 = datetime(2025, 1, 5, 1, 0, tzinfo=UTC)
 
@@ -141,7 +142,10 @@ async def test_submission_records_who_and_when(db: Database) -> None:
     async with db.session() as s:
         report = await repo.get_report(session=s, report_id=report_id)
         assert report is not None
-        await repo.set_status(session=s, report=report, status=ReportStatus.SUBMITTED, by=person, at=T0)
+        done = await repo.apply_action(
+            session=s, report=report, action=Action.SUBMIT, actor=Actor.STAFF, by=person, at=T0
+        )
+        assert not isinstance(done, Denied)
     async with db.session() as s:
         report = await repo.get_report(session=s, report_id=report_id)
     assert report is not None

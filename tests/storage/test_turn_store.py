@@ -216,7 +216,6 @@ async def test_a_saved_turn_knows_the_revision_its_commit_leaves(db: Database, f
             ],
             state={"index": 1},
             at=AT,
-            submitted=False,
         )
 
     saved = await db.run_transaction(turn)
@@ -261,7 +260,6 @@ async def test_concurrent_turns_on_one_report_do_not_lose_each_others_answers(
                 writes=[(key, 1, "1"), ("t3.new.count_of_parts", present + 1, "")],
                 state={},
                 at=AT,
-                submitted=False,
             )
 
         return work

@@ -24,21 +24,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.access import FillRight, Refusal, active_fill
 from bot.documents import Document, report_documents, signed_on
-from bot.submission import enqueue_summary
+from bot.services.access import FillRight, Refusal, active_fill
+from bot.services.submission import enqueue_summary
 from dialogs import messages as msg
-from dialogs.engine import OUTDATED, DialogState, Event, Input, Reply, ReportInfo, Step, Text, step
+from dialogs.engine import OUTDATED, DialogState, Event, Input, Mode, Reply, ReportInfo, Step, Text, step
 from dialogs.form import Form, UnitKind, Value
-from dialogs.lifecycle import is_editable
+from dialogs.lifecycle import Status, is_editable
 from dialogs.rules import Rule
 from storage import repositories as repo
 from storage.access import Caller
 from storage.db import Database
-from storage.tables import Agency, Report, ReportStatus, as_utc
+from storage.tables import Agency, Report, as_utc
 from storage.turn_store import (
     AnswerCache,
     Cached,
+    Submission,
     TurnData,
     load_answers,
     load_caller,
@@ -179,7 +180,7 @@ class Turns:
     ) -> TurnResult | Refused:
         """A turn for whoever has this Telegram id, in their active report, if they may fill it.
 
-        The permission check (`bot.access.active_fill`) and the turn run in one transaction:
+        The permission check (`bot.services.access.active_fill`) and the turn run in one transaction:
         one round trip per message instead of two, and no window between check and write.
         `report_id`, when given (a button's report), must be the active one: a press on a
         button of another report is refused as stale. `sent_at` (a Telegram message's date) dates
@@ -305,9 +306,9 @@ class Turns:
         if isinstance(event, Text) and event.token is None and _sent_before(sent_at, asked_at):
             event = replace(event, token=OUTDATED)
         if not is_editable(head.status):
-            state = DialogState.from_json({**state.to_json(), "mode": "submitted"})
-        elif state.mode.value == "submitted":
-            state = DialogState()  # returned by a coordinator: editable again
+            state = DialogState.from_json({**state.to_json(), "mode": Mode.SUBMITTED.value})
+        elif state.mode is Mode.SUBMITTED:
+            state = DialogState()  # returned or reopened by a coordinator: editable again
         unit = UnitKind(head.unit_kind)
         info = ReportInfo(head.agency, unit, head.year, data.previous)
         result = step(self.form, info, data.answers, state, event, rules=self.rules)
@@ -327,7 +328,7 @@ class Turns:
                     id=head.report_id,
                     agency_id=head.agency_id,
                     year=head.year,
-                    status=ReportStatus.SUBMITTED.value,
+                    status=Status.SUBMITTED.value,
                     submitted_by=right.person_id,
                 )
                 agency = Agency(id=head.agency_id, name=head.agency, unit_kind=head.unit_kind)
@@ -342,9 +343,9 @@ class Turns:
             writes=((w.key, w.value, w.raw) for w in result.writes),
             state=self._position(result.state, position if result.state.token == shown else {}),
             at=at,
-            submitted=submitted,
+            submission=Submission(result.confirmations) if submitted else None,
         )
-        if Event.SUBMITTED in result.events:  # the coordinators' summaries commit with the submission
+        if submitted:  # the coordinators' summaries commit with the submission
             enqueue_summary(
                 conn,
                 report_id=head.report_id,
@@ -352,6 +353,7 @@ class Turns:
                 year=head.year,
                 person_id=right.person_id,
                 answers=saved.answers if saved is not None else data.answers,
+                confirmations=result.confirmations,
                 at=at,
             )
         return _Done(result, (*data.read, saved) if saved is not None else data.read, documents)

@@ -1,6 +1,6 @@
 """What a submission tells the coordinators: the summary, enqueued in the submitting turn itself.
 
-`enqueue_summary` runs inside the turn's transaction (bot/turn.py), so the report's new status
+`enqueue_summary` runs inside the turn's transaction (bot/services/turns.py), so the report's new status
 and its summaries to every coordinator commit together: a crash right after the commit loses no
 summary, and a turn that rolls back enqueues none. The outbox (bot/outbox.py) delivers them.
 """
@@ -8,14 +8,14 @@ summary, and a turn that rolls back enqueues none. The outbox (bot/outbox.py) de
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
 from bot.telegram_output import split_text
 from dialogs import messages_telegram as tmsg
-from dialogs.engine import CONFIRMATIONS_KEY, EXPLANATION_KEY
+from dialogs.engine import Confirmation
 from dialogs.form import Value
 from dialogs.summary import key_figures
 from storage.access import coordinator_chat_ids, person_name
@@ -25,7 +25,14 @@ from storage.tables import OutboxKind
 __all__ = ["enqueue_summary", "submission_summary"]
 
 
-def submission_summary(*, agency: str, year: int, answers: Mapping[str, Value], submitted_by: str) -> str:
+def submission_summary(
+    *,
+    agency: str,
+    year: int,
+    answers: Mapping[str, Value],
+    confirmations: Sequence[Confirmation],
+    submitted_by: str,
+) -> str:
     figures = key_figures(answers)
     lines = [
         tmsg.SUBMITTED_SUMMARY.format(
@@ -39,17 +46,14 @@ def submission_summary(*, agency: str, year: int, answers: Mapping[str, Value], 
             litigation=figures.litigation or 0,
         )
     ]
-    confirmed = answers.get(CONFIRMATIONS_KEY)
-    if isinstance(confirmed, str) and confirmed.strip():
-        warnings = "\n".join(
-            f"! {line.split(chr(9), 1)[-1]}" for line in confirmed.splitlines() if line.strip()
-        )
+    if confirmations:
+        warnings = "\n".join(f"! {c.message}" for c in confirmations)
         lines.append(tmsg.SUMMARY_WARNINGS.format(warnings=warnings))
     else:
         lines.append(tmsg.SUMMARY_NO_WARNINGS)
-    explanation = answers.get(EXPLANATION_KEY)
-    if isinstance(explanation, str) and explanation.strip():
-        lines.append(tmsg.SUMMARY_EXPLANATION.format(text=explanation.strip()))
+    explanation = next((c.explanation.strip() for c in confirmations if c.explanation.strip()), "")
+    if explanation:
+        lines.append(tmsg.SUMMARY_EXPLANATION.format(text=explanation))
     return "\n".join(lines)
 
 
@@ -61,11 +65,16 @@ def enqueue_summary(
     year: int,
     person_id: int,
     answers: Mapping[str, Value],
+    confirmations: Sequence[Confirmation],
     at: datetime,
 ) -> int:
     """The summary to every coordinator, in the caller's transaction; how many chats get it."""
     text = submission_summary(
-        agency=agency, year=year, answers=answers, submitted_by=person_name(conn, person_id)
+        agency=agency,
+        year=year,
+        answers=answers,
+        confirmations=confirmations,
+        submitted_by=person_name(conn, person_id),
     )
     chats = coordinator_chat_ids(conn)
     # One submission is one committed turn, so it enqueues once; the key only has to be new

@@ -11,7 +11,9 @@ partial write. Rules:
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from storage import access as store
@@ -21,6 +23,13 @@ from storage.tables import Agency, Report
 from storage.turn_store import load_caller
 
 log = logging.getLogger(__name__)
+
+# What the adapters name without reaching storage themselves.
+Caller = store.Caller
+InviteRefused = store.InviteRefused
+Redeemed = store.Redeemed
+INVITE_TTL = store.INVITE_TTL
+INVITE_TRY_WINDOW = store.INVITE_TRY_WINDOW
 
 
 class Refusal(Enum):
@@ -91,3 +100,36 @@ class Access:
                 raise LookupError(f"agency {report.agency_id} does not exist")
             await repo.set_active_report(session=session, person_id=who.person_id, report_id=report_id)
             return report, agency
+
+    async def member_reports(self, who: store.Caller) -> Sequence[tuple[Report, Agency]]:
+        """The latest report of every agency the person belongs to, newest year first."""
+        async with self.db.session() as session:
+            return await store.member_reports(session=session, person_id=who.person_id)
+
+    async def invite_tries_exhausted(self, *, telegram_id: int, now: datetime) -> bool:
+        """Whether the person had too many refused invite tokens just now (brute-force guard)."""
+        async with self.db.session() as session:
+            return await store.invite_tries_exhausted(session=session, telegram_id=telegram_id, now=now)
+
+    async def redeem(
+        self, *, token: str, telegram_id: int, display_name: str, now: datetime
+    ) -> store.Redeemed:
+        """Bind the person to the invite.
+
+        Raises InviteRefused having changed nothing but the count of the person's refused tries.
+        """
+        try:
+            async with self.db.session() as session:
+                return await store.redeem_invite(
+                    session=session, token=token, telegram_id=telegram_id, display_name=display_name, now=now
+                )
+        except InviteRefused:
+            async with self.db.session() as session:
+                await store.record_refused_invite(session=session, telegram_id=telegram_id, now=now)
+            raise
+
+    async def configured_coordinators(self) -> list[int]:
+        """Make the configured admins coordinators; the chats of every coordinator."""
+        async with self.db.session() as session:
+            await store.ensure_coordinators(session=session, telegram_ids=self.admins)
+            return await store.coordinator_chats(session=session)
