@@ -30,10 +30,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, update
 from telegram.ext import Application
 
-from bot.outbox import Outbox
 from bot.pacing import Pacer
 from bot.reminder_plan import ReminderPlan
 from bot.reminders import Reminders
+from bot.services.outbox import Outbox
 from bot.telegram_outbox import TelegramSender
 from dialogs.report_2021 import form_2021
 from storage import reminders as store

@@ -1,6 +1,6 @@
 """Our side of Telegram's flood limits, for every message the bot sends unprompted.
 
-The outbox worker (bot/outbox.py), the only sender of reminders, digests, submission summaries
+The outbox worker (bot/services/outbox.py), the only sender of reminders, digests, submission summaries
 and return notices, draws on one `Pacer` per process, so together they stay under the limits,
 and a 429 on any of them pauses all of them.
 """

@@ -28,10 +28,10 @@ from telegram.ext import (
 from bot import telegram_coordinator as coord
 from bot import telegram_handlers as h
 from bot.chat_order import ChatOrderedProcessor
-from bot.outbox import Outbox
 from bot.reminders import register_reminders
 from bot.services.access import Access
 from bot.services.coordination import Coordination
+from bot.services.outbox import Outbox
 from bot.services.turns import Clock, Turns
 from bot.settings import Settings
 from bot.telegram_outbox import TelegramSender, register_outbox

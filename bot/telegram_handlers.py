@@ -24,7 +24,6 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.outbox import Outbox
 from bot.services.access import (
     INVITE_TRY_WINDOW,
     Access,
@@ -35,6 +34,8 @@ from bot.services.access import (
     active_fill,
 )
 from bot.services.coordination import Coordination
+from bot.services.outbox import Outbox
+from bot.services.outgoing import read_resume_data, resume_data
 from bot.services.turns import Clock, Refused, TurnResult, Turns
 from bot.settings import Settings
 from bot.telegram_output import (
@@ -43,8 +44,6 @@ from bot.telegram_output import (
     keyboard,
     message_chunks,
     read_dialog_data,
-    read_resume_data,
-    resume_data,
 )
 from bot.working_calendar import WorkingCalendar
 from dialogs import messages as msg

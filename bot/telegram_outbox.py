@@ -1,6 +1,6 @@
 """The outbox on Telegram: PTB's errors as the outbox's outcomes, and the periodic drain job.
 
-The only module that tells a 429 or a 403 from other errors; bot/outbox.py decides what they mean.
+The only module that tells a 429 or a 403 from other errors; bot/services/outbox.py decides what they mean.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.outbox import Blocked, Failed, NotSent, Outbox, RetryLater
+from bot.services.outbox import Blocked, Failed, NotSent, Outbox, RetryLater
 from storage.outbox import Buttons
 
 __all__ = ["JOB_NAME", "TelegramSender", "register_outbox", "retry_after_seconds"]
@@ -39,7 +39,7 @@ def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
 
 
 class TelegramSender:
-    """`bot.outbox.Sender` through PTB's Bot."""
+    """`bot.services.outbox.Sender` through PTB's Bot."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+from telegram.constants import InlineKeyboardButtonLimit
 
-from dialogs import messages_telegram as tmsg
+from bot.services.outgoing import split_text
 from dialogs.engine import Choice
 
-RESUME_PREFIX = "resume:"
 _SEPARATOR = "|"
 # Short labels sit three to a row; a long label (e.g. a shortcut sentence) gets a row of its own.
 _PER_ROW = 3
@@ -43,15 +42,6 @@ def read_dialog_data(data: str) -> ButtonPress | None:
     if len(parts) != 3 or not parts[0].isdigit():
         return None
     return ButtonPress(int(parts[0]), parts[1], parts[2])
-
-
-def resume_data(report_id: int) -> str:
-    return f"{RESUME_PREFIX}{report_id}"
-
-
-def read_resume_data(data: str) -> int | None:
-    tail = data.removeprefix(RESUME_PREFIX)
-    return int(tail) if data.startswith(RESUME_PREFIX) and tail.isdigit() else None
 
 
 def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
@@ -89,42 +79,3 @@ def message_chunks(
     return [
         (chunk, markup if number == len(chunks) else None) for number, chunk in enumerate(chunks, start=1)
     ]
-
-
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """`text` in chunks of at most `limit` characters, cut between paragraphs where possible.
-
-    Telegram refuses longer messages outright. A single paragraph over the limit is cut at a
-    line end, then at a sentence end, and only as a last resort in the middle.
-    """
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    chunks: list[str] = []
-    current = ""
-    for paragraph in text.split("\n"):
-        for piece in _pieces(paragraph, limit):
-            candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current.strip():
-                    chunks.append(current)
-                current = piece
-    if current.strip():
-        chunks.append(current)
-    return chunks
-
-
-def _pieces(paragraph: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    rest = paragraph
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind(mark) for mark in tmsg.SENTENCE_ENDS) + 1
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    pieces.append(rest)
-    return pieces

@@ -2,7 +2,7 @@
 
 Rows are enqueued in the transaction of the event that causes them (a reminder's claim, a
 submission, a return), so a crash between that commit and the send loses nothing, and the
-unique ``dedupe_key`` keeps one event from enqueueing a message twice. bot/outbox.py is the one
+unique ``dedupe_key`` keeps one event from enqueueing a message twice. bot/services/outbox.py is the one
 sender: it claims due rows, sends, and records the outcome here. Nothing here commits; the
 caller's session (or the turn's connection) is the transaction.
 

@@ -225,8 +225,8 @@ def test_only_the_outbox_sends_unprompted_messages() -> None:
         if "Pacer" in names:
             pacers.add(_relative(path))
     assert flood_errors == {"bot/telegram_outbox.py"}
-    assert sender_calls == {"bot/outbox.py"}
-    assert pacers <= {"bot/outbox.py", "bot/pacing.py"}
+    assert sender_calls == {"bot/services/outbox.py"}
+    assert pacers <= {"bot/services/outbox.py", "bot/pacing.py"}
     # Replies (send_text, the submitter's documents, the export, the apology) and the outbox's Sender.
     assert message_sends == {
         "bot/telegram_handlers.py",

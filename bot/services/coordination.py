@@ -17,7 +17,7 @@ from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.telegram_output import resume_data
+from bot.services.outgoing import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import Form, UnitKind, Value

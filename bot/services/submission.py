@@ -2,7 +2,7 @@
 
 `enqueue_summary` runs inside the turn's transaction (bot/services/turns.py), so the report's new status
 and its summaries to every coordinator commit together: a crash right after the commit loses no
-summary, and a turn that rolls back enqueues none. The outbox (bot/outbox.py) delivers them.
+summary, and a turn that rolls back enqueues none. The outbox (bot/services/outbox.py) delivers them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from bot.telegram_output import split_text
+from bot.services.outgoing import split_text
 from dialogs import messages_telegram as tmsg
 from dialogs.engine import Confirmation
 from dialogs.form import Value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram_output import resume_data
+from bot.services.outgoing import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.parsing import AGENCY_NAME_MAX

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.outbox import TRIES_PER_DRAIN
+from bot.services.outbox import TRIES_PER_DRAIN
 from bot.telegram_handlers import NianbaoApp
 from storage import repositories as repo
 from storage.db import Database

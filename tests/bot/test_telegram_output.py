@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from bot.telegram_output import dialog_data, read_dialog_data, split_text
+from bot.services.outgoing import MESSAGE_LIMIT, split_text
+from bot.telegram_output import dialog_data, read_dialog_data
 from dialogs.commands import Command
 from dialogs.report_2021 import form_2021
 
@@ -37,3 +38,8 @@ def test_every_dialog_button_fits_telegrams_callback_limit() -> None:
         press = read_dialog_data(data)
         assert press is not None
         assert (press.token, press.value) == (longest_item, command.value)
+
+
+def test_the_services_cut_messages_at_telegrams_limit() -> None:
+    assert MESSAGE_LIMIT == MessageLimit.MAX_TEXT_LENGTH
+    assert max(map(len, split_text("长" * (3 * MESSAGE_LIMIT)))) == MESSAGE_LIMIT

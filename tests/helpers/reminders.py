@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.outbox import Outbox
 from bot.pacing import Pacer
 from bot.reminders import Reminders
+from bot.services.outbox import Outbox
 from bot.services.turns import Turns
 from bot.telegram_app import build_application
 from bot.telegram_outbox import TelegramSender

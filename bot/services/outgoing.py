@@ -1,0 +1,62 @@
+"""What every channel's messages share: text chunks under the message limit, button actions.
+
+The services build unprompted messages (summaries, notices, reminders, digests) with these; the
+adapters (Telegram today) read the same button data back. No messaging library is imported here.
+"""
+
+from __future__ import annotations
+
+from dialogs import messages_telegram as tmsg
+
+# Telegram's limit (telegram.constants.MessageLimit.MAX_TEXT_LENGTH), the strictest channel's.
+MESSAGE_LIMIT = 4096
+RESUME_PREFIX = "resume:"
+
+
+def resume_data(report_id: int) -> str:
+    """The data of a resume button: open that report at its current question."""
+    return f"{RESUME_PREFIX}{report_id}"
+
+
+def read_resume_data(data: str) -> int | None:
+    tail = data.removeprefix(RESUME_PREFIX)
+    return int(tail) if data.startswith(RESUME_PREFIX) and tail.isdigit() else None
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """`text` in chunks of at most `limit` characters, cut between paragraphs where possible.
+
+    A channel refuses longer messages outright. A single paragraph over the limit is cut at a
+    line end, then at a sentence end, and only as a last resort in the middle.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        for piece in _pieces(paragraph, limit):
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                if current.strip():
+                    chunks.append(current)
+                current = piece
+    if current.strip():
+        chunks.append(current)
+    return chunks
+
+
+def _pieces(paragraph: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    rest = paragraph
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind(mark) for mark in tmsg.SENTENCE_ENDS) + 1
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    pieces.append(rest)
+    return pieces
