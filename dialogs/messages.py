@@ -220,6 +220,10 @@ CLI_REOPENED = "已重新打开：{agency} {year} 年的报告。单位可以修
 REVIEW_DENIED = "「{agency}」{year} 年报告当前状态为「{status}」，只有{allowed}的报告可以{verb}。"
 ACTION_VERBS = {"submit": "提交", "return": "退回", "accept": "通过", "reopen": "重新打开"}
 STATUS_OR = "或"
+DEFAULT_DISTRICT = "本地区"
+"""The district of a database without any (and of the agencies the terminal creates).
+Migration 0007 names the district of an existing database the same way."""
+
 STATUS_NAMES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "accepted": "已通过"}
 
 # --- coordinator export ----------------------------------------------------------------------
