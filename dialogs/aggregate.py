@@ -3,9 +3,9 @@
 Sums keep every linear identity of the format (row totals, the results total, the balance, table 4
 totals), so if each unit passes, the aggregate passes. Narratives are not summed.
 
-`district_draft` is the government's 汇总 draft: the sums over the submitted units, which units
-it includes and which invited units are still missing (AGG-MISSING). 规章 are made only by a
-people's government (DOMAIN.md §1.4, rule AGG-REG), so a department's 规章 cells, usually 0 and
+`district_draft` is the government's draft of the whole-district scope: the sums over the submitted units, which units
+it includes and which invited units are still missing (AGG-MISSING). Regulations are made only by a
+people's government (DOMAIN.md §1.4, rule AGG-REG), so a department's regulations cells, usually 0 and
 otherwise entered by mistake, are not added in: they would be counted twice.
 """
 
@@ -53,7 +53,7 @@ def aggregate(form: Form, reports: Iterable[Mapping[str, Value]]) -> dict[str, V
 
 
 def regulation_keys(form: Form) -> tuple[str, ...]:
-    """The cells of the documents row only a people's government may fill (table 二's 规章)."""
+    """The cells of the documents row only a people's government may fill (the regulations row of table 2)."""
     if form.tables is None:
         return ()
     documents = form.documents
@@ -61,7 +61,7 @@ def regulation_keys(form: Form) -> tuple[str, ...]:
 
 
 def summable_answers(form: Form, unit: UnitTables) -> Mapping[str, Value]:
-    """The unit's answers as they count in a government's sums: a department's 规章 count 0."""
+    """The unit's answers as they count in a government's sums: a department's regulations count 0."""
     if unit.kind is UnitKind.GOVERNMENT:
         return unit.answers
     excluded = set(regulation_keys(form))
@@ -70,7 +70,7 @@ def summable_answers(form: Form, unit: UnitTables) -> Mapping[str, Value]:
 
 
 def district_draft(form: Form, invited: Sequence[str], submitted: Sequence[UnitTables]) -> DistrictDraft:
-    """The 汇总 draft over `submitted` (agencies are told apart by name); `invited` names every
+    """The whole-district draft over `submitted` (agencies are told apart by name); `invited` names every
     agency of the round, so those without a submitted report are listed as missing."""
     included = tuple(unit.agency for unit in submitted)
     done = set(included)
