@@ -3,10 +3,11 @@
 Sums keep every linear identity of the format (row totals, the results total, the balance, table 4
 totals), so if each unit passes, the aggregate passes. Narratives are not summed.
 
-`district_draft` is the government's draft of the whole-district scope: the sums over the submitted units, which units
-it includes and which invited units are still missing (AGG-MISSING). Regulations are made only by a
-people's government (DOMAIN.md §1.4, rule AGG-REG), so a department's regulations cells, usually 0 and
-otherwise entered by mistake, are not added in: they would be counted twice.
+`district_draft` is the government's draft for the whole district: the sums over the submitted
+units, which units it includes and which invited units are still missing (AGG-MISSING).
+Regulations are made only by a people's government (DOMAIN.md §1.4, rule AGG-REG), so a
+department's regulations cells, usually 0 and otherwise entered by mistake, are not added in:
+they would be counted twice.
 """
 
 from __future__ import annotations
