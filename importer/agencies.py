@@ -94,9 +94,8 @@ def _label_key(text: str) -> str:
     """A header label or a kind word as compared: half-width, lower case, without spaces,
     asterisks, colons and bracketed notes (a kind column labelled with its choices, a "*" for required)."""
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(
-        r"\(.*?\)|\[.*?\]|\u3010.*?\u3011", "", text
-    )  # (...), [...], and the CJK lenticular brackets
+    # Notes in (...), [...] and the CJK lenticular brackets (full-width parentheses are half-width by now).
+    text = re.sub(r"\(.*?\)|\[.*?\]|\u3010.*?\u3011", "", text)
     return re.sub(r"[\s*:_\-]", "", text).lower()
 
 
