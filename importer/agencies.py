@@ -273,3 +273,11 @@ def _duplicates(named: Sequence[tuple[int, str]], column: str) -> list[SheetErro
             message = msg.NAME_DUPLICATE.format(rows=listed, column=column, name=same[0][1])
             errors.append(SheetError(message, numbers, column))
     return errors
+
+
+AGENCY_SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
+
+
+def is_agency_sheet(filename: str) -> bool:
+    """Whether an uploaded file is meant as a list of agencies (a spreadsheet, not a report)."""
+    return filename.lower().endswith(AGENCY_SHEET_SUFFIXES)

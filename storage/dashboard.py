@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, func, literal_column, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,7 +76,8 @@ class AgencyRow:
 
 
 def _status() -> Any:
-    return func.coalesce(col(Report.status), Status.DRAFT.value)
+    # A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
+    return func.coalesce(col(Report.status), literal_column(f"'{Status.DRAFT.value}'"))
 
 
 def _joined(rnd: ReportingRound) -> Any:

@@ -21,7 +21,7 @@ from bot.services.outgoing import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import Form, UnitKind, Value
-from dialogs.lifecycle import Action, Actor, Denied, Status, sources
+from dialogs.lifecycle import Action, Actor, Denied, Status, sources, transition
 from storage import access as store
 from storage import dashboard as board_store
 from storage import districts
@@ -586,8 +586,9 @@ class Coordination:
             if isinstance(found, Refused):
                 return found
             agency, report = found
-            if Status(report.status) not in sources(Action.RETURN):
-                return DeniedFor(agency.name, report.year, Denied(Action.RETURN, Status(report.status)))
+            denied = transition(report.status, Action.RETURN, who.actor)
+            if isinstance(denied, Denied):
+                return DeniedFor(agency.name, report.year, denied)
             person = await self._person(session, who)
             if person is None:
                 return Refused(Refusal.NOT_COORDINATOR)

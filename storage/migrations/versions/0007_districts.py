@@ -58,6 +58,10 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_person_district_id", "district", ["district_id"], ["id"], ondelete="SET NULL"
         )
+        batch.add_column(sa.Column("pending_return_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_person_pending_return_id", "report", ["pending_return_id"], ["id"], ondelete="SET NULL"
+        )
     with op.batch_alter_table("invite") as batch:
         batch.add_column(sa.Column("district_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
