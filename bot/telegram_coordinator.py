@@ -233,7 +233,7 @@ async def on_make_coordinator(update: Update, context: NianbaoContext) -> None:
 
 
 async def on_dashboard(update: Update, context: NianbaoContext) -> None:
-    """`/dashboard [年度]`: the counts and the first page; `/dashboard 单位`: one agency's detail."""
+    """`/dashboard [year]`: the counts and the first page; `/dashboard <agency>`: one agency's detail."""
     found = await _coordinator(update, context)
     if found is None:
         return
@@ -422,11 +422,7 @@ async def _send_detail(context: NianbaoContext, chat_id: int, who: Who, query: s
     if row.agency.contact:
         lines.append(tmsg.DETAIL_CONTACT.format(contact=row.agency.contact))
     if row.unreachable:
-        lines.append(
-            tmsg.DASHBOARD_UNREACHABLE.format(names=tmsg.DASHBOARD_NAME_SEP.join(row.unreachable)).lstrip(
-                "，"
-            )
-        )
+        lines.append(tmsg.DETAIL_UNREACHABLE.format(names=tmsg.DASHBOARD_NAME_SEP.join(row.unreachable)))
     change = row.last_change
     if change is not None:
         lines.append(
@@ -434,14 +430,15 @@ async def _send_detail(context: NianbaoContext, chat_id: int, who: Who, query: s
                 at=local_time(change.at, services.settings),
                 action=msg.ACTION_VERBS.get(change.action, change.action),
                 by="",
-                comment=f"：{change.comment}" if change.comment else "",
+                comment=tmsg.COMMENT_SEP + change.comment if change.comment else "",
             )
         )
     if row.report is not None and was_handed_in(row.report.status):
         if row.confirmations:
             lines.append(tmsg.DETAIL_WARNINGS)
             lines += [
-                f"! {c.message}" + (f"（说明：{c.explanation}）" if c.explanation else "")
+                f"! {c.message}"
+                + (tmsg.DETAIL_EXPLANATION.format(text=c.explanation) if c.explanation else "")
                 for c in row.confirmations
             ]
         else:
@@ -490,7 +487,7 @@ def history_text(history: History, form: Form, settings: Settings) -> str:
                     action=msg.ACTION_VERBS.get(entry.action, entry.action),
                     old=msg.STATUS_NAMES.get(entry.old or "", entry.old or ""),
                     new=msg.STATUS_NAMES.get(entry.new or "", entry.new or ""),
-                    comment=f"：{entry.comment}" if entry.comment else "",
+                    comment=tmsg.COMMENT_SEP + entry.comment if entry.comment else "",
                 )
             )
             continue
@@ -554,7 +551,7 @@ async def _review(update: Update, context: NianbaoContext, command: str) -> None
         return
     chat_id, who, query = asked
     comment = ""
-    if action is Action.RETURN:  # /return 单位 意见: the first word names the agency
+    if action is Action.RETURN:  # /return <agency> <comment>: the first word names the agency
         query, _, comment = query.partition(" ")
     services = context.services
     outcome = await services.coordination.review(
@@ -581,7 +578,7 @@ async def _say_reviewed(
 
 
 async def on_review_press(update: Update, context: NianbaoContext) -> None:
-    """通过 / 退回 under a submission summary. 通过 locks the report at once; 退回 asks for the
+    """Accept / return under a submission summary. Accept locks the report at once; return asks for the
     comment first (the coordinator's next reply), which staff see when the report reopens."""
     query = update.callback_query
     if query is None or query.data is None:
@@ -608,15 +605,12 @@ async def on_review_press(update: Update, context: NianbaoContext) -> None:
     await context.bot.send_message(chat_id, prompt, reply_markup=ForceReply(selective=True))
 
 
-_CANCEL_WORDS = frozenset({"取消", "算了", "不退回"})
-
-
 async def on_reply(update: Update, context: NianbaoContext) -> None:
     """A reply to one of the bot's messages: the comment of a return the coordinator began, or
     else (any other reply, anyone else's) an ordinary answer of the dialog."""
     message = update.message
     replied = message.reply_to_message if message is not None else None
-    prompt_head = tmsg.RETURN_COMMENT_PROMPT.split("「", 1)[0]
+    prompt_head = tmsg.RETURN_COMMENT_PROMPT_HEAD
     if (
         message is None
         or message.text is None
@@ -632,7 +626,7 @@ async def on_reply(update: Update, context: NianbaoContext) -> None:
         return
     chat_id, who = found
     services = context.services
-    if message.text.strip() in _CANCEL_WORDS:
+    if message.text.strip() in tmsg.CANCEL_WORDS:
         cancelled = await services.coordination.cancel_return(_who(who))
         await send_text(context, chat_id, tmsg.RETURN_CANCELLED if cancelled else tmsg.RETURN_NO_PENDING)
         return

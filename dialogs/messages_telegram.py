@@ -147,9 +147,14 @@ DISTRICT_PICKED = "已切换到「{district}」。之后的 /round、/agency、/
 DISTRICT_CREATED = "已创建并切换到地区「{district}」。"
 DISTRICT_PICK_FIRST = "您协调多个地区，请先用 /district 地区名称 选择一个。"
 DISTRICT_UNKNOWN = "没有找到您协调的地区「{district}」。用 /district 查看您协调的地区。"
+RETURN_COMMENT_PROMPT_HEAD = "请直接回复本消息，写明退回"
 RETURN_COMMENT_PROMPT = (
-    "请直接回复本消息，写明退回「{agency}」{year} 年报告的意见（填报人员会看到）；回复「取消」放弃退回。"
+    RETURN_COMMENT_PROMPT_HEAD + "「{agency}」{year} 年报告的意见（填报人员会看到）；回复「取消」放弃退回。"
 )
+CANCEL_WORDS = frozenset({"取消", "算了", "不退回"})
+COMMENT_SEP = "："
+DETAIL_EXPLANATION = "（说明：{text}）"
+DETAIL_UNREACHABLE = "无法联系：{names}"
 RETURN_CANCELLED = "已取消退回。"
 RETURN_NO_PENDING = "没有等待填写意见的退回。"
 BULK_DONE = "{district}：已从名单导入 {count} 个单位到 {year} 年度（新建 {created} 个，已有 {existing} 个），每个单位的邀请链接（{days} 天内有效，仅可使用一次）："

@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dialogs.lifecycle import FINISHED, OPEN, Status
+from dialogs.lifecycle import FINISHED, OPEN, Action, Status
 from storage.tables import (
     Agency,
     Answer,
@@ -178,7 +178,7 @@ async def agency_row(
     submission = (
         await session.exec(
             select(StatusChange.id)
-            .where(StatusChange.report_id == report.id, StatusChange.to_status == Status.SUBMITTED.value)
+            .where(StatusChange.report_id == report.id, StatusChange.action == Action.SUBMIT.value)
             .order_by(col(StatusChange.id).desc())
             .limit(1)
         )

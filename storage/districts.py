@@ -1,4 +1,4 @@
-"""Districts (地区) and who coordinates them.
+"""Districts and who coordinates them.
 
 A coordinator sees, changes and exports only the districts they coordinate; the configured admins
 (`Person.is_admin`) coordinate every district and may create new ones. A database without any

@@ -51,7 +51,7 @@ class Role(StrEnum):
 
 
 class District(SQLModel, table=True):
-    """A 地区 whose 政务公开办 runs its own rounds: agencies, rounds and exports belong to one."""
+    """A district whose disclosure office runs its own rounds: agencies, rounds and exports belong to one."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)

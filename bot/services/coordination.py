@@ -577,7 +577,7 @@ class Coordination:
         return Reviewed(agency.name, report.year, outcome.target, len(staff))
 
     async def begin_return(self, who: Who, *, report_id: int) -> PendingReturn | Refused | DeniedFor:
-        """The coordinator pressed 退回 under a summary: their next reply is the comment."""
+        """The coordinator pressed the return button under a summary: their next reply is the comment."""
         async with self.db.session() as session:
             scope = await self._scope(session, who)
             if isinstance(scope, Refused):

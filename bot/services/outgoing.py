@@ -76,7 +76,7 @@ def read_review_data(data: str) -> tuple[str, int] | None:
 
 
 def review_buttons(report_id: int) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """The 通过 / 退回 buttons under a submission summary."""
+    """The accept and return buttons under a submission summary."""
     return (
         (
             (tmsg.BTN_ACCEPT, review_data("accept", report_id)),

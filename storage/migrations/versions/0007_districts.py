@@ -1,10 +1,10 @@
-"""district: rounds, agencies and coordinators belong to a district (地区)
+"""district: rounds, agencies and coordinators belong to a district
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-04 02:00:00.000000
 
-A 政务公开办 coordinates the agencies of its own district; one person may coordinate several.
+A district's disclosure office coordinates the agencies of its own district; one person may coordinate several.
 A round is now per district and year (the unique year becomes unique per district), and each
 agency, coordinator invite and coordinator belongs to a district. A database that already holds
 agencies, rounds or coordinators gets one district, named as `DEFAULT_NAME` below (the name the
