@@ -473,9 +473,12 @@ def history_text(history: History, form: Form, settings: Settings) -> str:
     if not history.entries:
         return tmsg.HISTORY_NONE.format(agency=history.agency, year=history.year)
     lines = [tmsg.HISTORY_HEADER.format(agency=history.agency, year=history.year, count=len(history.entries))]
-    shown = history.entries[-_HISTORY_LINES:]
-    if len(shown) < len(history.entries):
-        lines.append(tmsg.HISTORY_MORE.format(count=len(history.entries) - len(shown)))
+    # Every status change is shown; of the answers, the latest ones.
+    answers = [e for e in history.entries if e.key is not None and _answer_label(form, e.key) is not None]
+    kept = {id(e) for e in answers[-_HISTORY_LINES:]}
+    shown = [e for e in history.entries if e.key is None or id(e) in kept]
+    if len(answers) > _HISTORY_LINES:
+        lines.append(tmsg.HISTORY_MORE.format(count=len(answers) - _HISTORY_LINES))
     for entry in shown:
         at = local_time(entry.at, settings)
         by = entry.by or tmsg.HISTORY_NOBODY
@@ -491,7 +494,9 @@ def history_text(history: History, form: Form, settings: Settings) -> str:
                 )
             )
             continue
-        label = form.item_of(entry.key).title if form.has_key(entry.key) else entry.key
+        label = _answer_label(form, entry.key)
+        if label is None:
+            continue
         lines.append(
             tmsg.HISTORY_ANSWER.format(
                 at=at,
@@ -502,6 +507,17 @@ def history_text(history: History, form: Form, settings: Settings) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _answer_label(form: Form, key: str) -> str | None:
+    """How the history names an answer; None for a computed total (it follows from its cells)."""
+    if not form.has_key(key):
+        return key
+    field = form.field(key)
+    if field.is_computed:
+        return None
+    title = form.item_of(key).title
+    return title if not field.label or field.label == title else f"{title}{tmsg.LABEL_SEP}{field.label}"
 
 
 def _short(value: str | None, limit: int = 30) -> str:

@@ -153,6 +153,7 @@ RETURN_COMMENT_PROMPT = (
 )
 CANCEL_WORDS = frozenset({"取消", "算了", "不退回"})
 COMMENT_SEP = "："
+LABEL_SEP = "·"
 DETAIL_EXPLANATION = "（说明：{text}）"
 DETAIL_UNREACHABLE = "无法联系：{names}"
 RETURN_CANCELLED = "已取消退回。"
