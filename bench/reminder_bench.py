@@ -38,7 +38,16 @@ from bot.telegram_outbox import TelegramSender
 from dialogs.report_2021 import form_2021
 from storage import reminders as store
 from storage.db import Database, sqlite_url
-from storage.tables import Agency, Membership, Person, ReminderSent, Report, ReportingRound, ReportStatus
+from storage.tables import (
+    Agency,
+    District,
+    Membership,
+    Person,
+    ReminderSent,
+    Report,
+    ReportingRound,
+    ReportStatus,
+)
 from tests.helpers.botapi import StandIn
 from tests.helpers.postgres import postgres_cluster
 
@@ -52,7 +61,17 @@ PLAN = ReminderPlan(weekends=True)
 async def _seed(db: Database, agencies: int, *, reports: bool = True, claimed: bool = True) -> int:
     """Bulk rows through Core inserts (seeding is not what is measured)."""
     async with db.session() as session:
-        rnd = ReportingRound(year=YEAR, deadline=DEADLINE, reminder_plan=PLAN.to_json(), created_at=NOW)
+        district = District(name="bench", created_at=NOW)
+        session.add(district)
+        await session.flush()
+        assert district.id is not None
+        rnd = ReportingRound(
+            year=YEAR,
+            deadline=DEADLINE,
+            reminder_plan=PLAN.to_json(),
+            created_at=NOW,
+            district_id=district.id,
+        )
         session.add(rnd)
         await session.flush()
         assert rnd.id is not None
@@ -60,7 +79,13 @@ async def _seed(db: Database, agencies: int, *, reports: bool = True, claimed: b
         await connection.execute(
             insert(Agency),
             [
-                {"id": n, "name": f"单位{n:05d}", "unit_kind": "department", "created_at": NOW}
+                {
+                    "id": n,
+                    "name": f"单位{n:05d}",
+                    "unit_kind": "department",
+                    "district_id": district.id,
+                    "created_at": NOW,
+                }
                 for n in range(1, agencies + 1)
             ],
         )
@@ -138,7 +163,9 @@ async def _scan(url: str, agencies: int) -> dict[str, float | int]:
         async def scan() -> None:
             nonlocal due
             async with db.session() as session:
-                due = await store.reminders_due(session=session, year=YEAR, slot="d-7")
+                due = await store.reminders_due(
+                    session=session, year=YEAR, district_id=rnd.district_id, slot="d-7"
+                )
 
         async def ensure() -> None:
             async with db.session() as session:
@@ -146,10 +173,12 @@ async def _scan(url: str, agencies: int) -> dict[str, float | int]:
 
         async def digest_lists() -> None:
             async with db.session() as session:
-                await store.slot_outcome(session=session, year=YEAR, slot="d-7", stale_before=NOW)
-                await store.missing_agencies(session=session, year=YEAR)
-                await store.unstaffed_agencies(session=session, year=YEAR)
-                await store.unreachable_people(session=session, year=YEAR)
+                await store.slot_outcome(
+                    session=session, year=YEAR, district_id=rnd.district_id, slot="d-7", stale_before=NOW
+                )
+                await store.missing_agencies(session=session, year=YEAR, district_id=rnd.district_id)
+                await store.unstaffed_agencies(session=session, year=YEAR, district_id=rnd.district_id)
+                await store.unreachable_people(session=session, year=YEAR, district_id=rnd.district_id)
 
         scan_ms = await _median_ms(scan)
         ensure_ms = await _median_ms(ensure)

@@ -18,12 +18,13 @@ from bot.failures import ExitCode
 from bot.services.coordination import OPERATOR, Coordination, Refused, Who
 from bot.services.turns import ReportSnapshot
 from dialogs import messages as msg
-from dialogs.aggregate import aggregate
+from dialogs.aggregate import DistrictDraft, UnitTables, district_draft
 from dialogs.form import Form, UnitKind, Value
 from dialogs.lifecycle import is_finished
 from dialogs.summary import key_figures
 from storage.db import Database
 from storage.tables import Agency, Report
+from templates.workbook import district_workbook
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +78,44 @@ def _summary_csv(rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _units_text(district: str, year: int, draft: DistrictDraft) -> str:
+    """Which units the aggregate draft sums and which are missing from it."""
+    lines = [msg.EXPORT_UNITS_HEADER.format(district=district, year=year, count=len(draft.included))]
+    lines += [f"  {name}" for name in draft.included]
+    lines.append(msg.EXPORT_UNITS_MISSING.format(count=len(draft.missing)))
+    lines += [f"  {name}" for name in draft.missing]
+    return "\n".join(lines) + "\n"
+
+
 async def build_export(
-    db: Database, form: Form, year: int, *, zone: tzinfo, now: datetime, who: Who = OPERATOR
+    db: Database,
+    form: Form,
+    year: int,
+    *,
+    zone: tzinfo,
+    now: datetime,
+    who: Who = OPERATOR,
+    district: str | None = None,
 ) -> ExportBundle | Refused:
-    """Every report of `year`; a report that cannot be rendered is named in `failed`, not fatal."""
-    rows = await Coordination(db).year_reports(who, form, year=year)
-    if isinstance(rows, Refused):
-        return rows
-    documents: list[Document] = [Document(msg.EXPORT_SUMMARY_FILE.format(year=year), _summary_csv(rows))]
+    """The district's reports of `year` in every format, its workbook of every table (one row per
+    handed-in report, a total row) and the government's aggregate draft with the units it sums."""
+    # A report that cannot be rendered is named in `failed`, not fatal.
+    found = await Coordination(db).year_reports(who, form, year=year, district=district)
+    if isinstance(found, Refused):
+        return found
+    district_name, agencies, rows = found
+    finished = [(report, agency, answers) for report, agency, answers in rows if is_finished(report.status)]
+    units = [UnitTables(agency.name, UnitKind(agency.unit_kind), answers) for _, agency, answers in finished]
+    workbook = await asyncio.to_thread(district_workbook, form, units, year=year, district=district_name)
+    draft = district_draft(form, [a.name for a in agencies], units)
+    documents: list[Document] = [
+        Document(msg.EXPORT_SUMMARY_FILE.format(year=year), _summary_csv(rows)),
+        Document(msg.EXPORT_WORKBOOK_FILE.format(district=district_name, year=year), workbook),
+        Document(
+            f"{file_name(msg.EXPORT_AGGREGATE_DIR)}/{msg.EXPORT_UNITS_FILE}",
+            _units_text(district_name, year, draft).encode("utf-8"),
+        ),
+    ]
     failed: list[str] = []
     for report, agency, answers in rows:
         snapshot = ReportSnapshot(report, agency, answers, None)
@@ -98,14 +129,12 @@ async def build_export(
             continue
         folder = file_name(agency.name)
         documents.extend(Document(f"{folder}/{doc.filename}", doc.data) for doc in rendered)
-    submitted = [answers for report, _, answers in rows if is_finished(report.status)]
-    if submitted:
-        totals = aggregate(form, submitted)
-        name = msg.EXPORT_AGGREGATE_AGENCY.format(count=len(submitted))
+    if units:
+        name = msg.EXPORT_AGGREGATE_AGENCY.format(district=district_name, count=len(units))
         pseudo = ReportSnapshot(
             Report(agency_id=0, year=year),
             Agency(name=name, unit_kind=UnitKind.GOVERNMENT.value),
-            totals,
+            draft.answers,
             None,
         )
         signed = signed_on(pseudo.report, zone=zone, now=now)
@@ -115,11 +144,19 @@ async def build_export(
 
 
 async def export_year(
-    db: Database, form: Form, year: int, out_dir: Path | str, *, zone: tzinfo, now: datetime
+    db: Database,
+    form: Form,
+    year: int,
+    out_dir: Path | str,
+    *,
+    zone: tzinfo,
+    now: datetime,
+    district: str | None = None,
 ) -> int:
-    bundle = await build_export(db, form, year, zone=zone, now=now)
-    if isinstance(bundle, Refused):
-        raise PermissionError("the operator at the command line is always a coordinator")
+    bundle = await build_export(db, form, year, zone=zone, now=now, district=district)
+    if isinstance(bundle, Refused):  # the operator has every district: only a name can be wrong
+        print(msg.CLI_UNKNOWN_DISTRICT.format(district=district), file=sys.stderr)
+        return ExitCode.BAD_INPUT
     if bundle.report_count == 0:
         print(msg.EXPORT_NONE.format(year=year))
         return 1

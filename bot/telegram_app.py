@@ -32,6 +32,7 @@ from bot.reminders import register_reminders
 from bot.services.access import Access
 from bot.services.coordination import Coordination
 from bot.services.outbox import Outbox
+from bot.services.outgoing import REVIEW_PREFIX
 from bot.services.turns import Clock, Turns
 from bot.settings import Settings
 from bot.telegram_outbox import TelegramSender, register_outbox
@@ -59,7 +60,9 @@ _COORDINATOR_COMMANDS: tuple[
     ("invite", coord.on_invite),
     ("revoke", coord.on_revoke),
     ("coordinator", coord.on_make_coordinator),
+    ("district", coord.on_district),
     ("dashboard", coord.on_dashboard),
+    ("history", coord.on_history),
     ("return", coord.on_return),
     ("accept", coord.on_accept),
     ("reopen", coord.on_reopen),
@@ -112,7 +115,12 @@ def build_application(
     new = filters.UpdateType.MESSAGE
     for name, callback in (*_STAFF_COMMANDS, *_COORDINATOR_COMMANDS):
         application.add_handler(CommandHandler(name, callback, filters=new))
+    application.add_handler(
+        MessageHandler(new & filters.REPLY & filters.TEXT & ~filters.COMMAND, coord.on_reply)
+    )
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, h.on_text))
+    application.add_handler(CallbackQueryHandler(coord.on_review_press, pattern=f"^{REVIEW_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(coord.on_dashboard_press, pattern=f"^{coord.BOARD_PREFIX}"))
     application.add_handler(CallbackQueryHandler(h.on_press))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, h.on_edited))
     application.add_handler(MessageHandler(new & filters.Document.ALL, coord.on_document))

@@ -11,26 +11,44 @@ import logging
 import re
 from datetime import date
 
-from telegram import Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.export import build_export
 from bot.reminder_plan import ReminderPlan, calendar_note
 from bot.services.access import INVITE_TTL, Caller, Refusal
-from bot.services.coordination import DeniedFor, Refused, Who, denied_text
+from bot.services.coordination import (
+    Board,
+    DeniedFor,
+    Districts,
+    History,
+    Refused,
+    Reviewed,
+    Who,
+    default_deadline,
+    denied_text,
+)
 from bot.services.coordination import Refusal as CoordinationRefusal
 from bot.services.importing import store_import
-from bot.telegram_handlers import NianbaoContext, local_time, send_text
+from bot.services.outgoing import read_review_data
+from bot.settings import Settings
+from bot.telegram_handlers import NianbaoContext, local_time, on_text, send_text
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
-from dialogs.form import UnitKind
-from dialogs.lifecycle import Action, Actor, is_finished, was_handed_in
+from dialogs.form import Form, UnitKind
+from dialogs.lifecycle import Action, Actor, Status, was_handed_in
 from dialogs.parsing import Rejected, parse_agency_name
-from importer import import_document
+from importer import import_document, read_agency_sheet
+from importer.agencies import is_agency_sheet
+from storage.dashboard import AgencyRow, BoardFilter
+from storage.tables import ReportingRound
+from templates import invite_links_sheet
 
 log = logging.getLogger(__name__)
 
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FIRST_YEAR, _LAST_YEAR = 2008, 2100  # the disclosure regulation took effect in 2008
+BOARD_PREFIX = "board:"
 
 
 async def _coordinator(update: Update, context: NianbaoContext) -> tuple[int, Caller] | None:
@@ -51,12 +69,18 @@ def _who(caller: Caller) -> Who:
 
 def _refused_text(refused: Refused, query: str = "") -> str:
     match refused.refusal:
-        case CoordinationRefusal.NOT_COORDINATOR:
+        case CoordinationRefusal.NOT_COORDINATOR | CoordinationRefusal.NOT_ADMIN:
             return tmsg.COORDINATOR_ONLY
         case CoordinationRefusal.NO_ROUND:
             return tmsg.AGENCY_NEED_ROUND
         case CoordinationRefusal.UNKNOWN_AGENCY:
             return tmsg.AGENCY_UNKNOWN.format(query=query)
+        case CoordinationRefusal.PICK_DISTRICT:
+            return tmsg.DISTRICT_PICK_FIRST
+        case CoordinationRefusal.UNKNOWN_DISTRICT:
+            return tmsg.DISTRICT_UNKNOWN.format(district=query)
+        case CoordinationRefusal.NO_PENDING_RETURN:
+            return tmsg.RETURN_NO_PENDING
 
 
 def _link(context: NianbaoContext, token: str) -> str:
@@ -88,13 +112,27 @@ async def on_round(update: Update, context: NianbaoContext) -> None:
             await send_text(context, chat_id, tmsg.ROUND_USAGE)
             return
     services = context.services
-    rnd = await services.coordination.open_round(_who(who), year=year, deadline=deadline, at=services.clock())
-    if isinstance(rnd, Refused):
-        await send_text(context, chat_id, _refused_text(rnd))
+    before = await services.coordination.rounds(_who(who), year=year)
+    opened = await services.coordination.open_round(
+        _who(who), year=year, deadline=deadline, at=services.clock()
+    )
+    if isinstance(opened, Refused):
+        await send_text(context, chat_id, _refused_text(opened))
         return
+    district, rnd = opened
     plan, _ = ReminderPlan.from_json_or_default(rnd.reminder_plan)
     # The deadline is the coordinator's: a non-working deadline is reported, never moved.
-    lines = [tmsg.ROUND_OPENED.format(year=year, deadline=rnd.deadline.isoformat())]
+    if isinstance(before, ReportingRound):
+        lines = [
+            tmsg.ROUND_CHANGED.format(district=district.name, year=year, deadline=rnd.deadline.isoformat())
+        ]
+    else:
+        government = default_deadline(year, UnitKind.GOVERNMENT).isoformat()
+        lines = [
+            tmsg.ROUND_OPENED.format(
+                district=district.name, year=year, deadline=rnd.deadline.isoformat(), government=government
+            )
+        ]
     note = calendar_note(plan, rnd.deadline, calendar=services.calendar)
     if note:
         lines.append(note)
@@ -183,58 +221,335 @@ async def on_make_coordinator(update: Update, context: NianbaoContext) -> None:
     if found is None:
         return
     chat_id, who = found
-    token = await context.services.coordination.coordinator_invite(_who(who), at=context.services.clock())
-    if isinstance(token, Refused):
-        await send_text(context, chat_id, _refused_text(token))
+    made = await context.services.coordination.coordinator_invite(_who(who), at=context.services.clock())
+    if isinstance(made, Refused):
+        await send_text(context, chat_id, _refused_text(made))
         return
-    await send_text(
-        context, chat_id, tmsg.COORDINATOR_INVITE.format(days=INVITE_TTL.days, link=_link(context, token))
+    district, token = made
+    text = tmsg.COORDINATOR_INVITE.format(
+        district=district.name, days=INVITE_TTL.days, link=_link(context, token)
     )
+    await send_text(context, chat_id, text)
 
 
 async def on_dashboard(update: Update, context: NianbaoContext) -> None:
+    """`/dashboard [year]`: the counts and the first page; `/dashboard <agency>`: one agency's detail."""
     found = await _coordinator(update, context)
     if found is None:
         return
     chat_id, who = found
     args = _args(context)
+    year = int(args[-1]) if args and args[-1].isdigit() and len(args[-1]) == 4 else None
+    query = " ".join(a for a in args if not (a.isdigit() and len(a) == 4)) or (
+        args[0] if args and args[0].isdigit() and len(args[0]) != 4 else ""
+    )
+    if query:
+        await _send_detail(context, chat_id, _who(who), query, year)
+        return
+    await _send_board(context, chat_id, _who(who), year, BoardFilter.ALL, 0, None)
+
+
+async def on_dashboard_press(update: Update, context: NianbaoContext) -> None:
+    """A page or filter button of the dashboard: the message is edited in place."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    await query.answer()
+    asked = read_board_data(query.data)
+    found = await _coordinator(update, context)
+    if found is None or asked is None:
+        return
+    chat_id, who = found
+    year, board_filter, page = asked
+    await _send_board(context, chat_id, _who(who), year, board_filter, page, query.message)
+
+
+def _board_data(year: int, board_filter: BoardFilter, page: int) -> str:
+    return f"{BOARD_PREFIX}{year}:{board_filter.value}:{page}"
+
+
+def read_board_data(data: str) -> tuple[int, BoardFilter, int] | None:
+    parts = data.removeprefix(BOARD_PREFIX).split(":")
+    if (
+        not data.startswith(BOARD_PREFIX)
+        or len(parts) != 3
+        or not parts[0].isdigit()
+        or not parts[2].isdigit()
+    ):
+        return None
+    try:
+        return int(parts[0]), BoardFilter(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+
+
+def _board_keyboard(board: Board) -> InlineKeyboardMarkup:
+    year = board.round.year
+    moves = []
+    if board.page > 0:
+        moves.append(
+            InlineKeyboardButton(
+                tmsg.BTN_PREVIOUS_PAGE, callback_data=_board_data(year, board.board_filter, board.page - 1)
+            )
+        )
+    if board.page + 1 < board.pages:
+        moves.append(
+            InlineKeyboardButton(
+                tmsg.BTN_NEXT_PAGE, callback_data=_board_data(year, board.board_filter, board.page + 1)
+            )
+        )
+    filters = [
+        InlineKeyboardButton(tmsg.DASHBOARD_FILTERS[f.value], callback_data=_board_data(year, f, 0))
+        for f in BoardFilter
+        if f is not board.board_filter
+    ]
+    rows = [moves] if moves else []
+    rows += [filters[i : i + 3] for i in range(0, len(filters), 3)]
+    return InlineKeyboardMarkup(rows)
+
+
+def board_text(board: Board, form: Form, settings: Settings) -> str:
+    """The dashboard page as the coordinator reads it."""
+    counts = board.counts
+    by = counts.by_status
+    lines = [
+        tmsg.DASHBOARD_HEADER.format(
+            district=board.district,
+            year=board.round.year,
+            deadline=board.round.deadline.isoformat(),
+            submitted=counts.finished,
+            total=counts.agencies,
+        ),
+        tmsg.DASHBOARD_COUNTS.format(
+            draft=by.get(Status.DRAFT.value, 0),
+            submitted=by.get(Status.SUBMITTED.value, 0),
+            returned=by.get(Status.RETURNED.value, 0),
+            accepted=by.get(Status.ACCEPTED.value, 0),
+            unopened=counts.unopened,
+            blocked=counts.blocked,
+        ),
+    ]
+    if board.late:
+        lines.append(tmsg.DASHBOARD_LATE.format(late=board.late))
+    name = tmsg.DASHBOARD_FILTERS[board.board_filter.value]
+    if not board.rows:
+        lines.append(tmsg.DASHBOARD_EMPTY_FILTER.format(filter=name))
+        return "\n".join(lines)
+    lines.append(
+        tmsg.DASHBOARD_PAGE.format(
+            filter=name, page=board.page + 1, pages=board.pages, matching=board.matching
+        )
+    )
+    lines += [_board_line(row, form, settings) for row in board.rows]
+    return "\n".join(lines)
+
+
+def _board_line(row: AgencyRow, form: Form, settings: Settings) -> str:
+    items = form.items_for(UnitKind(row.agency.unit_kind))
+    done = sum(item.is_answered_in(row.answered_keys) for item in items)
+    status = row.report.status if row.report is not None else Status.DRAFT.value
+    line = tmsg.DASHBOARD_LINE.format(
+        agency_id=row.agency.id,
+        agency=row.agency.name,
+        status=msg.STATUS_NAMES.get(status, status),
+        done=done,
+        items=len(items),
+    )
+    report = row.report
+    if report is not None and report.submitted_at is not None and was_handed_in(report.status):
+        line += tmsg.DASHBOARD_SUBMITTED_AT.format(at=local_time(report.submitted_at, settings))
+    if not row.members:
+        line += tmsg.DASHBOARD_NO_MEMBERS
+    if row.unreachable:
+        line += tmsg.DASHBOARD_UNREACHABLE.format(names=tmsg.DASHBOARD_NAME_SEP.join(row.unreachable))
+    return line
+
+
+async def _send_board(
+    context: NianbaoContext,
+    chat_id: int,
+    who: Who,
+    year: int | None,
+    board_filter: BoardFilter,
+    page: int,
+    edit: object,
+) -> None:
     services = context.services
-    year = int(args[0]) if args and args[0].isdigit() else None
-    board = await services.coordination.dashboard(_who(who), year=year)
+    board = await services.coordination.dashboard(
+        who, year=year, at=services.clock(), zone=services.settings.zone, board_filter=board_filter, page=page
+    )
     if isinstance(board, Refused):
         no_round = board.refusal is CoordinationRefusal.NO_ROUND
         await send_text(context, chat_id, tmsg.DASHBOARD_NO_ROUND if no_round else _refused_text(board))
         return
-    rnd, rows = board
-    if not rows:
-        await send_text(context, chat_id, tmsg.DASHBOARD_NONE.format(year=rnd.year))
+    if board.counts.agencies == 0:
+        await send_text(context, chat_id, tmsg.DASHBOARD_NONE.format(year=board.round.year))
         return
-    submitted = sum(is_finished(r.report.status) for r in rows)
+    text = board_text(board, services.form, services.settings)
+    markup = _board_keyboard(board)
+    if isinstance(edit, Message):
+        try:
+            await edit.edit_text(text, reply_markup=markup)
+            return
+        except BadRequest:  # unchanged (the same page pressed twice) or too old to edit
+            pass
+    await send_text(context, chat_id, text, markup)
+
+
+async def _send_detail(context: NianbaoContext, chat_id: int, who: Who, query: str, year: int | None) -> None:
+    services = context.services
+    detail = await services.coordination.agency_detail(who, query=query, year=year)
+    if isinstance(detail, Refused):
+        await send_text(context, chat_id, _refused_text(detail, query))
+        return
+    row = detail.row
+    items = services.form.items_for(UnitKind(row.agency.unit_kind))
+    status = row.report.status if row.report is not None else Status.DRAFT.value
     lines = [
-        tmsg.DASHBOARD_HEADER.format(
-            year=rnd.year, deadline=rnd.deadline.isoformat(), submitted=submitted, total=len(rows)
-        )
-    ]
-    for row in rows:
-        items = services.form.items_for(UnitKind(row.agency.unit_kind))
-        done = sum(item.is_answered_in(row.answered_keys) for item in items)
-        line = tmsg.DASHBOARD_LINE.format(
+        tmsg.DETAIL_HEADER.format(
             agency_id=row.agency.id,
             agency=row.agency.name,
-            status=msg.STATUS_NAMES.get(row.report.status, row.report.status),
-            done=done,
+            kind=tmsg.KIND_NAMES[row.agency.unit_kind],
+            year=detail.round.year,
+            status=msg.STATUS_NAMES.get(status, status),
+            done=sum(item.is_answered_in(row.answered_keys) for item in items),
             items=len(items),
-        )
-        if row.report.submitted_at is not None and was_handed_in(row.report.status):
-            line += tmsg.DASHBOARD_SUBMITTED_AT.format(
-                at=local_time(row.report.submitted_at, services.settings)
+        ),
+        tmsg.DETAIL_PEOPLE.format(names=tmsg.DASHBOARD_NAME_SEP.join(row.members))
+        if row.members
+        else tmsg.DETAIL_NO_PEOPLE,
+    ]
+    if row.agency.contact:
+        lines.append(tmsg.DETAIL_CONTACT.format(contact=row.agency.contact))
+    if row.unreachable:
+        lines.append(tmsg.DETAIL_UNREACHABLE.format(names=tmsg.DASHBOARD_NAME_SEP.join(row.unreachable)))
+    change = row.last_change
+    if change is not None:
+        lines.append(
+            tmsg.DETAIL_LAST_CHANGE.format(
+                at=local_time(change.at, services.settings),
+                action=msg.ACTION_VERBS.get(change.action, change.action),
+                by="",
+                comment=tmsg.COMMENT_SEP + change.comment if change.comment else "",
             )
-        if row.members == 0:
-            line += tmsg.DASHBOARD_NO_MEMBERS
-        if row.unreachable:
-            line += tmsg.DASHBOARD_UNREACHABLE.format(names=tmsg.DASHBOARD_NAME_SEP.join(row.unreachable))
-        lines.append(line)
+        )
+    if row.report is not None and was_handed_in(row.report.status):
+        if row.confirmations:
+            lines.append(tmsg.DETAIL_WARNINGS)
+            lines += [
+                f"! {c.message}"
+                + (tmsg.DETAIL_EXPLANATION.format(text=c.explanation) if c.explanation else "")
+                for c in row.confirmations
+            ]
+        else:
+            lines.append(tmsg.DETAIL_NO_WARNINGS)
     await send_text(context, chat_id, "\n".join(lines))
+
+
+async def on_history(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    args = _args(context)
+    year = int(args[-1]) if len(args) > 1 and args[-1].isdigit() and len(args[-1]) == 4 else None
+    query = " ".join(args[:-1] if year is not None else args)
+    if not query:
+        await send_text(context, chat_id, tmsg.HISTORY_USAGE)
+        return
+    services = context.services
+    history = await services.coordination.history(_who(who), query=query, year=year)
+    if isinstance(history, Refused):
+        await send_text(context, chat_id, _refused_text(history, query))
+        return
+    await send_text(context, chat_id, history_text(history, services.form, services.settings))
+
+
+# A history longer than this shows its latest changes (the rest stays in the database).
+_HISTORY_LINES = 60
+
+
+def history_text(history: History, form: Form, settings: Settings) -> str:
+    if not history.entries:
+        return tmsg.HISTORY_NONE.format(agency=history.agency, year=history.year)
+    lines = [tmsg.HISTORY_HEADER.format(agency=history.agency, year=history.year, count=len(history.entries))]
+    # Every status change is shown; of the answers, the latest ones.
+    answers = [e for e in history.entries if e.key is not None and _answer_label(form, e.key) is not None]
+    kept = {id(e) for e in answers[-_HISTORY_LINES:]}
+    shown = [e for e in history.entries if e.key is None or id(e) in kept]
+    if len(answers) > _HISTORY_LINES:
+        lines.append(tmsg.HISTORY_MORE.format(count=len(answers) - _HISTORY_LINES))
+    for entry in shown:
+        at = local_time(entry.at, settings)
+        by = entry.by or tmsg.HISTORY_NOBODY
+        if entry.key is None:
+            lines.append(
+                tmsg.HISTORY_STATUS.format(
+                    at=at,
+                    by=by,
+                    action=msg.ACTION_VERBS.get(entry.action, entry.action),
+                    old=msg.STATUS_NAMES.get(entry.old or "", entry.old or ""),
+                    new=msg.STATUS_NAMES.get(entry.new or "", entry.new or ""),
+                    comment=tmsg.COMMENT_SEP + entry.comment if entry.comment else "",
+                )
+            )
+            continue
+        label = _answer_label(form, entry.key)
+        if label is None:
+            continue
+        lines.append(
+            tmsg.HISTORY_ANSWER.format(
+                at=at,
+                by=by,
+                label=label,
+                old=_short(entry.old),
+                new=_short(entry.new),
+            )
+        )
+    return "\n".join(lines)
+
+
+def _answer_label(form: Form, key: str) -> str | None:
+    """How the history names an answer; None for a computed total (it follows from its cells)."""
+    if not form.has_key(key):
+        return key
+    field = form.field(key)
+    if field.is_computed:
+        return None
+    title = form.item_of(key).title
+    return title if not field.label or field.label == title else f"{title}{tmsg.LABEL_SEP}{field.label}"
+
+
+def _short(value: str | None, limit: int = 30) -> str:
+    if value is None or value == "":
+        return tmsg.HISTORY_EMPTY_VALUE
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+async def on_district(update: Update, context: NianbaoContext) -> None:
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    name = " ".join(_args(context)).strip()
+    coordination = context.services.coordination
+    if not name:
+        listed = await coordination.districts(_who(who))
+        if isinstance(listed, Refused):
+            await send_text(context, chat_id, _refused_text(listed))
+            return
+        current = listed.current.name if listed.current is not None else tmsg.DISTRICT_NONE_PICKED
+        names = "\n".join(f"  {d.name}" for d in listed.mine) or f"  {current}"
+        await send_text(context, chat_id, tmsg.DISTRICT_LIST.format(current=current, names=names))
+        return
+    before = await coordination.districts(_who(who))
+    picked = await coordination.pick_district(_who(who), name=name)
+    if isinstance(picked, Refused):
+        await send_text(context, chat_id, _refused_text(picked, name))
+        return
+    existed = isinstance(before, Districts) and any(d.id == picked.id for d in before.mine)
+    template = tmsg.DISTRICT_PICKED if existed else tmsg.DISTRICT_CREATED
+    await send_text(context, chat_id, template.format(district=picked.name))
 
 
 # What each review command does and says when it is done.
@@ -251,18 +566,90 @@ async def _review(update: Update, context: NianbaoContext, command: str) -> None
     if asked is None:
         return
     chat_id, who, query = asked
+    comment = ""
+    if action is Action.RETURN:  # /return <agency> <comment>: the first word names the agency
+        query, _, comment = query.partition(" ")
     services = context.services
     outcome = await services.coordination.review(
-        who, action, query=query, year=None, comment="", at=services.clock()
+        who, action, query=query, year=None, comment=comment.strip(), at=services.clock()
     )
+    await _say_reviewed(context, chat_id, outcome, done_text, query)
+
+
+async def _say_reviewed(
+    context: NianbaoContext,
+    chat_id: int,
+    outcome: Reviewed | Refused | DeniedFor,
+    done_text: str,
+    query: str = "",
+) -> None:
     if isinstance(outcome, Refused):
         text = _refused_text(outcome, query)
     elif isinstance(outcome, DeniedFor):
         text = denied_text(outcome)
     else:
         text = done_text.format(agency=outcome.agency, year=outcome.year, count=outcome.notified)
-    services.outbox.kick()
+    context.services.outbox.kick()
     await send_text(context, chat_id, text)
+
+
+async def on_review_press(update: Update, context: NianbaoContext) -> None:
+    """Accept / return under a submission summary. Accept locks the report at once; return asks for the
+    comment first (the coordinator's next reply), which staff see when the report reopens."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    pressed = read_review_data(query.data)
+    found = await _coordinator(update, context)
+    if found is None or pressed is None:
+        return
+    chat_id, who = found
+    action, report_id = pressed
+    services = context.services
+    if action == "accept":
+        outcome = await services.coordination.review(
+            _who(who), Action.ACCEPT, report_id=report_id, year=None, comment="", at=services.clock()
+        )
+        await _say_reviewed(context, chat_id, outcome, tmsg.ACCEPTED)
+        return
+    pending = await services.coordination.begin_return(_who(who), report_id=report_id)
+    if isinstance(pending, Refused | DeniedFor):
+        await _say_reviewed(context, chat_id, pending, tmsg.RETURNED)
+        return
+    prompt = tmsg.RETURN_COMMENT_PROMPT.format(agency=pending.agency, year=pending.year)
+    await context.bot.send_message(chat_id, prompt, reply_markup=ForceReply(selective=True))
+
+
+async def on_reply(update: Update, context: NianbaoContext) -> None:
+    """A reply to one of the bot's messages: the comment of a return the coordinator began, or
+    else (any other reply, anyone else's) an ordinary answer of the dialog."""
+    message = update.message
+    replied = message.reply_to_message if message is not None else None
+    prompt_head = tmsg.RETURN_COMMENT_PROMPT_HEAD
+    if (
+        message is None
+        or message.text is None
+        or replied is None
+        or replied.from_user is None
+        or replied.from_user.id != context.bot.id
+        or not (replied.text or "").startswith(prompt_head)
+    ):
+        await on_text(update, context)
+        return
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    services = context.services
+    if message.text.strip() in tmsg.CANCEL_WORDS:
+        cancelled = await services.coordination.cancel_return(_who(who))
+        await send_text(context, chat_id, tmsg.RETURN_CANCELLED if cancelled else tmsg.RETURN_NO_PENDING)
+        return
+    outcome = await services.coordination.finish_return(
+        _who(who), comment=message.text.strip(), at=services.clock()
+    )
+    await _say_reviewed(context, chat_id, outcome, tmsg.RETURNED)
 
 
 async def on_return(update: Update, context: NianbaoContext) -> None:
@@ -302,6 +689,9 @@ async def on_document(update: Update, context: NianbaoContext) -> None:
         )
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
+    if is_agency_sheet(document.file_name or ""):
+        await _import_agencies(context, chat_id, _who(caller), data, document.file_name or "")
+        return
     agency, year = _caption_agency_year(message.caption or "")
     result = await asyncio.to_thread(import_document, data, document.file_name or "", services.form)
     stored = await store_import(
@@ -322,6 +712,54 @@ async def on_document(update: Update, context: NianbaoContext) -> None:
         lines.append(tmsg.IMPORT_USAGE)
     log.info("import by person %s: %s", caller.person_id, "stored" if stored.ok else "refused")
     await send_text(context, chat_id, "\n".join(lines))
+
+
+# Telegram's message limit leaves room for this many errors in one reply.
+_SHOWN_ERRORS = 40
+
+
+async def _import_agencies(
+    context: NianbaoContext, chat_id: int, who: Who, data: bytes, filename: str
+) -> None:
+    """A list of agencies (.xlsx or .csv): every row checked, all imported or none."""
+    sheet = await asyncio.to_thread(read_agency_sheet, data, filename)
+    if sheet.errors or not sheet.rows:
+        messages = list(sheet.messages)
+        lines = [tmsg.BULK_REFUSED.format(count=len(messages)), *messages[:_SHOWN_ERRORS]]
+        if len(messages) > _SHOWN_ERRORS:
+            lines.append(tmsg.BULK_TOO_MANY_ERRORS.format(count=len(messages) - _SHOWN_ERRORS))
+        await send_text(context, chat_id, "\n".join(lines))
+        return
+    services = context.services
+    rows = [(r.name, r.kind, " ".join(x for x in (r.contact, r.phone) if x)) for r in sheet.to_import]
+    added = await services.coordination.add_agencies(who, rows, at=services.clock())
+    if isinstance(added, Refused):
+        await send_text(context, chat_id, _refused_text(added))
+        return
+    created = sum(not a.existed for a in added.added)
+    lines = [
+        tmsg.BULK_DONE.format(
+            district=added.district,
+            count=len(added.added),
+            year=added.year,
+            created=created,
+            existing=len(added.added) - created,
+            days=INVITE_TTL.days,
+        )
+    ]
+    links = [(a.agency.name, a.agency.unit_kind, _link(context, a.token)) for a in added.added]
+    lines += [
+        tmsg.BULK_LINE.format(name=name, kind=tmsg.KIND_NAMES[kind], link=link) for name, kind, link in links
+    ]
+    await send_text(context, chat_id, "\n".join(lines))
+    workbook = await asyncio.to_thread(invite_links_sheet, links)
+    await context.bot.send_document(
+        chat_id,
+        workbook,
+        filename=tmsg.BULK_FILE.format(district=added.district, year=added.year),
+        caption=tmsg.BULK_FILE_CAPTION.format(count=len(links)),
+    )
+    log.info("%s agencies imported from a list by person %s", len(links), who.person_id)
 
 
 def _caption_agency_year(caption: str) -> tuple[str | None, int | None]:

@@ -18,6 +18,7 @@ uploads) bounds the whole call instead, on top of the read timeout, so an upload
 
 from __future__ import annotations
 
+import io
 import logging
 import urllib.request
 from typing import Final
@@ -144,7 +145,10 @@ class AiohttpTransport(BaseRequest):
             # PTB's httpx transport and browsers (RFC 7578 §4.2), send the name as raw UTF-8.
             form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
             for name, (filename, content, mime) in request_data.multipart_data.items():
-                form.add_field(name, content, filename=filename, content_type=mime)
+                # As a stream: aiohttp warns that a raw body over 1 MiB (a district's export zip)
+                # "might lock the event loop".
+                body = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
+                form.add_field(name, body, filename=filename, content_type=mime)
             data = form
         elif request_data is not None:
             data = request_data.json_payload

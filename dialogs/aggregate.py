@@ -2,14 +2,40 @@
 
 Sums keep every linear identity of the format (row totals, the results total, the balance, table 4
 totals), so if each unit passes, the aggregate passes. Narratives are not summed.
+
+`district_draft` is the government's draft for the whole district: the sums over the submitted
+units, which units it includes and which invited units are still missing (AGG-MISSING).
+Regulations are made only by a people's government (DOMAIN.md §1.4, rule AGG-REG), so a
+department's regulations cells, usually 0 and otherwise entered by mistake, are not added in:
+they would be counted twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from dialogs.form import Form, Value, ValueKind
+from dialogs.form import Form, UnitKind, Value, ValueKind
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTables:
+    """One agency's stored answers (key → value, as `storage.repositories.load_answers` returns them)."""
+
+    agency: str
+    kind: UnitKind
+    answers: Mapping[str, Value]
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictDraft:
+    answers: dict[str, Value]
+    """The cell-wise sums (numbers only; the coordinator writes the narratives)."""
+    included: tuple[str, ...]
+    """The agencies summed, in the order given."""
+    missing: tuple[str, ...]
+    """The invited agencies with no submitted report, in the order invited."""
 
 
 def aggregate(form: Form, reports: Iterable[Mapping[str, Value]]) -> dict[str, Value]:
@@ -25,3 +51,32 @@ def aggregate(form: Form, reports: Iterable[Mapping[str, Value]]) -> dict[str, V
             else:
                 totals[field.key] = int(totals.get(field.key, 0)) + int(value)
     return dict(totals)
+
+
+def regulation_keys(form: Form) -> tuple[str, ...]:
+    """The cells of the documents row only a people's government may fill (the regulations row of table 2)."""
+    if form.tables is None:
+        return ()
+    documents = form.documents
+    return tuple(documents.key(form.tables.regulations, c.key) for c in documents.columns)
+
+
+def summable_answers(form: Form, unit: UnitTables) -> Mapping[str, Value]:
+    """The unit's answers as they count in a government's sums: a department's regulations count 0."""
+    if unit.kind is UnitKind.GOVERNMENT:
+        return unit.answers
+    excluded = set(regulation_keys(form))
+    # Kept as 0 rather than dropped, so an answered row stays present in the sums.
+    return {k: 0 if k in excluded else v for k, v in unit.answers.items()}
+
+
+def district_draft(form: Form, invited: Sequence[str], submitted: Sequence[UnitTables]) -> DistrictDraft:
+    """The whole-district draft over `submitted` (agencies are told apart by name); `invited` names every
+    agency of the round, so those without a submitted report are listed as missing."""
+    included = tuple(unit.agency for unit in submitted)
+    done = set(included)
+    return DistrictDraft(
+        answers=aggregate(form, (summable_answers(form, unit) for unit in submitted)),
+        included=included,
+        missing=tuple(name for name in dict.fromkeys(invited) if name not in done),
+    )

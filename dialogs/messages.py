@@ -218,12 +218,27 @@ CLI_ACCEPTED = (
 CLI_REOPENED = "已重新打开：{agency} {year} 年的报告。单位可以修改后重新提交。"
 # A status change the lifecycle refuses (Telegram and the command line alike).
 REVIEW_DENIED = "「{agency}」{year} 年报告当前状态为「{status}」，只有{allowed}的报告可以{verb}。"
-ACTION_VERBS = {"submit": "提交", "return": "退回", "accept": "通过", "reopen": "重新打开"}
+ACTION_VERBS = {
+    "submit": "提交",
+    "return": "退回",
+    "accept": "通过",
+    "reopen": "重新打开",
+    "record_published": "导入已发布报告",
+}
 STATUS_OR = "或"
+DEFAULT_DISTRICT = "本地区"
+"""The district of a database without any (and of the agencies the terminal creates).
+Migration 0007 names the district of an existing database the same way."""
+
 STATUS_NAMES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回", "accepted": "已通过"}
 
 # --- coordinator export ----------------------------------------------------------------------
-EXPORT_AGGREGATE_AGENCY = "全区汇总（{count}个单位）"
+EXPORT_AGGREGATE_AGENCY = "{district}汇总（{count}个单位）"
+EXPORT_WORKBOOK_FILE = "{district}{year}年度统计表.xlsx"
+EXPORT_UNITS_FILE = "汇总单位名单.txt"
+EXPORT_UNITS_HEADER = "{district}{year}年度汇总稿：已汇总 {count} 个单位（已提交或已通过）"
+EXPORT_UNITS_MISSING = "未汇总 {count} 个单位（尚未提交）："
+CLI_UNKNOWN_DISTRICT = "没有名为「{district}」的地区。"
 EXPORT_SUMMARY_HEADER = (
     "单位",
     "类型",

@@ -22,7 +22,9 @@ COMMANDS_COORDINATOR: tuple[tuple[str, str], ...] = (
     ("invite", "为单位生成新的邀请链接：/invite 单位编号或名称"),
     ("revoke", "撤销单位未使用的邀请链接：/revoke 单位编号或名称"),
     ("coordinator", "生成协调员邀请链接"),
-    ("dashboard", "填报进度总览：/dashboard [年度]"),
+    ("district", "查看或切换所协调的地区：/district [地区名称]"),
+    ("dashboard", "填报进度总览：/dashboard [年度] 或 /dashboard 单位（单位详情）"),
+    ("history", "报告修改记录：/history 单位编号或名称 [年度]"),
     ("return", "退回已提交的报告：/return 单位编号或名称"),
     ("accept", "通过已提交的报告（之后不能再修改）：/accept 单位编号或名称"),
     ("reopen", "重新打开已通过的报告：/reopen 单位编号或名称"),
@@ -73,7 +75,11 @@ COORDINATOR_HELP = (
 # --- coordinator commands -------------------------------------------------------------------------
 COORDINATOR_ONLY = "该命令仅限协调员（政务公开办）使用。"
 ROUND_USAGE = "用法：/round 2024 [2025-01-31]（截止日期默认为次年 1 月 31 日）。"
-ROUND_OPENED = "已开启 {year} 年度填报，截止日期 {deadline}。用 /agency 单位名称 部门|人民政府 添加单位。"
+ROUND_OPENED = (
+    "{district}：已开启 {year} 年度填报，截止日期 {deadline}（本级政府年度报告截止 {government}）。"
+    "用 /agency 单位名称 部门|人民政府 添加单位，或发送单位名单（.xlsx 或 .csv：单位名称、类型、联系人）批量添加。"
+)
+ROUND_CHANGED = "{district}：{year} 年度填报截止日期已改为 {deadline}。"
 AGENCY_USAGE = "用法：/agency 单位全称 部门|人民政府，例如：/agency 某某区行政审批局 部门"
 AGENCY_NEED_ROUND = "请先用 /round 开启填报年度。"
 AGENCY_CREATED = (
@@ -86,10 +92,15 @@ INVITE_USAGE = "用法：/invite 单位编号或名称"
 INVITE_CREATED = "「{agency}」的新邀请链接（{days} 天内有效，仅可使用一次）：\n{link}"
 REVOKE_USAGE = "用法：/revoke 单位编号或名称"
 REVOKED = "已撤销「{agency}」{count} 个未使用的邀请链接。"
-COORDINATOR_INVITE = "协调员邀请链接（{days} 天内有效，仅可使用一次；打开者将成为协调员）：\n{link}"
-RETURN_USAGE = "用法：/return 单位编号或名称"
+COORDINATOR_INVITE = (
+    "「{district}」协调员邀请链接（{days} 天内有效，仅可使用一次；打开者将成为该地区的协调员）：\n{link}"
+)
+RETURN_USAGE = "用法：/return 单位编号或名称 [退回意见]"
 RETURNED = "已退回「{agency}」{year} 年报告，已通知 {count} 名填报人员。"
 RETURNED_NOTICE = "「{agency}」{year} 年报告已被政务公开办退回修改。请点下方按钮继续填报，修改后重新提交。"
+RETURNED_NOTICE_COMMENT = "退回意见：{comment}"
+BTN_ACCEPT = "通过"
+BTN_RETURN = "退回"
 ACCEPT_USAGE = "用法：/accept 单位编号或名称"
 ACCEPTED = "已通过「{agency}」{year} 年报告。报告已锁定，不能再修改；如需修改，请用 /reopen 重新打开。"
 REOPEN_USAGE = "用法：/reopen 单位编号或名称"
@@ -98,7 +109,61 @@ REOPENED_NOTICE = "「{agency}」{year} 年报告已被政务公开办重新打�
 BTN_CONTINUE = "继续填报"
 DASHBOARD_NONE = "{year} 年度还没有单位。"
 DASHBOARD_NO_ROUND = "还没有开启填报年度。用 /round 2024 开启。"
-DASHBOARD_HEADER = "{year} 年度填报进度（截止 {deadline}）：已提交 {submitted}/{total}"
+DASHBOARD_HEADER = "{district} {year} 年度填报进度（截止 {deadline}）：已提交 {submitted}/{total}"
+DASHBOARD_COUNTS = "填写中 {draft}，已提交 {submitted}，已退回 {returned}，已通过 {accepted}；尚无人加入 {unopened}，有人无法联系 {blocked}"
+DASHBOARD_LATE = "已过截止日期，仍有 {late} 个单位未提交。"
+DASHBOARD_PAGE = "【{filter}】第 {page}/{pages} 页，共 {matching} 个单位："
+DASHBOARD_EMPTY_FILTER = "【{filter}】没有单位。"
+DASHBOARD_FILTERS = {
+    "all": "全部",
+    "open": "未提交",
+    "submitted": "已提交",
+    "accepted": "已通过",
+    "returned": "已退回",
+    "unopened": "尚无人加入",
+    "blocked": "无法联系",
+}
+BTN_PREVIOUS_PAGE = "◀ 上一页"
+BTN_NEXT_PAGE = "下一页 ▶"
+DETAIL_HEADER = "{agency_id}. {agency}（{kind}）{year} 年报告：{status}，已填 {done}/{items} 项"
+DETAIL_PEOPLE = "填报人员：{names}"
+DETAIL_NO_PEOPLE = "填报人员：尚无人加入（邀请链接未被打开）"
+DETAIL_CONTACT = "联系人：{contact}"
+DETAIL_LAST_CHANGE = "最近状态变化：{at} {action}{by}{comment}"
+DETAIL_WARNINGS = "提交时确认的提示："
+DETAIL_NO_WARNINGS = "提交时没有需要确认的提示。"
+HISTORY_USAGE = "用法：/history 单位编号或名称 [年度]"
+HISTORY_HEADER = "「{agency}」{year} 年报告修改记录（共 {count} 条，最近的在最后）："
+HISTORY_MORE = "（更早的 {count} 条未显示）"
+HISTORY_NONE = "「{agency}」{year} 年报告还没有修改记录。"
+HISTORY_ANSWER = "{at} {by}：{label} {old} → {new}"
+HISTORY_STATUS = "{at} {by}：{action}（{old} → {new}）{comment}"
+HISTORY_EMPTY_VALUE = "（空）"
+HISTORY_NOBODY = "命令行"
+DISTRICT_USAGE = "用法：/district 地区名称（切换到该地区；管理员可用新名称创建地区）"
+DISTRICT_LIST = "您协调的地区（当前：{current}）：\n{names}\n用 /district 地区名称 切换。"
+DISTRICT_NONE_PICKED = "未选择"
+DISTRICT_PICKED = "已切换到「{district}」。之后的 /round、/agency、/dashboard、/export 等都针对该地区。"
+DISTRICT_CREATED = "已创建并切换到地区「{district}」。"
+DISTRICT_PICK_FIRST = "您协调多个地区，请先用 /district 地区名称 选择一个。"
+DISTRICT_UNKNOWN = "没有找到您协调的地区「{district}」。用 /district 查看您协调的地区。"
+RETURN_COMMENT_PROMPT_HEAD = "请直接回复本消息，写明退回"
+RETURN_COMMENT_PROMPT = (
+    RETURN_COMMENT_PROMPT_HEAD + "「{agency}」{year} 年报告的意见（填报人员会看到）；回复「取消」放弃退回。"
+)
+CANCEL_WORDS = frozenset({"取消", "算了", "不退回"})
+COMMENT_SEP = "："
+LABEL_SEP = "·"
+DETAIL_EXPLANATION = "（说明：{text}）"
+DETAIL_UNREACHABLE = "无法联系：{names}"
+RETURN_CANCELLED = "已取消退回。"
+RETURN_NO_PENDING = "没有等待填写意见的退回。"
+BULK_DONE = "{district}：已从名单导入 {count} 个单位到 {year} 年度（新建 {created} 个，已有 {existing} 个），每个单位的邀请链接（{days} 天内有效，仅可使用一次）："
+BULK_LINE = "{name}（{kind}）：{link}"
+BULK_FILE_CAPTION = "邀请链接表：{count} 个单位"
+BULK_REFUSED = "单位名单有 {count} 处错误，没有导入任何单位。请改正后重新发送："
+BULK_TOO_MANY_ERRORS = "……另有 {count} 处错误未列出。"
+BULK_FILE = "{district}{year}年度邀请链接.xlsx"
 DASHBOARD_LINE = "{agency_id}. {agency}：{status}，已填 {done}/{items} 项"
 DASHBOARD_SUBMITTED_AT = "，提交于 {at}"
 DASHBOARD_NO_MEMBERS = "，尚无人加入"

@@ -7,12 +7,16 @@ lines), `lines` (the line model, folding, numbers), `front` (title and preamble)
 (headings → sections, narratives), `tables` (table cells → answers), `notes` (the result, its
 problems and what was read), `messages` (the Chinese text), `layout` (what the Form does not
 declare yet), and `document` (lines → result).
+
+Beside the reports, a coordinator's agency list: `spreadsheet` (an .xlsx or .csv upload → rows of
+cell texts), `agencies` (rows → agencies to add, every bad row named) and `messages_agencies`.
 """
 
 from __future__ import annotations
 
 from dialogs.form import Form
 from dialogs.parsing import Rejected
+from importer.agencies import AgencyRow, AgencySheet, SheetError, read_agency_sheet
 from importer.document import read_lines
 from importer.lines import lines_from_text
 from importer.notes import Coverage, ImportProblem, ImportResult, TableRead, failed
@@ -20,15 +24,19 @@ from importer.sniff import FORMATS, DocumentKind, Format, Upload, read_html, sni
 
 __all__ = [
     "FORMATS",
+    "AgencyRow",
+    "AgencySheet",
     "Coverage",
     "DocumentKind",
     "Format",
     "ImportProblem",
     "ImportResult",
+    "SheetError",
     "TableRead",
     "import_document",
     "import_html",
     "import_text",
+    "read_agency_sheet",
 ]
 
 

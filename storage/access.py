@@ -13,16 +13,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, CursorResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import districts
 from storage import repositories as repo
 from storage.tables import (
     Agency,
     Answer,
+    DistrictCoordinator,
     Invite,
     InviteAttempt,
     Membership,
@@ -72,23 +74,43 @@ class Redeemed:
 
 # --- people ----------------------------------------------------------------------------------------
 async def ensure_coordinators(*, session: AsyncSession, telegram_ids: Iterable[int]) -> None:
-    """The configured coordinators exist as people with the coordinator flag."""
-    for telegram_id in telegram_ids:
+    """The configured admins exist as people who coordinate every district; someone taken off the
+    list is an admin no more (they keep the districts they were given as a coordinator)."""
+    wanted = set(telegram_ids)
+    for telegram_id in wanted:
         person = await repo.telegram_person(session=session, telegram_id=telegram_id)
-        if person is not None and not person.is_coordinator:
+        if person is not None and not (person.is_coordinator and person.is_admin):
             person.is_coordinator = True
+            person.is_admin = True
+            session.add(person)
+    former = await session.exec(select(Person).where(col(Person.is_admin).is_(True)))
+    for person in former.all():
+        if person.telegram_id not in wanted:
+            person.is_admin = False
             session.add(person)
     await session.flush()
 
 
-def coordinator_chat_ids(conn: Connection) -> list[int]:
-    """The Telegram chats of every coordinator (on the connection of a running transaction)."""
+def coordinator_chat_ids(conn: Connection, *, report_id: int | None = None) -> list[int]:
+    """The Telegram chats of the coordinators of the report's district (the admins and its own),
+    of every coordinator when None (on the connection of a running transaction)."""
     person = Person.__table__  # type: ignore[attr-defined]
-    result = conn.execute(
-        sa_select(person.c.telegram_id)
-        .where(person.c.is_coordinator.is_(True), person.c.telegram_id.is_not(None))
-        .order_by(person.c.id)
+    query = sa_select(person.c.telegram_id).where(
+        person.c.is_coordinator.is_(True), person.c.telegram_id.is_not(None)
     )
+    if report_id is not None:
+        agency = Agency.__table__  # type: ignore[attr-defined]
+        report = Report.__table__  # type: ignore[attr-defined]
+        link = DistrictCoordinator.__table__  # type: ignore[attr-defined]
+        district = (
+            sa_select(agency.c.district_id)
+            .join(report, report.c.agency_id == agency.c.id)
+            .where(report.c.id == report_id)
+            .scalar_subquery()
+        )
+        own = exists().where(link.c.person_id == person.c.id, link.c.district_id == district)
+        query = query.where(or_(person.c.is_admin.is_(True), own))
+    result = conn.execute(query.order_by(person.c.id))
     return [int(telegram_id) for (telegram_id,) in result.all()]
 
 
@@ -116,6 +138,7 @@ async def create_invite(
     created_by: int | None,
     now: datetime,
     ttl: timedelta = INVITE_TTL,
+    district_id: int | None = None,
 ) -> str:
     """A new invite; returns the token, which exists only in the link given to the coordinator."""
     token = secrets.token_urlsafe(_TOKEN_BYTES)
@@ -123,6 +146,7 @@ async def create_invite(
         Invite(
             token_hash=hash_token(token),
             agency_id=agency_id,
+            district_id=district_id,
             role=role.value,
             created_by=created_by,
             created_at=now,
@@ -179,11 +203,15 @@ async def redeem_invite(
     role = Role(found.role)
     if role is Role.COORDINATOR or found.agency_id is None:
         person.is_coordinator = True
+        district = await districts.default_district(session=session) if found.district_id is None else None
+        district_id = found.district_id if district is None else district.id
+        person.district_id = district_id
         session.add(person)
         await session.flush()
+        await districts.add_coordinator(session=session, person_id=person.id, district_id=district_id or 0)
         return Redeemed(person.id, Role.COORDINATOR, None, None)
     agency = await repo.get_agency(session=session, agency_id=found.agency_id)
-    rnd = await repo.latest_round(session=session)
+    rnd = None if agency is None else await repo.latest_round(session=session, district_id=agency.district_id)
     if agency is None or agency.id is None or rnd is None:
         raise InviteRefused
     await repo.add_member(session=session, person_id=person.id, agency_id=agency.id)
@@ -231,12 +259,13 @@ async def member_reports(*, session: AsyncSession, person_id: int) -> Sequence[t
     return list(latest.values())
 
 
-async def find_agency(*, session: AsyncSession, query: str) -> Agency | None:
-    """An agency by its number (as the dashboard shows it) or its full name."""
+async def find_agency(*, session: AsyncSession, query: str, district_id: int) -> Agency | None:
+    """An agency of the district by its number (as the dashboard shows it) or its full name."""
     text = query.strip()
     if text.isdigit():
-        return await repo.get_agency(session=session, agency_id=int(text))
-    return await repo.find_agency(session=session, name=text)
+        found = await repo.get_agency(session=session, agency_id=int(text))
+        return found if found is not None and found.district_id == district_id else None
+    return await repo.find_agency(session=session, name=text, district_id=district_id)
 
 
 # --- the coordinators' dashboard ----------------------------------------------------------------------

@@ -222,7 +222,10 @@ class Database:
             # and the file would stay unusable after its owner makes it writable again.
             raise DatabaseFault(Fault.READ_ONLY, self.where)
         with self._faults():
-            if self._file is None:
+            if self._file is None and self.engine.dialect.name == "sqlite":  # in memory
+                async with self.engine.connect() as connection:
+                    await connection.run_sync(_upgrade_sqlite_connection)
+            elif self._file is None:
                 async with self.engine.begin() as connection:
                     await connection.run_sync(_upgrade)
             else:
@@ -306,8 +309,33 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
+def _upgrade_sqlite_connection(connection: Connection) -> None:
+    # A batch migration rebuilds a table (create, copy, drop, rename); with foreign keys on, the
+    # drop would cascade to every row that references it. SQLite ignores this pragma inside a
+    # transaction, so it is set before (on the driver's connection: SQLAlchemy would begin one
+    # first), and the references are checked before the commit.
+    _driver_pragma(connection, "foreign_keys=OFF")
+    try:
+        with connection.begin():
+            _upgrade(connection)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left {len(broken)} broken references")
+    finally:
+        _driver_pragma(connection, "foreign_keys=ON")
+
+
+def _driver_pragma(connection: Connection, pragma: str) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
+
+
 def _upgrade_sqlite(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _upgrade_sqlite_connection(connection)
     with engine.begin() as connection:
-        _upgrade(connection)
         version = connection.exec_driver_sql("PRAGMA user_version").scalar()
         connection.exec_driver_sql(f"PRAGMA user_version = {int(version or 0)}")

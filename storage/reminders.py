@@ -161,6 +161,7 @@ async def ensure_reports(
     """
     has_report = exists().where(col(Report.agency_id) == col(Agency.id), col(Report.year) == rnd.year)
     has_staff = exists().where(col(Membership.agency_id) == col(Agency.id))
+    in_district = col(Agency.district_id) == rnd.district_id
     rows = sa_select(
         col(Agency.id),
         literal(rnd.year),
@@ -169,7 +170,7 @@ async def ensure_reports(
         literal(form_version),
         literal("dialog"),
         literal(_utc(at), type_=Report.__table__.c.created_at.type),  # type: ignore[attr-defined]
-    ).where(has_staff, ~has_report)
+    ).where(in_district, has_staff, ~has_report)
     columns = ["agency_id", "year", "round_id", "status", "form_version", "source", "created_at"]
     statement = (
         _insert(session, Report)
@@ -180,8 +181,10 @@ async def ensure_reports(
     return int(result.rowcount or 0)
 
 
-async def reminders_due(*, session: AsyncSession, year: int, slot: str) -> list[DueReminder]:
-    """Everyone to remind in ``slot``: staff of open reports not yet claimed for this slot.
+async def reminders_due(
+    *, session: AsyncSession, year: int, district_id: int, slot: str
+) -> list[DueReminder]:
+    """Everyone of the district to remind in ``slot``: staff of open reports not yet claimed for it.
 
     People Telegram refused (unreachable_since set) are left out: a 403 is not retried until
     they write to the bot again. People without a Telegram id (terminal users) cannot be reached.
@@ -206,6 +209,7 @@ async def reminders_due(*, session: AsyncSession, year: int, slot: str) -> list[
         .join(Person, col(Person.id) == col(Membership.person_id))
         .where(
             col(Report.year) == year,
+            col(Agency.district_id) == district_id,
             col(Report.status).in_(OPEN_STATUSES),
             col(Person.telegram_id).is_not(None),
             col(Person.unreachable_since).is_(None),
@@ -296,7 +300,9 @@ _FROM_OUTBOX = {
 }
 
 
-async def slot_outcome(*, session: AsyncSession, year: int, slot: str, stale_before: datetime) -> SlotOutcome:
+async def slot_outcome(
+    *, session: AsyncSession, year: int, district_id: int, slot: str, stale_before: datetime
+) -> SlotOutcome:
     """Each claimed reminder of the slot with its delivery state, read from its outbox row.
 
     A pending row (to be retried after a 429 or a network error) is in flight whatever its
@@ -314,7 +320,9 @@ async def slot_outcome(*, session: AsyncSession, year: int, slot: str, stale_bef
         .join(Agency, col(Agency.id) == col(Report.agency_id))
         .join(Person, col(Person.id) == col(ReminderSent.person_id))
         .outerjoin(OutboxMessage, col(OutboxMessage.dedupe_key) == _reminder_key_sql())
-        .where(col(ReminderSent.slot) == slot, col(Report.year) == year)
+        .where(
+            col(ReminderSent.slot) == slot, col(Report.year) == year, col(Agency.district_id) == district_id
+        )
         .order_by(col(Agency.name), col(Person.id))
     )
     recipients: list[SlotRecipient] = []
@@ -336,32 +344,34 @@ def _open_or_missing() -> Any:
     return or_(col(Report.id).is_(None), col(Report.status).in_(OPEN_STATUSES))
 
 
-async def missing_agencies(*, session: AsyncSession, year: int) -> tuple[list[str], int]:
-    """Names of agencies whose report for ``year`` is not submitted, and the number of agencies."""
+async def missing_agencies(*, session: AsyncSession, year: int, district_id: int) -> tuple[list[str], int]:
+    """The district's agencies whose report for ``year`` is not submitted, and its number of agencies."""
     result = await session.exec(
         select(Agency.name)
         .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
-        .where(_open_or_missing())
+        .where(_open_or_missing(), col(Agency.district_id) == district_id)
         .order_by(col(Agency.name))
     )
-    total = await session.exec(select(func.count()).select_from(Agency))
+    total = await session.exec(
+        select(func.count()).select_from(Agency).where(col(Agency.district_id) == district_id)
+    )
     return list(result.all()), int(total.one())
 
 
-async def unstaffed_agencies(*, session: AsyncSession, year: int) -> list[str]:
+async def unstaffed_agencies(*, session: AsyncSession, year: int, district_id: int) -> list[str]:
     """Agencies with an open (or no) report and nobody bound to them: the coordinator must invite."""
     has_staff = exists().where(col(Membership.agency_id) == col(Agency.id))
     result = await session.exec(
         select(Agency.name)
         .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
-        .where(_open_or_missing(), ~has_staff)
+        .where(_open_or_missing(), ~has_staff, col(Agency.district_id) == district_id)
         .order_by(col(Agency.name))
     )
     return list(result.all())
 
 
 async def unreachable_people(
-    *, session: AsyncSession, year: int, only_open: bool = True
+    *, session: AsyncSession, year: int, district_id: int, only_open: bool = True
 ) -> list[UnreachablePerson]:
     """People Telegram refused (403), per agency, for the round of ``year``.
 
@@ -380,7 +390,7 @@ async def unreachable_people(
         .join(Membership, col(Membership.person_id) == col(Person.id))
         .join(Agency, col(Agency.id) == col(Membership.agency_id))
         .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
-        .where(col(Person.unreachable_since).is_not(None))
+        .where(col(Person.unreachable_since).is_not(None), col(Agency.district_id) == district_id)
         .order_by(col(Agency.name), col(Person.id))
     )
     if only_open:
@@ -393,8 +403,8 @@ async def unreachable_people(
     ]
 
 
-async def reachable_coordinators(*, session: AsyncSession) -> Sequence[Person]:
-    return await repo.coordinators(session=session, reachable_only=True)
+async def reachable_coordinators(*, session: AsyncSession, district_id: int) -> Sequence[Person]:
+    return await repo.coordinators(session=session, district_id=district_id, reachable_only=True)
 
 
 async def claim_digest(

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import exists, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dialogs.form import Form, UnitKind, Value
 from dialogs.lifecycle import Action, Actor, Denied, is_editable
+from storage import districts
 from storage.answers import write_answers as store_answers
 from storage.status import Changed, change_status
 from storage.tables import (
@@ -27,19 +29,38 @@ from storage.tables import (
     Answer,
     AnswerChange,
     DialogPosition,
+    DistrictCoordinator,
     Membership,
     Person,
     Report,
     ReportingRound,
 )
-from storage.values import decode
+from storage.values import decode, decode_rows
 
 _answer = Answer.__table__  # type: ignore[attr-defined]
 
 
 # --- agencies and people -------------------------------------------------------------------
-async def create_agency(*, session: AsyncSession, name: str, unit: UnitKind) -> Agency:
-    agency = Agency(name=name.strip(), unit_kind=unit.value)
+async def _district_id(session: AsyncSession, district_id: int | None) -> int:
+    """`district_id`, or the default district's (storage/districts.py) when None."""
+    if district_id is not None:
+        return district_id
+    district = await districts.default_district(session=session)
+    if district.id is None:
+        raise LookupError("district was not given an id")
+    return district.id
+
+
+async def create_agency(
+    *, session: AsyncSession, name: str, unit: UnitKind, district_id: int | None = None, contact: str = ""
+) -> Agency:
+    """A new agency of the district (None: the default district)."""
+    agency = Agency(
+        name=name.strip(),
+        unit_kind=unit.value,
+        district_id=await _district_id(session, district_id),
+        contact=contact.strip(),
+    )
     session.add(agency)
     await session.flush()
     return agency
@@ -49,9 +70,29 @@ async def get_agency(*, session: AsyncSession, agency_id: int) -> Agency | None:
     return await session.get(Agency, agency_id)
 
 
-async def find_agency(*, session: AsyncSession, name: str) -> Agency | None:
-    result = await session.exec(select(Agency).where(Agency.name == name.strip()))
+async def find_agency(*, session: AsyncSession, name: str, district_id: int | None = None) -> Agency | None:
+    """The agency of that exact name in the district (None: the default district)."""
+    scope = await _district_id(session, district_id)
+    result = await session.exec(
+        select(Agency).where(Agency.name == name.strip(), Agency.district_id == scope)
+    )
     return result.first()
+
+
+async def agencies_named(
+    *, session: AsyncSession, district_id: int, names: Sequence[str]
+) -> dict[str, Agency]:
+    """The district's agencies among `names`, by name (one query, for a bulk import)."""
+    found: dict[str, Agency] = {}
+    wanted = sorted({n.strip() for n in names})
+    for start in range(0, len(wanted), 500):
+        result = await session.exec(
+            select(Agency).where(
+                Agency.district_id == district_id, col(Agency.name).in_(wanted[start : start + 500])
+            )
+        )
+        found.update((a.name, a) for a in result.all())
+    return found
 
 
 async def local_person(*, session: AsyncSession, local_name: str) -> Person:
@@ -100,9 +141,18 @@ async def members_of(*, session: AsyncSession, agency_id: int) -> Sequence[Perso
     return result.all()
 
 
-async def coordinators(*, session: AsyncSession, reachable_only: bool = False) -> Sequence[Person]:
-    """Coordinators with a Telegram chat; `reachable_only` leaves out those who blocked the bot."""
+async def coordinators(
+    *, session: AsyncSession, district_id: int | None, reachable_only: bool = False
+) -> Sequence[Person]:
+    """Coordinators of the district (its own and the admins; every one for None) with a Telegram
+    chat; `reachable_only` leaves out those who blocked the bot."""
     query = select(Person).where(col(Person.is_coordinator).is_(True), col(Person.telegram_id).is_not(None))
+    if district_id is not None:
+        of_district = exists().where(
+            col(DistrictCoordinator.person_id) == col(Person.id),
+            col(DistrictCoordinator.district_id) == district_id,
+        )
+        query = query.where(or_(col(Person.is_admin).is_(True), of_district))
     if reachable_only:
         query = query.where(col(Person.unreachable_since).is_(None))
     result = await session.exec(query.order_by(col(Person.id)))
@@ -111,28 +161,44 @@ async def coordinators(*, session: AsyncSession, reachable_only: bool = False) -
 
 # --- rounds and reports ---------------------------------------------------------------------
 async def open_round(
-    *, session: AsyncSession, year: int, deadline: date, created_by: int | None
+    *,
+    session: AsyncSession,
+    year: int,
+    deadline: date,
+    created_by: int | None,
+    district_id: int | None = None,
 ) -> ReportingRound:
-    result = await session.exec(select(ReportingRound).where(ReportingRound.year == year))
-    existing = result.first()
+    """The district's round of `year` (None: the default district), opened or given the new deadline."""
+    scope = await _district_id(session, district_id)
+    existing = await round_for_year(session=session, year=year, district_id=scope)
     if existing is not None:
         existing.deadline = deadline
         session.add(existing)
         await session.flush()
         return existing
-    rnd = ReportingRound(year=year, deadline=deadline, created_by=created_by)
+    rnd = ReportingRound(year=year, deadline=deadline, created_by=created_by, district_id=scope)
     session.add(rnd)
     await session.flush()
     return rnd
 
 
-async def round_for_year(*, session: AsyncSession, year: int) -> ReportingRound | None:
-    result = await session.exec(select(ReportingRound).where(ReportingRound.year == year))
+async def round_for_year(
+    *, session: AsyncSession, year: int, district_id: int | None = None
+) -> ReportingRound | None:
+    scope = await _district_id(session, district_id)
+    result = await session.exec(
+        select(ReportingRound).where(ReportingRound.year == year, ReportingRound.district_id == scope)
+    )
     return result.first()
 
 
-async def latest_round(*, session: AsyncSession) -> ReportingRound | None:
-    result = await session.exec(select(ReportingRound).order_by(col(ReportingRound.year).desc()))
+async def latest_round(*, session: AsyncSession, district_id: int | None = None) -> ReportingRound | None:
+    scope = await _district_id(session, district_id)
+    result = await session.exec(
+        select(ReportingRound)
+        .where(ReportingRound.district_id == scope)
+        .order_by(col(ReportingRound.year).desc())
+    )
     return result.first()
 
 
@@ -155,8 +221,17 @@ async def get_report(*, session: AsyncSession, report_id: int) -> Report | None:
     return await session.get(Report, report_id)
 
 
-async def reports_in_year(*, session: AsyncSession, year: int) -> Sequence[Report]:
-    result = await session.exec(select(Report).where(Report.year == year).order_by(col(Report.agency_id)))
+async def reports_in_year(
+    *, session: AsyncSession, year: int, district_id: int | None = None
+) -> Sequence[Report]:
+    """The reports of `year` of the district's agencies (None: the default district)."""
+    scope = await _district_id(session, district_id)
+    result = await session.exec(
+        select(Report)
+        .join(Agency, col(Agency.id) == col(Report.agency_id))
+        .where(Report.year == year, Agency.district_id == scope)
+        .order_by(col(Report.agency_id))
+    )
     return result.all()
 
 
@@ -227,6 +302,32 @@ async def change_identity(
 async def load_answers(*, session: AsyncSession, form: Form, report_id: int) -> dict[str, Value]:
     result = await session.exec(select(Answer).where(Answer.report_id == report_id))
     return {a.key: decode(form, a.key, a.value) for a in result.all()}
+
+
+async def answers_of_reports(
+    *, session: AsyncSession, form: Form, report_ids: Sequence[int]
+) -> dict[int, dict[str, Value]]:
+    """The answers of many reports, by report (a few queries however many: the district export)."""
+    stored: dict[int, list[tuple[str, str]]] = {i: [] for i in report_ids}
+    connection = await session.connection()
+    for start in range(0, len(report_ids), 500):
+        chunk = list(report_ids[start : start + 500])
+        rows = await connection.execute(
+            sa_select(_answer.c.report_id, _answer.c.key, _answer.c.value).where(
+                _answer.c.report_id.in_(chunk)
+            )
+        )
+        for report_id, key, value in rows.all():
+            stored[report_id].append((key, value))
+    return {report_id: decode_rows(form, rows) for report_id, rows in stored.items()}
+
+
+async def agencies_of(*, session: AsyncSession, district_id: int) -> Sequence[Agency]:
+    """The district's agencies by name."""
+    result = await session.exec(
+        select(Agency).where(Agency.district_id == district_id).order_by(col(Agency.name), col(Agency.id))
+    )
+    return result.all()
 
 
 async def previous_answers(

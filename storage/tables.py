@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import false as sql_false
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
@@ -39,10 +50,35 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
 
 
+class District(SQLModel, table=True):
+    """A district whose disclosure office runs its own rounds: agencies, rounds and exports belong to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class DistrictCoordinator(SQLModel, table=True):
+    """Who coordinates which district (the configured admins coordinate every one)."""
+
+    __tablename__ = "district_coordinator"
+
+    person_id: int = Field(sa_column=Column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True))
+    district_id: int = Field(
+        sa_column=Column(ForeignKey("district.id", ondelete="CASCADE"), primary_key=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class Agency(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
     unit_kind: str = Field(max_length=20)
+    district_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("district.id", ondelete="CASCADE"), nullable=True)
+    )
+    """Always set by the repositories (None only in rows written before districts existed)."""
+    contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -53,6 +89,18 @@ class Person(SQLModel, table=True):
     """The operating-system user of a terminal session (terminal mode has no Telegram id)."""
     display_name: str = Field(default="", max_length=200)
     is_coordinator: bool = Field(default=False)
+    is_admin: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=sql_false())
+    )
+    """One of NIANBAO_ADMINS: coordinates every district and may create districts."""
+    district_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("district.id", ondelete="SET NULL"), nullable=True)
+    )
+    """The district a coordinator of several picked last (/district)."""
+    pending_return_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("report.id", ondelete="SET NULL"), nullable=True)
+    )
+    """The report whose return button a coordinator pressed: their next reply is the comment."""
     unreachable_since: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     """Set when Telegram answered 403 (the person blocked the bot); cleared when they write again."""
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -71,9 +119,11 @@ class Membership(SQLModel, table=True):
 
 class ReportingRound(SQLModel, table=True):
     __tablename__ = "reporting_round"
+    __table_args__ = (UniqueConstraint("district_id", "year", name="uq_reporting_round_district_year"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    year: int = Field(unique=True)
+    district_id: int = Field(sa_column=Column(ForeignKey("district.id", ondelete="CASCADE"), nullable=False))
+    year: int
     deadline: date
     reminder_plan: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """JSON: the reminder ladder (None = the default ladder)."""
@@ -198,6 +248,10 @@ class Invite(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     """SHA-256 of the token; the token itself is never stored."""
     agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="CASCADE")
+    district_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("district.id", ondelete="CASCADE"), nullable=True)
+    )
+    """A coordinator invite's district (a staff invite's is its agency's)."""
     role: str = Field(default=Role.STAFF.value, max_length=20)
     created_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

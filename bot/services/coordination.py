@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,21 +21,31 @@ from bot.services.outgoing import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import Form, UnitKind, Value
-from dialogs.lifecycle import Action, Actor, Denied, Status, sources
+from dialogs.lifecycle import Action, Actor, Denied, Status, sources, transition
 from storage import access as store
+from storage import dashboard as board_store
+from storage import districts
+from storage import history as history_store
 from storage import outbox as outbox_store
 from storage import repositories as repo
 from storage.db import Database
 from storage.outbox import Outgoing
-from storage.tables import Agency, OutboxKind, Person, Report, ReportingRound, Role
+from storage.tables import Agency, District, OutboxKind, Person, Report, ReportingRound, Role
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "OPERATOR",
+    "PAGE_SIZE",
     "AgencyAdded",
+    "Board",
+    "BulkAdded",
     "Coordination",
     "DeniedFor",
+    "Detail",
+    "Districts",
+    "History",
+    "PendingReturn",
     "Refusal",
     "Refused",
     "Reviewed",
@@ -60,7 +70,14 @@ class Refusal(Enum):
     NOT_COORDINATOR = "not_coordinator"
     NO_ROUND = "no_round"
     UNKNOWN_AGENCY = "unknown_agency"
-    """No such agency, or it has no report of that year."""
+    """No such agency in the coordinator's district, or it has no report of that year."""
+    PICK_DISTRICT = "pick_district"
+    """The person coordinates several districts and has not picked one (/district)."""
+    UNKNOWN_DISTRICT = "unknown_district"
+    """No such district among those the person coordinates."""
+    NOT_ADMIN = "not_admin"
+    """Only a configured admin creates districts."""
+    NO_PENDING_RETURN = "no_pending_return"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +112,58 @@ class AgencyAdded:
     token: str
 
 
+@dataclass(frozen=True, slots=True)
+class BulkAdded:
+    district: str
+    year: int
+    added: tuple[AgencyAdded, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """One page of the dashboard: the district's counts and the agencies on the page."""
+
+    district: str
+    round: ReportingRound
+    counts: board_store.Counts
+    late: int
+    """Agencies not handed in although the deadline has passed (0 before it)."""
+    board_filter: board_store.BoardFilter
+    matching: int
+    page: int
+    pages: int
+    rows: tuple[board_store.AgencyRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    round: ReportingRound
+    row: board_store.AgencyRow
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    agency: str
+    year: int
+    entries: tuple[history_store.Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Districts:
+    current: District | None
+    mine: tuple[District, ...]
+    may_create: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReturn:
+    agency: str
+    year: int
+
+
+PAGE_SIZE = 20
+
+
 def default_deadline(year: int, unit: UnitKind = UnitKind.DEPARTMENT) -> date:
     """The regulation's deadline of a year's report: 31 January of the next year for a department,
     31 March for a county-level government's own report."""
@@ -109,64 +178,163 @@ class Coordination:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _is_coordinator(self, session: AsyncSession, who: Who) -> bool:
-        if who.actor is Actor.OPERATOR:
-            return True
+    async def _person(self, session: AsyncSession, who: Who) -> Person | None:
         if who.actor is not Actor.COORDINATOR or who.person_id is None:
-            return False
+            return None
         person = await session.get(Person, who.person_id)
-        return person is not None and person.is_coordinator
+        return person if person is not None and person.is_coordinator else None
 
-    async def open_round(
-        self, who: Who, *, year: int, deadline: date | None, at: datetime
-    ) -> ReportingRound | Refused:
+    async def _scope(
+        self, session: AsyncSession, who: Who, district: str | None = None
+    ) -> District | Refused:
+        """The district the request is about: named, or the coordinator's picked (or only) one.
+
+        The operator at the command line has every district (the default one unless named); a
+        coordinator only those they coordinate (every one for an admin). A district the person
+        does not coordinate is refused as unknown: its existence is not theirs to learn.
+        """
+        if who.actor is Actor.OPERATOR:
+            found = (
+                await districts.find_district(session=session, name=district)
+                if district
+                else await districts.default_district(session=session)
+            )
+            return found if found is not None else Refused(Refusal.UNKNOWN_DISTRICT)
+        person = await self._person(session, who)
+        if person is None:
+            return Refused(Refusal.NOT_COORDINATOR)
+        mine = list(await districts.coordinated(session=session, person=person))
+        if district:
+            named = next((d for d in mine if d.name == district.strip()), None)
+            return named if named is not None else Refused(Refusal.UNKNOWN_DISTRICT)
+        picked = next((d for d in mine if d.id == person.district_id), None)
+        if picked is not None:
+            return picked
+        if len(mine) == 1:
+            return mine[0]
+        if not mine and person.is_admin:
+            return await districts.default_district(session=session)
+        return Refused(Refusal.PICK_DISTRICT if mine else Refusal.NOT_COORDINATOR)
+
+    async def _round(
+        self, session: AsyncSession, district: District, year: int | None
+    ) -> ReportingRound | None:
+        if year is not None:
+            return await repo.round_for_year(session=session, year=year, district_id=district.id)
+        return await repo.latest_round(session=session, district_id=district.id)
+
+    # --- districts -------------------------------------------------------------------------------
+    async def districts(self, who: Who) -> Districts | Refused:
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
+            person = await self._person(session, who)
+            if person is None:
                 return Refused(Refusal.NOT_COORDINATOR)
+            mine = tuple(await districts.coordinated(session=session, person=person))
+            scope = await self._scope(session, who)
+            current = scope if isinstance(scope, District) else None
+            return Districts(current, mine, person.is_admin)
+
+    async def pick_district(self, who: Who, *, name: str) -> District | Refused:
+        """Make `name` the person's district; an admin naming a new one creates it."""
+        async with self.db.session() as session:
+            person = await self._person(session, who)
+            if person is None:
+                return Refused(Refusal.NOT_COORDINATOR)
+            found = await self._scope(session, who, name)
+            if isinstance(found, Refused):
+                if not person.is_admin:
+                    return found
+                found = await districts.create_district(session=session, name=name)
+                log.info("district %s created by person %s", found.id, person.id)
+            person.district_id = found.id
+            session.add(person)
+            return found
+
+    # --- rounds and agencies ---------------------------------------------------------------------
+    async def open_round(
+        self, who: Who, *, year: int, deadline: date | None, at: datetime, district: str | None = None
+    ) -> tuple[District, ReportingRound] | Refused:
+        """Open the district's round of `year`, or give an open round its new deadline."""
+        async with self.db.session() as session:
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            existing = await repo.round_for_year(session=session, year=year, district_id=scope.id)
             rnd = await repo.open_round(
                 session=session,
                 year=year,
-                deadline=deadline or default_deadline(year),
+                deadline=deadline or (existing.deadline if existing else default_deadline(year)),
                 created_by=who.person_id,
+                district_id=scope.id,
             )
-        log.info("round %s opened by person %s", year, who.person_id)
-        return rnd
+        log.info("round %s of district %s opened by person %s", year, scope.id, who.person_id)
+        return scope, rnd
 
-    async def rounds(self, who: Who, *, year: int | None) -> ReportingRound | Refused | None:
-        """The round of `year`, or the latest one."""
+    async def rounds(
+        self, who: Who, *, year: int | None, district: str | None = None
+    ) -> ReportingRound | Refused | None:
+        """The district's round of `year`, or its latest one."""
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            if year is not None:
-                return await repo.round_for_year(session=session, year=year)
-            return await repo.latest_round(session=session)
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            return await self._round(session, scope, year)
 
-    async def add_agency(self, who: Who, *, name: str, unit: UnitKind, at: datetime) -> AgencyAdded | Refused:
+    async def add_agency(
+        self, who: Who, *, name: str, unit: UnitKind, at: datetime, district: str | None = None
+    ) -> AgencyAdded | Refused:
         """The agency (created unless it exists) with its report in the latest round, and an invite."""
+        added = await self.add_agencies(who, [(name, unit, "")], at=at, district=district)
+        return added if isinstance(added, Refused) else added.added[0]
+
+    async def add_agencies(
+        self,
+        who: Who,
+        agencies: Sequence[tuple[str, UnitKind, str]],
+        *,
+        at: datetime,
+        district: str | None = None,
+    ) -> BulkAdded | Refused:
+        """Every (name, kind, contact) as an agency of the district with its report in the latest
+        round and a new invite, in one transaction: all of them or, on any failure, none."""
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            rnd = await repo.latest_round(session=session)
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            rnd = await repo.latest_round(session=session, district_id=scope.id)
             if rnd is None:
                 return Refused(Refusal.NO_ROUND)
-            agency = await repo.find_agency(session=session, name=name)
-            existed = agency is not None
-            if agency is None:
-                agency = await repo.create_agency(session=session, name=name, unit=unit)
-            if agency.id is None:
-                raise LookupError("agency was not given an id")
-            await repo.report_for(session=session, agency_id=agency.id, year=rnd.year, round_id=rnd.id)
-            token = await store.create_invite(
-                session=session, agency_id=agency.id, role=Role.STAFF, created_by=who.person_id, now=at
+            known = await repo.agencies_named(
+                session=session, district_id=scope.id or 0, names=[name for name, _, _ in agencies]
             )
-        log.info("agency %s added to round %s by person %s", agency.id, rnd.year, who.person_id)
-        return AgencyAdded(agency, rnd.year, existed, token)
+            added: list[AgencyAdded] = []
+            for name, unit, contact in agencies:
+                agency = known.get(name.strip())
+                existed = agency is not None
+                if agency is None:
+                    agency = await repo.create_agency(
+                        session=session, name=name, unit=unit, district_id=scope.id, contact=contact
+                    )
+                    known[agency.name] = agency
+                elif contact.strip() and agency.contact != contact.strip():
+                    agency.contact = contact.strip()
+                    session.add(agency)
+                if agency.id is None:
+                    raise LookupError("agency was not given an id")
+                await repo.report_for(session=session, agency_id=agency.id, year=rnd.year, round_id=rnd.id)
+                token = await store.create_invite(
+                    session=session, agency_id=agency.id, role=Role.STAFF, created_by=who.person_id, now=at
+                )
+                added.append(AgencyAdded(agency, rnd.year, existed, token))
+        log.info("%s agencies added to round %s by person %s", len(added), rnd.year, who.person_id)
+        return BulkAdded(scope.name, rnd.year, tuple(added))
 
     async def invite(self, who: Who, *, query: str, at: datetime) -> tuple[Agency, str] | Refused:
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            agency = await store.find_agency(session=session, query=query)
+            scope = await self._scope(session, who)
+            if isinstance(scope, Refused):
+                return scope
+            agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
             if agency is None or agency.id is None:
                 return Refused(Refusal.UNKNOWN_AGENCY)
             token = await store.create_invite(
@@ -177,61 +345,143 @@ class Coordination:
 
     async def revoke(self, who: Who, *, query: str, at: datetime) -> tuple[Agency, int] | Refused:
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            agency = await store.find_agency(session=session, query=query)
+            scope = await self._scope(session, who)
+            if isinstance(scope, Refused):
+                return scope
+            agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
             if agency is None or agency.id is None:
                 return Refused(Refusal.UNKNOWN_AGENCY)
             count = await store.revoke_invites(session=session, agency_id=agency.id, now=at)
         log.info("%s invites of agency %s revoked by person %s", count, agency.id, who.person_id)
         return agency, count
 
-    async def coordinator_invite(self, who: Who, *, at: datetime) -> str | Refused:
+    async def coordinator_invite(self, who: Who, *, at: datetime) -> tuple[District, str] | Refused:
+        """An invite to coordinate the inviter's current district."""
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
+            scope = await self._scope(session, who)
+            if isinstance(scope, Refused):
+                return scope
             token = await store.create_invite(
-                session=session, agency_id=None, role=Role.COORDINATOR, created_by=who.person_id, now=at
+                session=session,
+                agency_id=None,
+                role=Role.COORDINATOR,
+                created_by=who.person_id,
+                now=at,
+                district_id=scope.id,
             )
-        log.info("coordinator invite created by person %s", who.person_id)
-        return token
+        log.info("coordinator invite of district %s created by person %s", scope.id, who.person_id)
+        return scope, token
 
     async def dashboard(
-        self, who: Who, *, year: int | None
-    ) -> tuple[ReportingRound, list[store.DashboardRow]] | Refused:
+        self,
+        who: Who,
+        *,
+        year: int | None,
+        at: datetime,
+        zone: tzinfo,
+        board_filter: board_store.BoardFilter = board_store.BoardFilter.ALL,
+        page: int = 0,
+        district: str | None = None,
+    ) -> Board | Refused:
+        """The district's counts and one page of its agencies (PAGE_SIZE, by name)."""
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            if year is not None:
-                rnd = await repo.round_for_year(session=session, year=year)
-            else:
-                rnd = await repo.latest_round(session=session)
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            rnd = await self._round(session, scope, year)
             if rnd is None:
                 return Refused(Refusal.NO_ROUND)
-            return rnd, await store.dashboard(session=session, rnd=rnd)
+            counts = await board_store.counts(session=session, rnd=rnd)
+            matching, _ = await board_store.page(
+                session=session, rnd=rnd, board_filter=board_filter, offset=0, limit=0
+            )
+            pages = max(1, -(-matching // PAGE_SIZE))
+            page = min(max(page, 0), pages - 1)
+            _, rows = await board_store.page(
+                session=session, rnd=rnd, board_filter=board_filter, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+            )
+        late = counts.open if at.astimezone(zone).date() > rnd.deadline else 0
+        return Board(scope.name, rnd, counts, late, board_filter, matching, page, pages, tuple(rows))
+
+    async def agency_detail(self, who: Who, *, query: str, year: int | None) -> Detail | Refused:
+        """One agency of the district: its line, people, confirmed warnings and last status change."""
+        async with self.db.session() as session:
+            scope = await self._scope(session, who)
+            if isinstance(scope, Refused):
+                return scope
+            rnd = await self._round(session, scope, year)
+            if rnd is None:
+                return Refused(Refusal.NO_ROUND)
+            agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
+            if agency is None:
+                return Refused(Refusal.UNKNOWN_AGENCY)
+            return Detail(rnd, await board_store.agency_row(session=session, rnd=rnd, agency=agency))
+
+    async def history(self, who: Who, *, query: str, year: int | None) -> History | Refused:
+        """Every change of the report's answers and status: who, when, old, new."""
+        async with self.db.session() as session:
+            scope = await self._scope(session, who)
+            if isinstance(scope, Refused):
+                return scope
+            found = await self._report(session, scope, query, year)
+            if isinstance(found, Refused):
+                return found
+            agency, report = found
+            entries = await history_store.report_history(session=session, report_id=report.id or 0)
+        return History(agency.name, report.year, tuple(entries))
+
+    async def _report(
+        self, session: AsyncSession, scope: District, query: str, year: int | None
+    ) -> tuple[Agency, Report] | Refused:
+        agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
+        if year is None:
+            rnd = await repo.latest_round(session=session, district_id=scope.id)
+            year = rnd.year if rnd is not None else None
+        report = (
+            None
+            if agency is None or agency.id is None or year is None
+            else await repo.report_for(session=session, agency_id=agency.id, year=year, create=False)
+        )
+        if agency is None or report is None or report.id is None:
+            return Refused(Refusal.UNKNOWN_AGENCY)
+        return agency, report
 
     async def year_reports(
-        self, who: Who, form: Form, *, year: int
-    ) -> list[tuple[Report, Agency, dict[str, Value]]] | Refused:
-        """Every report of `year` with its agency and answers (what the export renders)."""
+        self, who: Who, form: Form, *, year: int, district: str | None = None
+    ) -> tuple[str, list[Agency], list[tuple[Report, Agency, dict[str, Value]]]] | Refused:
+        """The district's name, its agencies, and every report of `year` with its agency and
+        answers (what the export renders)."""
         rows: list[tuple[Report, Agency, dict[str, Value]]] = []
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            for report in await repo.reports_in_year(session=session, year=year):
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            agencies = list(await repo.agencies_of(session=session, district_id=scope.id or 0))
+            answers_of = await repo.answers_of_reports(
+                session=session,
+                form=form,
+                report_ids=[
+                    r.id
+                    for r in await repo.reports_in_year(session=session, year=year, district_id=scope.id)
+                    if r.id is not None
+                ],
+            )
+            for report in await repo.reports_in_year(session=session, year=year, district_id=scope.id):
                 agency = await repo.get_agency(session=session, agency_id=report.agency_id)
                 if agency is None or report.id is None:
                     continue
-                answers = await repo.load_answers(session=session, form=form, report_id=report.id)
-                rows.append((report, agency, answers))
-        return rows
+                rows.append((report, agency, answers_of.get(report.id, {})))
+        return scope.name, agencies, rows
 
-    async def report_of(self, who: Who, *, agency: str, year: int) -> Report | Refused:
+    async def report_of(
+        self, who: Who, *, agency: str, year: int, district: str | None = None
+    ) -> Report | Refused:
         """The report of the agency named exactly `agency` in `year`."""
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            found = await repo.find_agency(session=session, name=agency)
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            found = await repo.find_agency(session=session, name=agency, district_id=scope.id)
             report = (
                 None
                 if found is None or found.id is None
@@ -240,47 +490,129 @@ class Coordination:
         return Refused(Refusal.UNKNOWN_AGENCY) if report is None or report.id is None else report
 
     async def review(
-        self, who: Who, action: Action, *, query: str, year: int | None, comment: str, at: datetime
+        self,
+        who: Who,
+        action: Action,
+        *,
+        query: str | None = None,
+        report_id: int | None = None,
+        year: int | None,
+        comment: str,
+        at: datetime,
+        district: str | None = None,
     ) -> Reviewed | Refused | DeniedFor:
-        """Return, accept or reopen the agency's report of `year` (default: the latest round's)."""
+        """Return, accept or reopen the agency's report of `year` (default: the latest round's),
+        named by the agency (`query`) or by the report's id (a button under a summary)."""
         if action not in (Action.RETURN, Action.ACCEPT, Action.REOPEN):
             raise ValueError(f"{action} is not a review action")
         async with self.db.session() as session:
-            if not await self._is_coordinator(session, who):
-                return Refused(Refusal.NOT_COORDINATOR)
-            agency = await store.find_agency(session=session, query=query)
-            if year is None:
-                rnd = await repo.latest_round(session=session)
-                year = rnd.year if rnd is not None else None
-            report = (
-                None
-                if agency is None or agency.id is None or year is None
-                else await repo.report_for(session=session, agency_id=agency.id, year=year, create=False)
-            )
-            if agency is None or report is None or report.id is None:
-                return Refused(Refusal.UNKNOWN_AGENCY)
-            outcome = await repo.apply_action(
-                session=session,
-                report=report,
-                action=action,
-                actor=who.actor,
-                by=who.person_id,
-                at=at,
-                comment=comment,
-            )
-            if isinstance(outcome, Denied):
-                return DeniedFor(agency.name, report.year, outcome)
-            staff: list[int] = []
-            notice = _NOTICES.get(action)
-            if notice is not None:
-                staff = await store.members_with_chat(session=session, agency_id=report.agency_id)
-                # The notices commit with the status change itself; the outbox sends them.
-                text = notice.format(agency=agency.name, year=report.year)
-                await outbox_store.enqueue_now(
-                    session=session, messages=_notices(report.id, text, staff), at=at
-                )
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            found = await self._review_target(session, scope, query, report_id, year)
+            if isinstance(found, Refused):
+                return found
+            agency, report = found
+            outcome = await self._apply_review(session, who, action, agency, report, comment=comment, at=at)
+            if isinstance(outcome, DeniedFor):
+                return outcome
+            person = await self._person(session, who)
+            if person is not None and person.pending_return_id == report.id:
+                person.pending_return_id = None
+                session.add(person)
         log.info("report %s: %s by person %s", report.id, action.value, who.person_id)
+        return outcome
+
+    async def _review_target(
+        self,
+        session: AsyncSession,
+        scope: District,
+        query: str | None,
+        report_id: int | None,
+        year: int | None,
+    ) -> tuple[Agency, Report] | Refused:
+        if report_id is None:
+            return await self._report(session, scope, query or "", year)
+        report = await repo.get_report(session=session, report_id=report_id)
+        agency = (
+            None if report is None else await repo.get_agency(session=session, agency_id=report.agency_id)
+        )
+        if report is None or agency is None or agency.district_id != scope.id:
+            return Refused(Refusal.UNKNOWN_AGENCY)
+        return agency, report
+
+    async def _apply_review(
+        self,
+        session: AsyncSession,
+        who: Who,
+        action: Action,
+        agency: Agency,
+        report: Report,
+        *,
+        comment: str,
+        at: datetime,
+    ) -> Reviewed | DeniedFor:
+        outcome = await repo.apply_action(
+            session=session,
+            report=report,
+            action=action,
+            actor=who.actor,
+            by=who.person_id,
+            at=at,
+            comment=comment,
+        )
+        if isinstance(outcome, Denied):
+            return DeniedFor(agency.name, report.year, outcome)
+        staff: list[int] = []
+        notice = _NOTICES.get(action)
+        if notice is not None:
+            staff = await store.members_with_chat(session=session, agency_id=report.agency_id)
+            # The notices commit with the status change itself; the outbox sends them.
+            text = notice.format(agency=agency.name, year=report.year)
+            if comment.strip():
+                text += "\n" + tmsg.RETURNED_NOTICE_COMMENT.format(comment=comment.strip())
+            await outbox_store.enqueue_now(
+                session=session, messages=_notices(report.id or 0, text, staff), at=at
+            )
         return Reviewed(agency.name, report.year, outcome.target, len(staff))
+
+    async def begin_return(self, who: Who, *, report_id: int) -> PendingReturn | Refused | DeniedFor:
+        """The coordinator pressed the return button under a summary: their next reply is the comment."""
+        async with self.db.session() as session:
+            scope = await self._scope(session, who)
+            if isinstance(scope, Refused):
+                return scope
+            found = await self._review_target(session, scope, None, report_id, None)
+            if isinstance(found, Refused):
+                return found
+            agency, report = found
+            denied = transition(report.status, Action.RETURN, who.actor)
+            if isinstance(denied, Denied):
+                return DeniedFor(agency.name, report.year, denied)
+            person = await self._person(session, who)
+            if person is None:
+                return Refused(Refusal.NOT_COORDINATOR)
+            person.pending_return_id = report.id
+            session.add(person)
+        return PendingReturn(agency.name, report.year)
+
+    async def finish_return(self, who: Who, *, comment: str, at: datetime) -> Reviewed | Refused | DeniedFor:
+        """The comment for the return the coordinator began; NO_PENDING_RETURN if none is waiting."""
+        async with self.db.session() as session:
+            person = await self._person(session, who)
+            pending = None if person is None else person.pending_return_id
+        if pending is None:
+            return Refused(Refusal.NO_PENDING_RETURN)
+        return await self.review(who, Action.RETURN, report_id=pending, year=None, comment=comment, at=at)
+
+    async def cancel_return(self, who: Who) -> bool:
+        async with self.db.session() as session:
+            person = await self._person(session, who)
+            if person is None or person.pending_return_id is None:
+                return False
+            person.pending_return_id = None
+            session.add(person)
+            return True
 
 
 def _notices(report_id: int, text: str, chats: Sequence[int]) -> list[Outgoing]:

@@ -11,6 +11,7 @@ from dialogs import messages_telegram as tmsg
 # Telegram's limit (telegram.constants.MessageLimit.MAX_TEXT_LENGTH), the strictest channel's.
 MESSAGE_LIMIT = 4096
 RESUME_PREFIX = "resume:"
+REVIEW_PREFIX = "review:"
 
 
 def resume_data(report_id: int) -> str:
@@ -60,3 +61,25 @@ def _pieces(paragraph: str, limit: int) -> list[str]:
         rest = rest[cut:]
     pieces.append(rest)
     return pieces
+
+
+def review_data(action: str, report_id: int) -> str:
+    """The data of a coordinator's review button (accept or return that report)."""
+    return f"{REVIEW_PREFIX}{action}:{report_id}"
+
+
+def read_review_data(data: str) -> tuple[str, int] | None:
+    action, _, tail = data.removeprefix(REVIEW_PREFIX).partition(":")
+    if not data.startswith(REVIEW_PREFIX) or not tail.isdigit():
+        return None
+    return action, int(tail)
+
+
+def review_buttons(report_id: int) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The accept and return buttons under a submission summary."""
+    return (
+        (
+            (tmsg.BTN_ACCEPT, review_data("accept", report_id)),
+            (tmsg.BTN_RETURN, review_data("return", report_id)),
+        ),
+    )

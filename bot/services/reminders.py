@@ -176,7 +176,9 @@ class Reminders:
                 session=session, rnd=rnd, at=self._now(), form_version=self.form.version
             )
         async with self.db.session() as session:
-            due = await store.reminders_due(session=session, year=rnd.year, slot=slot.id)
+            due = await store.reminders_due(
+                session=session, year=rnd.year, district_id=rnd.district_id, slot=slot.id
+            )
         for reminder in due:
             if not await self._enqueue(rnd, slot, reminder):
                 report.skipped += 1
@@ -230,29 +232,41 @@ class Reminders:
         if rnd.id is None:
             return False
         async with self.db.session() as session:
-            coordinators = await store.reachable_coordinators(session=session)
+            coordinators = await store.reachable_coordinators(session=session, district_id=rnd.district_id)
             if not coordinators:
                 return False
             reminded: list[DigestLine] = []
             unknown = 0
             if point.slot_id is not None:
                 outcome = await store.slot_outcome(
-                    session=session, year=rnd.year, slot=point.slot_id, stale_before=now - self.claim_timeout
+                    session=session,
+                    year=rnd.year,
+                    district_id=rnd.district_id,
+                    slot=point.slot_id,
+                    stale_before=now - self.claim_timeout,
                 )
                 if outcome.in_flight:
                     return False  # still being sent (maybe by another process), or to be retried
                 if not outcome.recipients and not point.is_deadline:
                     return False  # the slot sent nothing: no digest
-                if await store.reminders_due(session=session, year=rnd.year, slot=point.slot_id):
+                if await store.reminders_due(
+                    session=session, year=rnd.year, district_id=rnd.district_id, slot=point.slot_id
+                ):
                     return False  # some reminders of the slot are still to be claimed
                 reminded = [
                     DigestLine(r.agency_name, r.person_name)
                     for r in outcome.with_status(store.ClaimStatus.SENT)
                 ]
                 unknown = outcome.unknown
-            missing, total = await store.missing_agencies(session=session, year=rnd.year)
-            unreachable = await store.unreachable_people(session=session, year=rnd.year)
-            unstaffed = await store.unstaffed_agencies(session=session, year=rnd.year)
+            missing, total = await store.missing_agencies(
+                session=session, year=rnd.year, district_id=rnd.district_id
+            )
+            unreachable = await store.unreachable_people(
+                session=session, year=rnd.year, district_id=rnd.district_id
+            )
+            unstaffed = await store.unstaffed_agencies(
+                session=session, year=rnd.year, district_id=rnd.district_id
+            )
         label = slot_label(None if point.is_deadline else point.offset_days)
         text = digest_text(
             year=rnd.year,

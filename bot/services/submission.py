@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from bot.services.outgoing import split_text
+from bot.services.outgoing import review_buttons, split_text
 from dialogs import messages_telegram as tmsg
 from dialogs.engine import Confirmation
 from dialogs.form import Value
@@ -76,7 +76,8 @@ def enqueue_summary(
         confirmations=confirmations,
         submitted_by=person_name(conn, person_id),
     )
-    chats = coordinator_chat_ids(conn)
+    chats = coordinator_chat_ids(conn, report_id=report_id)
+    chunks = split_text(text)
     # One submission is one committed turn, so it enqueues once; the key only has to be new
     # (a report returned and submitted again gets a summary again).
     event = uuid.uuid4().hex
@@ -88,9 +89,10 @@ def enqueue_summary(
                 OutboxKind.SUBMISSION_SUMMARY,
                 chunk,
                 f"{OutboxKind.SUBMISSION_SUMMARY.value}:{report_id}:{event}:{chat}:{n}",
+                buttons=review_buttons(report_id) if n == len(chunks) - 1 else (),
             )
             for chat in chats
-            for n, chunk in enumerate(split_text(text))
+            for n, chunk in enumerate(chunks)
         ),
         at=at,
     )

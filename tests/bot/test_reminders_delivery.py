@@ -31,6 +31,7 @@ from tests.helpers.reminders import (
     add_person,
     assert_sent_through_the_bots_transport,
     bot_process,
+    default_district_id,
     open_round,
     person,
 )
@@ -188,7 +189,9 @@ async def _check_429_and_403(db: Database, api: StandIn, form: Form, time: FakeT
 
     assert (await person(db, blocked.person_id)).unreachable_since is not None
     async with db.session() as session:
-        unreachable = await store.unreachable_people(session=session, year=YEAR)
+        unreachable = await store.unreachable_people(
+            session=session, year=YEAR, district_id=await default_district_id(db)
+        )
         statuses = (
             await session.exec(
                 select(OutboxMessage.status).where(OutboxMessage.chat_id == blocked.telegram_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.reminders import Reminders
+from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import Form
 from storage import repositories as repo
@@ -83,6 +84,13 @@ async def test_nothing_is_sent_during_the_spring_festival_and_the_make_up_saturd
         assert "此前最后一个工作日是 2026年2月14日（星期六）" in digest
 
 
+def _opened(year: int, deadline: str) -> str:
+    government = f"{year + 1}-03-31"  # the government's own report: 31 March
+    return tmsg.ROUND_OPENED.format(
+        district=msg.DEFAULT_DISTRICT, year=year, deadline=deadline, government=government
+    )
+
+
 async def _round_reply(api: StandIn, command: str) -> str:
     await api.send_text(ADMIN, command)
     return str((await api.next_reply(ADMIN))["text"])
@@ -96,14 +104,14 @@ async def test_round_with_a_deadline_on_a_holiday_tells_the_coordinator_and_keep
         weekend = await _round_reply(api, "/round 2026")  # the default deadline, Sun 31 Jan 2027
         estimated = await _round_reply(api, "/round 2039")  # Tue 31 Jan 2040, no published schedule
         working = await _round_reply(api, "/round 2024 2025-01-24")
-    assert holiday.startswith(tmsg.ROUND_OPENED.format(year=2025, deadline="2026-02-18"))
+    assert holiday.startswith(_opened(2025, "2026-02-18"))
     assert "截止日期 2026年2月18日（星期三）在春节假期内，不是工作日。截止日期不变" in holiday
     assert "此前最后一个工作日是 2026年2月14日（星期六）" in holiday
     assert "截止日期 2027年1月31日（星期日）是周末，不是工作日。截止日期不变" in weekend
     assert "此前最后一个工作日是 2027年1月29日（星期五）" in weekend
     assert "2040 年的节假日安排尚未公布" in estimated
     assert "不是工作日" not in estimated
-    assert working == tmsg.ROUND_OPENED.format(year=2024, deadline="2025-01-24")
+    assert working == _opened(2024, "2025-01-24")
     async with db.session() as session:
         stored = {
             year: rnd.deadline

@@ -83,9 +83,9 @@ async def test_export_sends_every_report_and_the_district_totals(api: StandIn, d
     names = archive.namelist()
     assert any(n.startswith(f"{AGENCY}/") and n.endswith(".docx") for n in names)
     assert any(n.startswith("某某区民政局/") and n.endswith(".txt") for n in names)
-    totals = next(n for n in names if n.startswith("全区汇总/") and n.endswith(".txt"))
+    totals = next(n for n in names if n.startswith("全区汇总/") and n.endswith("年度报告.txt"))
     assert (
-        totals == f"全区汇总/全区汇总（2个单位）{YEAR}年政府信息公开工作年度报告.txt"
+        totals == f"全区汇总/本地区汇总（2个单位）{YEAR}年政府信息公开工作年度报告.txt"
     )  # no "_" for the space
     text = archive.read(totals).decode("utf-8")
     new_total = 2 * int(clean_answers()["t3.new.total"])  # cell-wise sum of the two agencies

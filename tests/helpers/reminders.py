@@ -17,6 +17,7 @@ from bot.telegram_app import build_application
 from bot.telegram_outbox import TelegramSender
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form, UnitKind
+from storage import districts
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Person, ReportStatus
@@ -72,10 +73,22 @@ async def add_person(db: Database, *, telegram_id: int, name: str, is_coordinato
         person = await repo.telegram_person(session=session, telegram_id=telegram_id, display_name=name)
         assert person is not None
         assert person.id is not None
-        if is_coordinator:
+        if is_coordinator:  # of the default district, where the helpers put agencies and rounds
             person.is_coordinator = True
             session.add(person)
+            district = await districts.default_district(session=session)
+            await districts.add_coordinator(
+                session=session, person_id=person.id, district_id=district.id or 0
+            )
         return person.id
+
+
+async def default_district_id(db: Database) -> int:
+    """The district the helpers (and the terminal) put agencies and rounds in."""
+    async with db.session() as session:
+        district = await districts.default_district(session=session)
+        assert district.id is not None
+        return district.id
 
 
 async def add_agency_with_staff(

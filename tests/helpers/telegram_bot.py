@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.telegram_app import build_application, initialized, start_updates
 from bot.telegram_handlers import NianbaoApp
 from bot.telegram_output import read_dialog_data
+from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.catalogue import ALL_RULES
 from dialogs.report_2021 import form_2021
@@ -176,10 +177,14 @@ async def open_round_with_agency(api: StandIn, name: str, kind: str, *, year: in
     """The coordinator opens the round (if needed) and adds an agency; returns the invite token."""
     await api.send_text(ADMIN, f"/round {year}")
     opened = await api.next_reply(ADMIN)
-    # The usage line also names a year (2024), so only the confirmation's opening proves the round is open.
-    assert opened["text"].startswith(tmsg.ROUND_OPENED.split("{deadline}")[0].format(year=year)), opened[
-        "text"
-    ]
+    # The usage line also names a year (2024), so only the confirmation proves the round is open
+    # (or, opened before, that it still is).
+    district = msg.DEFAULT_DISTRICT
+    shown = (
+        tmsg.ROUND_OPENED.split("{deadline}")[0].format(district=district, year=year),
+        tmsg.ROUND_CHANGED.split("{deadline}")[0].format(district=district, year=year),
+    )
+    assert opened["text"].startswith(shown), opened["text"]
     return await add_agency(api, name, kind)
 
 

@@ -15,6 +15,7 @@ from storage import reminders as reminder_store
 from storage.db import Database, alembic_config
 from storage.outbox import Outgoing
 from storage.tables import OutboxKind, OutboxMessage
+from tests.helpers.reminders import default_district_id
 
 NOW = datetime(2026, 1, 24, 1, 0, tzinfo=UTC)
 
@@ -118,7 +119,11 @@ async def test_a_database_of_the_previous_release_upgrades_and_keeps_its_reminde
         await db.upgrade()
         async with db.session() as session:
             outcome = await reminder_store.slot_outcome(
-                session=session, year=2025, slot="d-7", stale_before=NOW
+                session=session,
+                year=2025,
+                district_id=await default_district_id(db),
+                slot="d-7",
+                stale_before=NOW,
             )
             await outbox.enqueue_now(session=session, messages=[_message(1)], at=NOW)
         assert [(r.person_name, r.status) for r in outcome.recipients] == [

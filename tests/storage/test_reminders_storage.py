@@ -18,6 +18,7 @@ from tests.helpers.reminders import (
     Member,
     add_agency_with_staff,
     add_person,
+    default_district_id,
     open_round,
     person,
     set_report_status,
@@ -37,7 +38,9 @@ async def _round(db: Database) -> ReportingRound:
 
 async def _due(db: Database, slot: str = "d-7") -> list[tuple[int, int]]:
     async with db.session() as session:
-        due = await store.reminders_due(session=session, year=YEAR, slot=slot)
+        due = await store.reminders_due(
+            session=session, year=YEAR, district_id=await default_district_id(db), slot=slot
+        )
     return [(d.agency_id, d.telegram_id) for d in due]
 
 
@@ -87,7 +90,7 @@ async def test_people_without_telegram_or_marked_unreachable_are_not_due(db: Dat
     assert (await person(db, blocked.person_id)).unreachable_since is not None
     assert await _due(db, "d-3") == [(fine.agency_id, 12)]
     async with db.session() as session:
-        people = await store.unreachable_people(session=session, year=rnd.year)
+        people = await store.unreachable_people(session=session, year=rnd.year, district_id=rnd.district_id)
     assert [(p.person_id, p.agency_name, p.display_name) for p in people] == [
         (blocked.person_id, "区教育局", "甲")
     ]
@@ -123,7 +126,13 @@ async def test_a_reminder_refused_with_429_stays_claimed_and_its_message_is_due_
         [again] = await outbox.claim_due(session=session, now=NOW + timedelta(seconds=5), limit=10)
     assert again.chat_id == 11
     async with db.session() as session:
-        outcome = await store.slot_outcome(session=session, year=YEAR, slot="d-7", stale_before=NOW)
+        outcome = await store.slot_outcome(
+            session=session,
+            year=YEAR,
+            district_id=await default_district_id(db),
+            slot="d-7",
+            stale_before=NOW,
+        )
     assert (outcome.in_flight, outcome.unknown) == (1, 0)  # being sent again, not lost
 
 
@@ -204,10 +213,22 @@ async def test_digest_lists_missing_unstaffed_and_slot_outcome(db: Database) -> 
 
     await _remind(db, a, sent)
     async with db.session() as session:
-        missing, total = await store.missing_agencies(session=session, year=YEAR)
-        unstaffed = await store.unstaffed_agencies(session=session, year=YEAR)
-        outcome = await store.slot_outcome(session=session, year=YEAR, slot="d-7", stale_before=NOW)
-        coordinators = await store.reachable_coordinators(session=session)
+        missing, total = await store.missing_agencies(
+            session=session, year=YEAR, district_id=await default_district_id(db)
+        )
+        unstaffed = await store.unstaffed_agencies(
+            session=session, year=YEAR, district_id=await default_district_id(db)
+        )
+        outcome = await store.slot_outcome(
+            session=session,
+            year=YEAR,
+            district_id=await default_district_id(db),
+            slot="d-7",
+            stale_before=NOW,
+        )
+        coordinators = await store.reachable_coordinators(
+            session=session, district_id=await default_district_id(db)
+        )
     assert sorted(missing) == ["区教育局", "区档案馆"]
     assert total == 3
     assert unstaffed == ["区档案馆"]
@@ -227,10 +248,18 @@ async def test_an_unmarked_claim_is_in_flight_then_unknown_and_never_due_again(d
         )
     async with db.session() as session:
         fresh = await store.slot_outcome(
-            session=session, year=YEAR, slot="d-7", stale_before=NOW - timedelta(minutes=10)
+            session=session,
+            year=YEAR,
+            district_id=await default_district_id(db),
+            slot="d-7",
+            stale_before=NOW - timedelta(minutes=10),
         )
         stale = await store.slot_outcome(
-            session=session, year=YEAR, slot="d-7", stale_before=NOW + timedelta(seconds=1)
+            session=session,
+            year=YEAR,
+            district_id=await default_district_id(db),
+            slot="d-7",
+            stale_before=NOW + timedelta(seconds=1),
         )
     assert (fresh.in_flight, fresh.unknown) == (1, 0)
     assert (stale.in_flight, stale.unknown) == (0, 1)
@@ -269,10 +298,18 @@ async def test_a_reminder_whose_send_was_interrupted_is_in_flight_then_unknown_a
     await _remind(db, a, crashed)
     async with db.session() as session:
         fresh = await store.slot_outcome(
-            session=session, year=YEAR, slot="d-7", stale_before=NOW - timedelta(minutes=10)
+            session=session,
+            year=YEAR,
+            district_id=await default_district_id(db),
+            slot="d-7",
+            stale_before=NOW - timedelta(minutes=10),
         )
         stale = await store.slot_outcome(
-            session=session, year=YEAR, slot="d-7", stale_before=NOW + timedelta(seconds=1)
+            session=session,
+            year=YEAR,
+            district_id=await default_district_id(db),
+            slot="d-7",
+            stale_before=NOW + timedelta(seconds=1),
         )
         later = await outbox.claim_due(session=session, now=NOW + timedelta(days=1), limit=10)
     assert (fresh.in_flight, fresh.unknown) == (1, 0)

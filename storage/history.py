@@ -1,0 +1,59 @@
+"""A report's history for its coordinator: every change of an answer and of its status, oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import AnswerChange, Person, StatusChange, as_utc
+
+__all__ = ["Entry", "report_history"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    at: datetime
+    by: str
+    """The person's name (their Telegram name, else their id); '' for the command line."""
+    key: str | None
+    """The answer's key; None for a status change."""
+    old: str | None
+    new: str | None
+    action: str = ""
+    comment: str = ""
+
+
+async def report_history(*, session: AsyncSession, report_id: int) -> list[Entry]:
+    names: dict[int, str] = {}
+    answers = (
+        await session.exec(
+            select(AnswerChange, Person)
+            .outerjoin(Person, col(Person.id) == col(AnswerChange.by_person_id))
+            .where(AnswerChange.report_id == report_id)
+            .order_by(col(AnswerChange.id))
+        )
+    ).all()
+    statuses = (
+        await session.exec(
+            select(StatusChange, Person)
+            .outerjoin(Person, col(Person.id) == col(StatusChange.by_person_id))
+            .where(StatusChange.report_id == report_id)
+            .order_by(col(StatusChange.id))
+        )
+    ).all()
+
+    def name(person: Person | None) -> str:
+        if person is None or person.id is None:
+            return ""
+        return names.setdefault(person.id, person.display_name or str(person.telegram_id or person.id))
+
+    entries = [Entry(as_utc(c.at), name(p), c.key, c.old_value, c.new_value) for c, p in answers]
+    entries += [
+        Entry(as_utc(s.at), name(p), None, s.from_status, s.to_status, s.action, s.comment)
+        for s, p in statuses
+    ]
+    # Stable: within one moment answers (written first in a submitting turn) come before the status.
+    return sorted(entries, key=lambda e: e.at)
