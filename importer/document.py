@@ -19,7 +19,7 @@ from dialogs.rules import SourceFacts
 from importer import layout, tables
 from importer import messages as msg
 from importer.front import read_front, title_year_agency
-from importer.lines import Line, table_cells
+from importer.lines import Line, fold, table_cells
 from importer.notes import Collector, Coverage, ImportResult, failed
 from importer.sections import (
     Heading,
@@ -53,8 +53,19 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
     if not found:
         return failed(msg.NOT_A_REPORT, kind=kind)
     missing = [(index, h) for index, h in enumerate(headings) if all(f.index != index for f in found)]
-    for _, (_, heading_text) in missing:
-        out.note(None, msg.MISSING_HEADING.format(heading=heading_text), fatal=True)
+    for index, (_, heading_text) in missing:
+        later = next((headings[f.index][1] for f in found if f.index > index), None)
+        if later is None:  # nothing after it: the text stops early
+            out.note(None, msg.MISSING_HEADING.format(heading=heading_text), fatal=True)
+        else:  # the parts after it are there: its heading is printed in words not recognised
+            out.note(None, msg.MISSING_HEADING_INSIDE.format(heading=heading_text, later=later), fatal=True)
+    for heading in found:
+        official = headings[heading.index][1]
+        if fold(heading.printed) != fold(official):
+            out.note(
+                lines[heading.position],
+                msg.HEADING_DIFFERS.format(printed=heading.printed, official=official),
+            )
 
     title, preamble_lines = read_front(lines[: found[0].position], out)
     year, agency = title_year_agency(title, [line.text for line in preamble_lines])
@@ -80,6 +91,12 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
     )
     problems = tuple(sorted(out.problems, key=lambda p: p.line))
     usable = not any(p.is_fatal for p in problems)
+    read = Coverage(
+        kind=kind,
+        sections=tuple(headings[h.index][0] for h in found),
+        missing_sections=tuple(section_id for _, (section_id, _) in missing),
+        tables=tuple(out.tables),
+    )
     return ImportResult(
         answers=out.answers if usable else {},
         agency=agency,
@@ -87,12 +104,8 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
         title=title,
         source=source,
         problems=problems,
-        read=Coverage(
-            kind=kind,
-            sections=tuple(headings[h.index][0] for h in found),
-            missing_sections=tuple(section_id for _, (section_id, _) in missing),
-            tables=tuple(out.tables),
-        ),
+        read=read,
+        summary=read.describe(form),
     )
 
 

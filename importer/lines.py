@@ -112,3 +112,37 @@ def table_cells(line: Line) -> tuple[list[str], list[Decimal]]:
         numbers.insert(0, value)
         tokens.pop()
     return [t for t in tokens if t], numbers
+
+
+# --- flattened text: a row whose cells ran together ------------------------------------------
+# The label ends before the digits: it cannot end in a digit, a space, a dot or a comma.
+_GLUED = re.compile(
+    r"^(?P<label>.*?[^\d\s.,，、．])?\s*"
+    r"(?P<runs>\d+(?:[.．]\d+)?(?:\s+\d+(?:[.．]\d+)?)*)$"
+)
+# A group "（一）" (full- or half-width brackets) or a numbered leaf "1." opens a label cell.
+_LABEL_PART = re.compile(r"(?=[（(][一二三四五六七八九十][）)])|(?<=\D)(?=\d+[.、．]\D)")
+
+
+@dataclass(frozen=True, slots=True)
+class Glued:
+    """A line that ends in digits, as text copied from a page without cell borders prints a row."""
+
+    label: str
+    """The words before the digits ("" for a line of digits only)."""
+    runs: tuple[str, ...]
+    """The digit runs after the label, in order (separated by spaces when there were any)."""
+
+
+def unglue(text: str) -> Glued | None:
+    """A line that ends in digits: its label and its digit runs; None when it does not end in digits."""
+    m = _GLUED.match(text.strip())
+    if m is None:
+        return None
+    runs = unicodedata.normalize("NFKC", m.group("runs")).split()
+    return Glued((m.group("label") or "").strip(), tuple(runs))
+
+
+def label_parts(label: str) -> list[str]:
+    """A row's labels printed in one run (part, group "（n）" and numbered leaf "1.") as cells."""
+    return [part.strip() for part in _LABEL_PART.split(label) if part.strip()]

@@ -11,6 +11,11 @@ UNNAMED_FILE = "未命名文件"
 EMPTY = "文件是空的，没有可导入的内容。"
 NOT_A_REPORT = "这不像是政府信息公开工作年度报告：找不到「一、总体情况」至「六、其他需要报告的事项」等部分标题。请导入年报全文。"
 MISSING_HEADING = "找不到「{heading}」部分，文件可能不完整（被截断）或不是按国家格式编写的年报。"
+MISSING_HEADING_INSIDE = (
+    "找不到「{heading}」部分的标题，而其后的「{later}」已读到，文件并非不完整："
+    "这一部分的标题可能写成了别的文字。请把它改为「{heading}」后再导入。"
+)
+HEADING_DIFFERS = "一级标题「{printed}」与国家格式「{official}」不一致，已按「{official}」导入。"
 HTML_REJECTED = "网页内容无法解析，请在浏览器中重新“另存为”网页（.html）后再导入。"
 UNDECODABLE = (
     "无法识别文件的文字编码（不是 UTF-8 或 GB18030/GBK）。请用记事本打开后“另存为”UTF-8 编码的纯文本再导入。"
@@ -50,7 +55,7 @@ T2_WRONG_COUNT = "表二「{label}」应有 {expected} 个数字，这一行有 
 T2_LAST_OF_MANY = "表二「{label}」这一行有 {got} 个数字，已按最后一个（本年数量）导入，请核对。"
 T2_NOT_INTEGER = "表二「{label}」应为整数件数，这一行是「{value}」。"
 T2_DUPLICATE = "表二「{label}」出现了两次，无法判断以哪一行为准。"
-T2_MISSING = "表二缺少「{label}」一行，文件可能不完整（被截断）。"
+T2_MISSING = "表二没有「{label}」一行（与国家格式不一致），这一行未导入，请在对话中填写。"
 T3_WRONG_COUNT = "表三「{label}」应有 7 个数字（6 类申请人和总计），这一行有 {got} 个。文件可能不完整或表格错位，请核对原表。"
 T3_NOT_INTEGER = "表三「{label}」的数字应为整数件数，这一行有「{value}」。"
 T3_UNKNOWN_ROW = "表三中无法识别这一行（「{label}」），未导入。"
@@ -66,11 +71,27 @@ T3_MISSING = "表三缺少以下行：{labels}。文件可能不完整（被截�
 T4_WRONG_COUNT = "表四应有 15 个数字（行政复议 5 个、未经复议直接起诉 5 个、复议后起诉 5 个），读到 {got} 个。文件可能不完整或表格错位。"
 T4_NOT_INTEGER = "表四的数字应为整数件数，这里是「{value}」。"
 
+# --- flattened text: a row's digits ran together -------------------------------------------------
+SPLIT_AMBIGUOUS = (
+    "表{table}「{label}」的数字连在一起（{digits}），可以拆成不止一种 {cells} 个数字：{options}。"
+    "这一行未导入，请在对话中确认或填写这一行。"
+)
+SPLIT_NONE = (
+    "表{table}「{label}」的数字连在一起（{digits}），拆不出符合表内合计关系的 {cells} 个数字。"
+    "这一行未导入，请在对话中填写这一行。"
+)
+SPLIT_CELL = "/"
+SPLIT_OR = "，或 "
+SPLIT_MORE = "，共 {count} 种"
+SPLIT_SHOWN = 3
+T4_LABEL = "行政复议、行政诉讼"
+
 # --- what was read (issue 13 says it instead of a generic refusal) ----------------------------
 READ_SECTIONS = "读到的部分：{sections}"
 READ_NO_SECTIONS = "没有读到任何部分标题"
 MISSING_SECTIONS = "缺少的部分：{sections}"
 READ_TABLE = "表{table}读到 {read}/{expected} 个数字"
 READ_SEPARATOR = "；"
+READ_SUMMARY = "\n（{summary}。）"
 LIST_SEPARATOR = "、"
 HEADING_NUMBER_END = "、"

@@ -106,6 +106,8 @@ class ImportResult:
     source: SourceFacts
     problems: tuple[ImportProblem, ...] = ()
     read: Coverage = Coverage()
+    summary: str = ""
+    """`read.describe(form)`: what was read, told with a refusal (empty when nothing was)."""
 
     @property
     def is_usable(self) -> bool:
@@ -121,7 +123,10 @@ class ImportResult:
         errors = self.errors
         if not errors:
             return ""
-        return msg.FATAL_PREFIX + "\n".join(p.describe() for p in errors)
+        told = "\n".join(p.describe() for p in errors)
+        return (
+            msg.FATAL_PREFIX + told + (msg.READ_SUMMARY.format(summary=self.summary) if self.summary else "")
+        )
 
 
 def failed(message: str, *, kind: DocumentKind | None = None) -> ImportResult:
