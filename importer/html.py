@@ -6,11 +6,12 @@ it reads a tab-separated text. A layout table (a row whose cells hold tables) is
 
 from __future__ import annotations
 
-import re
 import warnings
 
 from bs4 import BeautifulSoup, UnusualUsageWarning
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
+
+from importer.lines import collapse
 
 _BLOCK_TAGS = frozenset(
     {
@@ -23,14 +24,6 @@ _SKIPPED_TAGS = frozenset(
     {"button", "head", "iframe", "input", "noscript", "object", "option", "script", "select", "style",
      "svg", "template", "textarea", "title"}
 )  # fmt: skip
-_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
-_CJK_BREAK = re.compile(rf"(?<={_CJK})\s*\n\s*(?={_CJK})")
-_HTML_SPACE = re.compile(r"[ \t\r\n\f\xa0]+")
-
-
-def _collapse(text: str) -> str:
-    """HTML whitespace: a line break between two CJK characters is no space at all."""
-    return _HTML_SPACE.sub(" ", _CJK_BREAK.sub("", text)).strip()
 
 
 def html_to_text(html: str) -> str | None:
@@ -48,7 +41,7 @@ def html_to_text(html: str) -> str | None:
     grids: dict[int, list[str]] = {}
 
     def flush() -> None:
-        text = _collapse("".join(buffer))
+        text = collapse("".join(buffer))
         buffer.clear()
         if text:
             lines.append(text)
@@ -145,7 +138,7 @@ def _cell_text(cell: Tag) -> str:
             parts.append(str(node))
         elif isinstance(node, Tag) and ((node.name or "").lower() in _BLOCK_TAGS or node.name == "br"):
             parts.append(" ")
-    return _collapse("".join(parts))
+    return collapse("".join(parts))
 
 
 def _table_rows(table: Tag) -> list[Tag]:

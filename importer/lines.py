@@ -56,6 +56,38 @@ def _split_cells(raw: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in cells)
 
 
+# --- whitespace and glyphs ------------------------------------------------------------
+_CJK = "[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+CJK = re.compile(_CJK)
+"""A CJK ideograph, CJK punctuation or a full-width form."""
+_CJK_BREAK = re.compile(rf"(?<={_CJK})\s*\n\s*(?={_CJK})")
+_WHITESPACE = re.compile(r"[ \t\r\n\f\xa0]+")
+
+
+def collapse(text: str) -> str:
+    """Whitespace as a reader sees it: a line break between two CJK characters is no space at all."""
+    return _WHITESPACE.sub(" ", _CJK_BREAK.sub("", text)).strip()
+
+
+# Glyphs some CJK fonts map to radicals (the Kangxi radicals fold by NFKC, the supplement does
+# not) or to the traditional variant sharing the glyph (戶 for 户, never in a simplified report):
+# a PDF's text layer then holds ⺠ where the page shows 民.
+_KANGXI = re.compile("[\u2f00-\u2fdf]")
+_RADICALS = str.maketrans(
+    "⺠⺦⺰⻄⻅⻆⻈⻉⻋⻌⻐⻓⻔⻘⻙⻚⻛⻜⻝⻠⻢⻣⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳戶",
+    "民丬纟西见角讠贝车辶钅长门青韦页风飞食饣马骨鱼鸟卤麦黄黾齐齿龙龟户",
+)
+
+
+def fold_glyphs(text: str) -> str:
+    """The characters a page shows for the radicals and variants a font's text layer holds."""
+    # NFC: compatibility ideographs (U+F900...) and a font's angle brackets are their canonical forms.
+    text = _KANGXI.sub(
+        lambda m: unicodedata.normalize("NFKC", m.group(0)), unicodedata.normalize("NFC", text)
+    )
+    return text.translate(_RADICALS)
+
+
 # --- folding and numbers -------------------------------------------------------------
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _LEADING_NUMBER = re.compile(r"^(\d+)[、.](?=\D)")
@@ -83,6 +115,10 @@ def ratio(a: str, b: str) -> float:
 _NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d{1,6})?")
 _NUMBER_UNIT = re.compile(r"(件|个|条|项|次|万元|元)$")
 _ZERO_MARKS = frozenset({"-", "—", "–", "--", "——", "无"})
+
+
+# A printed page's number (a PDF's footer): "1/5", "- 2 -", "第3页", "第 3 页 共 5 页".
+PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*页?\s*([/／共]\s*\d{1,4}\s*页?)?[-—–\s]*$")
 
 
 def number(cell: str) -> Decimal | None:

@@ -20,13 +20,18 @@ HTML_REJECTED = "网页内容无法解析，请在浏览器中重新“另存为
 UNDECODABLE = (
     "无法识别文件的文字编码（不是 UTF-8 或 GB18030/GBK）。请用记事本打开后“另存为”UTF-8 编码的纯文本再导入。"
 )
-BINARY = "这不是文本或网页文件（{name}）。请导入年报网页（.html）或纯文本（.txt）。"
-WORD_FILE = "这是 Word 文件（{name}），无法直接读取。请在 Word 或 WPS 中“另存为”网页（.html）或纯文本（.txt）后再导入。"
-EXCEL_FILE = "这是 Excel 表格文件（{name}），不是年报全文。请导入年报网页（.html）或纯文本（.txt）。"
-PDF_FILE = "这是 PDF 文件（{name}），无法直接读取。请打开年报原网页“另存为”网页（.html），或把全文复制到记事本另存为纯文本（.txt）后再导入。"
-OFD_FILE = "这是 OFD 版式文件（{name}），无法直接读取。请打开年报原网页“另存为”网页（.html），或把全文复制后另存为纯文本（.txt）再导入。"
-IMAGE_FILE = "这是图片（{name}），无法读取其中的文字。请导入年报网页（.html）或纯文本（.txt）。"
-ARCHIVE_FILE = "这是压缩包（{name}），请解压后导入其中的年报网页（.html）或纯文本（.txt）。"
+BINARY = "这不是年报文件（{name}）。请导入年报的 Word 文档（.docx）、PDF、网页（.html）或纯文本（.txt）。"
+WORD_FILE = "这是旧版 Word、WPS 或其他文字处理文件（{name}），无法直接读取。请在 Word 或 WPS 中“另存为”Word 文档（.docx）后再导入。"
+WORD_DAMAGED = "Word 文件（.docx）已损坏或不是 Word 文档，无法打开。请在 Word 或 WPS 中重新“另存为”Word 文档（.docx）后再导入。"
+EXCEL_FILE = "这是 Excel 表格文件（{name}），不是年报全文。请导入年报的 Word 文档（.docx）、PDF、网页（.html）或纯文本（.txt）。"
+PDF_DAMAGED = "PDF 文件已损坏或无法打开，请重新下载年报 PDF，或导入年报 Word 文档（.docx）、网页（.html）。"
+PDF_ENCRYPTED = "这个 PDF（{name}）设置了打开密码，无法读取。请发送没有密码的 PDF，或年报的 Word 文档（.docx）、网页（.html）。"
+PDF_SCANNED = "这个 PDF（{name}）是扫描的图片，没有可读取的文字层，无法读取其中的文字。请发送年报的 Word 文档（.docx）、原网页（.html）或可以选中文字的 PDF，或把全文复制到记事本另存为纯文本（.txt）后再导入。"
+OFD_FILE = "这是 OFD 版式文件（{name}），无法直接读取。请导入同一年报的 PDF 或 Word 文档（.docx），或打开年报原网页“另存为”网页（.html）再导入。"
+IMAGE_FILE = "这是图片（{name}），无法读取其中的文字。请导入年报的 Word 文档（.docx）、PDF、网页（.html）或纯文本（.txt）。"
+ARCHIVE_FILE = (
+    "这是压缩包（{name}），请解压后导入其中的年报（Word 文档 .docx、PDF、网页 .html 或纯文本 .txt）。"
+)
 FATAL_PREFIX = "无法导入："
 LINE_REF = "第 {line} 行「{text}」："
 

@@ -1,15 +1,20 @@
-"""Real reports in the layouts clerks really have (issue 13): a portal page pasted from Word, and the
-flattened text copied from a page whose table cells ran together.
+"""Real reports in the layouts clerks really have (issue 13): a portal page pasted from Word, the
+flattened text copied from a page whose table cells ran together, and the agency's own Word file.
 
-Both are built from the real reports' .txt (the published text, tables as tab-separated rows), so
+All are built from the real reports' .txt (the published text, tables as tab-separated rows), so
 the importer's answers can be compared cell by cell with the .json.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Sequence
+from typing import Any
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from importer.lines import number
 
@@ -77,8 +82,12 @@ def _word_paragraph(text: str) -> str:
     return f"<p {_P_STYLE}>{body}<span lang=EN-US style='{_SPAN_STYLES[0]}'><o:p></o:p></span></p>"
 
 
-def _merged(rows: Sequence[Sequence[str]]) -> list[list[tuple[str, int, int]]]:
-    """The tab-separated rows as Word's merged cells: (text, rowspan, colspan) per origin cell.
+_Origin = tuple[int, int, str, int, int]
+"""A merged cell: (row, column, text, rowspan, colspan)."""
+
+
+def _origins(rows: Sequence[Sequence[str]]) -> tuple[int, list[_Origin]]:
+    """The tab-separated rows as Word's merged cells: the grid's width and every origin cell.
 
     An empty cell before any text of its row is covered by the cell above (rowspan); an empty
     cell after text is covered by the cell to its left (colspan), except in a header row (no
@@ -112,9 +121,21 @@ def _merged(rows: Sequence[Sequence[str]]) -> list[list[tuple[str, int, int]]]:
             owner[(r, c)] = origin
             rs, cs = spans[origin]
             spans[origin] = [max(rs, r - origin[0] + 1), max(cs, c - origin[1] + 1)]
-    out: list[list[tuple[str, int, int]]] = []
-    for r, row in enumerate(grid):
-        out.append([(row[c], *spans[(r, c)]) for c in range(width) if owner[(r, c)] == (r, c)])  # type: ignore[misc]
+    origins = [
+        (r, c, grid[r][c], *spans[(r, c)])
+        for r in range(len(grid))
+        for c in range(width)
+        if owner[(r, c)] == (r, c)
+    ]
+    return width, origins  # type: ignore[return-value]
+
+
+def _merged(rows: Sequence[Sequence[str]]) -> list[list[tuple[str, int, int]]]:
+    """Per row, its origin cells as (text, rowspan, colspan), as an HTML <tr> lists them."""
+    _, origins = _origins(rows)
+    out: list[list[tuple[str, int, int]]] = [[] for _ in rows]
+    for r, _, text, rowspan, colspan in origins:
+        out[r].append((text, rowspan, colspan))
     return out
 
 
@@ -178,3 +199,40 @@ def word_page(text: str, title: str) -> str:
 </td></tr></table>
 <div class="footer"><p>主办单位：人民政府办公室　网站标识码：3208000001　苏ICP备05001234号</p></div>
 </td></tr></table></body></html>"""
+
+
+# --- a Word document as the agency wrote it -------------------------------------------------------
+def word_docx(text: str, title: str) -> bytes:
+    """The published text as the agency's own Word file: the title, paragraphs in several runs
+    (Word splits a paragraph wherever its formatting or spell-checking state changes), blank
+    paragraphs, and each table with its header and label cells merged (gridSpan, vMerge)."""
+    document: Any = docx.Document()
+    table: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if "\t" in line:
+            table.append(line.split("\t"))
+            continue
+        if table:
+            _docx_table(document, table)
+            table = []
+        paragraph = document.add_paragraph()
+        if line.strip() == title:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for n, chunk in enumerate(_CHUNK.findall(line.strip())):
+            run = paragraph.add_run(chunk)
+            run.bold = line.strip() == title or bool(_HEADING.match(line.strip()))
+            run.italic = False if n % 2 else None  # alternating run properties split the runs
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_table(document: Any, rows: Sequence[Sequence[str]]) -> None:
+    width, origins = _origins(rows)
+    table = document.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, c, text, rowspan, colspan in origins:
+        cell = table.cell(r, c)
+        if rowspan > 1 or colspan > 1:
+            cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
+        cell.paragraphs[0].add_run(text)
