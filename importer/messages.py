@@ -91,6 +91,17 @@ SPLIT_MORE = "，共 {count} 种"
 SPLIT_SHOWN = 3
 T4_LABEL = "行政复议、行政诉讼"
 
+# --- staff importing an earlier report of their own agency ----------------------------------------
+EARLIER_NO_YEAR = "无法从文件中识别报告年度。请重新发送文件，并在文件说明中写上年度，例如「{example}」。"
+EARLIER_NOT_EARLIER = (
+    "这是 {year} 年的报告。填报人员只能导入本单位 {before} 年以前已发布的年报；"
+    "{before} 年的报告请在对话中逐项填写。"
+)
+EARLIER_OTHER_AGENCY = (
+    "文件标题中的单位是「{printed}」，不是您的单位「{agency}」，未导入。"
+    "填报人员只能导入本单位的年报；如需导入其他单位的年报，请联系政务公开办（协调员）。"
+)
+
 # --- what was read (issue 13 says it instead of a generic refusal) ----------------------------
 READ_SECTIONS = "读到的部分：{sections}"
 READ_NO_SECTIONS = "没有读到任何部分标题"
