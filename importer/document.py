@@ -87,6 +87,7 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
         headings=tuple(h.printed for h in found),
         row_labels=dict(out.row_labels),
         old_other_row=out.old_other_row,
+        missing_rows=dict(out.missing_rows),
         published=out.published,
     )
     problems = tuple(sorted(out.problems, key=lambda p: p.line))

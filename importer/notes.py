@@ -151,6 +151,7 @@ class Collector:
     row_labels: dict[str, str] = field(default_factory=dict)
     tables: list[TableRead] = field(default_factory=list)
     old_other_row: bool = False
+    missing_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
     published: date | None = None
 
     def note(self, line: Line | None, message: str, *, fatal: bool = False) -> None:

@@ -78,6 +78,7 @@ def read_table2(lines: Sequence[Line], heading_line: Line, heading: str, form: F
         if row.label not in seen:
             # A row the agency left out (some print no 规章 row): the rest is read, the row is asked.
             out.note(heading_line, msg.T2_MISSING.format(label=row.label))
+            out.missing_rows[row.label] = tuple(f.key for f in row.fields)
 
 
 def _split_t2(line: Line, row: _T2Row, run: str, out: Collector) -> list[Decimal] | None:

@@ -15,7 +15,13 @@ from dialogs.rules import ReportFacts
 from dialogs.rules_format import FORMAT_RULES
 from importer import ImportResult, import_document, import_html, import_text
 from importer.html import html_to_text
-from tests.helpers.fixtures import REAL_REPORT_TEXTS, answers_from_json, load_json, narratives_from_json
+from tests.helpers.fixtures import (
+    REAL_REPORT_TEXTS,
+    SEEDS,
+    answers_from_json,
+    load_json,
+    narratives_from_json,
+)
 from tests.helpers.published import flattened_text, word_page
 
 FORM = form_2021()
@@ -155,6 +161,24 @@ def test_a_flattened_row_whose_total_does_not_add_up_is_named() -> None:
     assert t3_key("deny_process_info", "total") not in result.answers
 
 
+@pytest.mark.parametrize("layout", ["word_page", "flattened"])
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_every_seed_report_in_a_pasted_layout_gives_every_cell_and_section_back(
+    path: Path, layout: str
+) -> None:
+    text = _text(path)
+    reference = _usable(import_text(text, FORM))
+    if layout == "word_page":
+        result = import_document(
+            word_page(text, text.splitlines()[0].strip()).encode("utf-8"), "年报.html", FORM
+        )
+    else:
+        result = import_text(flattened_text(text), FORM)
+    assert _usable(result).answers == reference.answers
+    assert result.read.sections == reference.read.sections == ("s1", "s2", "s3", "s4", "s5", "s6")
+    assert all(t.is_complete for t in result.read.tables)
+
+
 # --- headings and labels as published ------------------------------------------------------
 def _format_findings(result: ImportResult) -> list[str]:
     facts = ReportFacts(FORM, UnitKind.GOVERNMENT, 2024, result.answers, source=result.source)
@@ -190,6 +214,10 @@ def test_a_table_two_without_its_regulations_row_is_read_and_the_row_is_asked() 
     }
     assert _cells(result.answers) == expected
     assert any("「规章」" in p.message and "国家格式" in p.message for p in result.problems)
+    assert result.source.missing_rows == {
+        "规章": ("t2.regulations.issued", "t2.regulations.abolished", "t2.regulations.in_force")
+    }
+    assert any("表二缺少国家格式的「规章」行" in finding for finding in _format_findings(result))
 
 
 # --- errors say what was read ------------------------------------------------------------
