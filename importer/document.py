@@ -51,7 +51,8 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
         if heading is not None and all(heading.index > h.index for h in found):
             found.append(heading)
     if not found:
-        return failed(msg.NOT_A_REPORT, kind=kind)
+        rows = sum(1 for line in lines if len(table_cells(line)[1]) > 1)
+        return failed(msg.NOT_A_REPORT.format(lines=len(lines), rows=rows), kind=kind)
     missing = [(index, h) for index, h in enumerate(headings) if all(f.index != index for f in found)]
     for index, (_, heading_text) in missing:
         later = next((headings[f.index][1] for f in found if f.index > index), None)
