@@ -29,16 +29,17 @@ _CONTINUE = "continue"
 
 
 def read_docx(data: bytes) -> list[Line] | Rejected:
-    try:
-        document = docx.Document(io.BytesIO(data))
-    # A damaged package fails inside python-docx in many ways (BadZipFile, a missing part's
-    # KeyError, lxml's XMLSyntaxError, an AttributeError on a part that is not what it claims):
-    # all mean the file cannot be opened as a Word document.
-    except Exception:
-        log.info("unreadable .docx", exc_info=True)
-        return Rejected(msg.WORD_DAMAGED)
     out: list[str] = []
-    _blocks(document, out)
+    try:
+        _blocks(docx.Document(io.BytesIO(data)), out)
+    # A damaged package fails inside python-docx in many ways (BadZipFile, a missing part's
+    # KeyError, lxml's XMLSyntaxError, an AttributeError on a part that is not what it claims,
+    # a ValueError on an attribute that is not a number), while it opens or while its parts are
+    # read: all mean the file cannot be read as a Word document. The traceback goes to the log,
+    # where a fault of this reader would show.
+    except Exception:
+        log.warning("unreadable .docx", exc_info=True)
+        return Rejected(msg.WORD_DAMAGED)
     return lines_from_text("\n".join(out))
 
 

@@ -166,6 +166,18 @@ async def test_staff_cannot_export(api: StandIn, db: Database) -> None:
     assert not [c for c in api.sent if c.method == "sendDocument"]
 
 
+async def test_staff_without_a_report_are_told_so_and_nothing_is_imported(api: StandIn, db: Database) -> None:
+    async with db.session() as s:
+        assert await repo.telegram_person(session=s, telegram_id=STAFF, display_name="clerk") is not None
+    async with running_bot(api, db):
+        before = await database_state(db)
+        await api.send_document(STAFF, HONGZE.name, HONGZE.read_bytes())
+        refused = await api.next_reply(STAFF, timeout=20)
+        after = await database_state(db)
+    assert refused["text"] == tmsg.NO_REPORT
+    assert before == after
+
+
 async def test_someone_not_invited_cannot_import(api: StandIn, db: Database) -> None:
     async with running_bot(api, db):
         before = await database_state(db)

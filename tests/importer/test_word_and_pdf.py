@@ -10,7 +10,9 @@ for the real reports, with their JSON).
 
 from __future__ import annotations
 
+import io
 import logging
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -234,3 +236,20 @@ def test_a_password_protected_pdf_is_refused_saying_so(caplog: pytest.LogCapture
     result = _import_pdf(_ENCRYPTED_PDF, "年报.pdf", caplog)
     assert not result.is_usable
     assert "密码" in result.error
+
+
+def test_a_word_file_with_nonsense_in_its_table_is_refused_as_damaged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    data = word_docx(_text(HONGZE), _title(HONGZE))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as original, zipfile.ZipFile(broken, "w") as copy:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            if item.filename == "word/document.xml":
+                content = content.replace(b'w:gridSpan w:val="2"', b'w:gridSpan w:val="two"', 1)
+            copy.writestr(item, content)
+    with caplog.at_level(logging.CRITICAL):  # the reader logs the traceback for operators
+        result = import_document(broken.getvalue(), "年报.docx", FORM)
+    assert not result.is_usable
+    assert "Word 文件（.docx）已损坏" in result.error
