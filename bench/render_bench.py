@@ -1,24 +1,30 @@
-"""Time rendering one filled report in each output format.
+"""Time rendering one filled report in each output format, and importing it from each layout.
 
     .venv/bin/python -m bench.render_bench [--runs N] [--report PATH.json]
 
 Uses a real published report (淮安市 2024 by default: every table filled, long narratives).
-Prints the median, fastest and slowest of N runs per format, and the output size.
+Prints the median, fastest and slowest of N runs per format, and the output size. The imports
+read nianbao's own text, HTML and Word output, the portal page pasted from Word, the flattened
+text, and the HTML printed to PDF by headless Chromium (printed once, before timing).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from dialogs.form import UnitKind
 from dialogs.report_2021 import form_2021
-from importer import import_html, import_text
+from importer import import_document, import_html, import_text
 from templates import ReportContext, build_context, render_docx, render_html, render_markdown, render_text
 from tests.helpers.fixtures import REAL_REPORTS
+from tests.helpers.printing import print_to_pdf
+from tests.helpers.published import flattened_text, word_page
 from tests.templates.builders import real_report
 
 
@@ -50,24 +56,34 @@ def main() -> None:
         )
 
     ctx = context()
-    text, page = render_text(ctx), render_html(ctx)
+    text, page, word = render_text(ctx), render_html(ctx), render_docx(ctx)
+    pasted, flat = word_page(text, ctx.title).encode("utf-8"), flattened_text(text)
+    with tempfile.TemporaryDirectory() as folder:
+        html_file = Path(folder) / "report.html"
+        html_file.write_text(page, encoding="utf-8")
+        pdf = print_to_pdf(html_file, Path(folder) / "report.pdf", profile=Path(folder) / "profile")
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its per-font warnings, as bot/ sets it
     cases: list[tuple[str, Callable[[], object]]] = [
         ("context", context),
         ("text", lambda: render_text(ctx)),
         ("markdown", lambda: render_markdown(ctx)),
         ("html", lambda: render_html(ctx)),
         ("docx", lambda: render_docx(ctx)),
-        # Reading a published report back in (the importer), from each of the two formats it reads.
+        # Reading a published report back in (the importer), from each layout it reads.
         ("import txt", lambda: import_text(text, form).answers),
         ("import html", lambda: import_html(page, form).answers),
+        ("import docx", lambda: import_document(word, "report.docx", form).answers),
+        ("import word page", lambda: import_document(pasted, "report.html", form).answers),
+        ("import flat", lambda: import_text(flat, form).answers),
+        ("import pdf", lambda: import_document(pdf, "report.pdf", form).answers),
     ]
     print(f"{report.name}: median of {args.runs} runs (ms)")
-    print(f"{'step':<12} {'median':>8} {'min':>8} {'max':>8} {'bytes':>8}")
+    print(f"{'step':<16} {'median':>8} {'min':>8} {'max':>8} {'bytes':>8}")
     for name, function in cases:
         times, size = _time(function, args.runs)
         size_text = str(size) if size else "-"
         print(
-            f"{name:<12} {statistics.median(times):>8.2f} {min(times):>8.2f} {max(times):>8.2f} {size_text:>8}"
+            f"{name:<16} {statistics.median(times):>8.2f} {min(times):>8.2f} {max(times):>8.2f} {size_text:>8}"
         )
 
 

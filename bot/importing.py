@@ -44,4 +44,6 @@ async def import_report_file(
     unit = UnitKind(msg.UNIT_WORDS[kind]) if kind else None
     stored = await store_import(db, form, result, who=OPERATOR, agency=agency, year=year, unit=unit, at=at)
     print(stored.message, file=out)
+    if stored.ok:
+        print(result.summary, file=out)  # what was read: the sections and each table's cells
     return 0 if stored.ok else 2

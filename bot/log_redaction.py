@@ -74,3 +74,6 @@ def configure_logging(settings: Settings, *, is_bot: bool) -> None:
         # httpx logs every request URL at INFO; keep that noise out unless debugging.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("httpcore").setLevel(logging.WARNING)
+        # pdfminer warns about every font of an imported PDF it reads only in part (a missing
+        # FontBBox): noise for a file that was read; one that cannot be read is logged by importer/pdf.py.
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)

@@ -1,5 +1,6 @@
 """The coordinators' commands (the disclosure office): rounds, agencies, invites, the dashboard,
-returns, importing a published report sent as a file, and the year's export.
+returns, importing a published report sent as a file (staff may send their own agency's earlier
+one), and the year's export.
 
 Each callback asks bot/services/access.py first; a refusal answers and writes nothing.
 """
@@ -38,10 +39,10 @@ from dialogs import messages_telegram as tmsg
 from dialogs.form import Form, UnitKind
 from dialogs.lifecycle import Action, Actor, Status, was_handed_in
 from dialogs.parsing import Rejected, parse_agency_name
-from importer import import_document, read_agency_sheet
+from importer import earlier_report_problem, import_document, read_agency_sheet
 from importer.agencies import is_agency_sheet
 from storage.dashboard import AgencyRow, BoardFilter
-from storage.tables import ReportingRound
+from storage.tables import Agency, ReportingRound
 from templates import invite_links_sheet
 
 log = logging.getLogger(__name__)
@@ -664,24 +665,33 @@ async def on_reopen(update: Update, context: NianbaoContext) -> None:
     await _review(update, context, "reopen")
 
 
-# Published reports are a few tens of KB; anything far larger is not one.
+# A published report is a few KB of text, a Word-pasted page a few hundred KB, a PDF with its
+# fonts one or two MB; anything far larger is not one.
 _MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 async def on_document(update: Update, context: NianbaoContext) -> None:
-    """A coordinator sends last year's published report (text or HTML): it is imported."""
+    """A published report sent as a file (.docx, .pdf, .html, .txt) is imported: by a coordinator
+    for the agency and year its title or caption names, by staff as an earlier year of their own
+    agency (so this year's dialog proposes its carry-over). The reply says what was read."""
     message = update.effective_message
     if message is None or message.document is None or update.effective_user is None:
         return
     services = context.services
     who = await services.access.caller(update.effective_user.id)
-    if not services.access.is_coordinator(who, update.effective_user.id):
-        await send_text(context, message.chat_id, tmsg.STAFF_FILES_REFUSED if who else tmsg.NOT_INVITED)
-        return
-    found = await _coordinator(update, context)
-    if found is None:
-        return
-    chat_id, caller = found
+    agency, year = _caption_agency_year(message.caption or "")
+    own: tuple[Agency, int] | None = None
+    if services.access.is_coordinator(who, update.effective_user.id):
+        found = await _coordinator(update, context)
+        if found is None:
+            return
+        chat_id, caller = found
+    else:
+        own = await _own_agency(context, who)
+        if who is None or own is None:
+            await send_text(context, message.chat_id, tmsg.NO_REPORT if who else tmsg.NOT_INVITED)
+            return
+        chat_id, caller, agency = message.chat_id, who, own[0].name
     document = message.document
     if document.file_size is not None and document.file_size > _MAX_IMPORT_BYTES:
         await send_text(
@@ -692,19 +702,26 @@ async def on_document(update: Update, context: NianbaoContext) -> None:
     if is_agency_sheet(document.file_name or ""):
         await _import_agencies(context, chat_id, _who(caller), data, document.file_name or "")
         return
-    agency, year = _caption_agency_year(message.caption or "")
     result = await asyncio.to_thread(import_document, data, document.file_name or "", services.form)
+    if own is not None and (
+        problem := earlier_report_problem(result, agency=agency or "", year=year, before=own[1])
+    ):
+        await send_text(context, chat_id, problem)
+        return
     stored = await store_import(
         services.db,
         services.form,
         result,
-        who=_who(caller),
+        who=_who(caller) if own is None else Who(caller.person_id, Actor.STAFF),
         agency=agency,
         year=year,
-        unit=None,
+        unit=UnitKind(own[0].unit_kind) if own is not None else None,
+        district_id=own[0].district_id if own is not None else None,
         at=services.clock(),
     )
-    lines = [stored.message]
+    lines = [stored.message, result.summary] if stored.ok else [stored.message]
+    if stored.ok and own is not None and (year or result.year) == own[1] - 1:
+        lines.append(tmsg.IMPORT_PROPOSED.format(year=own[1]))
     notes = [p.describe() for p in result.problems if not p.is_fatal] if result.is_usable else []
     if notes:
         lines += [tmsg.IMPORT_NOTES_HEADER, *notes]
@@ -760,6 +777,12 @@ async def _import_agencies(
         caption=tmsg.BULK_FILE_CAPTION.format(count=len(links)),
     )
     log.info("%s agencies imported from a list by person %s", len(links), who.person_id)
+
+
+async def _own_agency(context: NianbaoContext, who: Caller | None) -> tuple[Agency, int] | None:
+    """The agency of the report a staff member fills, and that report's year (None: no report)."""
+    found = await context.services.access.own_report(who)
+    return None if found is None else (found[1], found[0].year)
 
 
 def _caption_agency_year(caption: str) -> tuple[str | None, int | None]:

@@ -192,12 +192,12 @@ SUMMARY_EXPLANATION = "填报人说明：{text}"
 
 # --- coordinator: import a published report, export a year -----------------------------------
 IMPORT_USAGE = (
-    "请发送已发布年报的纯文本（.txt）或网页（.html）文件；如标题中没有单位或年度，"
+    "请发送已发布年报的 Word 文档（.docx）、PDF、网页（.html）或纯文本（.txt）文件；如标题中没有单位或年度，"
     "请在文件说明中写「单位全称 年度」，例如「某某区教育局 2024」。"
 )
 IMPORT_TOO_LARGE = "文件过大（超过 {limit} MB），请只发送年报正文。"
 IMPORT_NOTES_HEADER = "导入时的提示："
-STAFF_FILES_REFUSED = "填报人员无需上传文件，请直接按提示逐项回答。如需导入去年的年报，请联系协调员。"
+IMPORT_PROPOSED = "填写 {year} 年报告时，上年结转、现行有效件数等将按这份年报建议。"
 EXPORT_USAGE = "用法：/export [年度]，例如 /export 2024。"
 EXPORT_NONE = "{year} 年度还没有报告。"
 EXPORT_CAPTION = "{year} 年度全部报告（{count} 份）及全区汇总"

@@ -54,6 +54,9 @@ class SourceFacts:
     """Table-三 row key → the label as printed, for rows whose label differs from the official one."""
     old_other_row: bool = False
     """The 2019 trial format's single （六）其他处理 row instead of the three 2021 rows."""
+    missing_rows: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Rows of the form the document does not print (official label → the row's cell keys), such
+    as a department's table 二 without its 规章 row; their cells are asked in the dialog."""
     published: date | None = None
 
 

@@ -92,11 +92,15 @@ def _fmt_gov_extra(facts: ReportFacts) -> Iterable[Hit]:
 
 
 def _fmt_rows(facts: ReportFacts) -> Iterable[Hit]:
-    if facts.source is not None and facts.source.old_other_row:
+    if facts.source is None:
+        return
+    if facts.source.old_other_row:
         # The 2019 trial format had one row where 2021 has the group of the unpaid-fee row.
         form = facts.form
         rows = form.outcome_of(form.fee_keys.unpaid_row).rows
         yield hit(*(form.requests.row_total(r) for r in rows))
+    for label, keys in facts.source.missing_rows.items():
+        yield hit(*keys, case="missing", label=label)
 
 
 def _fmt_labels(facts: ReportFacts) -> Iterable[Hit]:
@@ -178,11 +182,12 @@ FORMAT_RULES: tuple[Rule, ...] = (
     Rule(
         "FMT-ROWS",
         Severity.ERROR,
-        "表三使用 2021 年格式的行",
+        "表格使用 2021 年格式的行",
         _fmt_rows,
         {
             "": "表三使用了 2019 年试行格式的单行「（六）其他处理」。2021 年格式要求分为三行："
-            "1.申请人无正当理由逾期不补正…、2.申请人逾期未按收费通知要求缴纳费用…、3.其他。"
+            "1.申请人无正当理由逾期不补正…、2.申请人逾期未按收费通知要求缴纳费用…、3.其他。",
+            "missing": "表二缺少国家格式的「{label}」行，即使全为 0 也应列出。",
         },
     ),
     Rule(

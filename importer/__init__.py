@@ -21,6 +21,7 @@ from importer.document import read_lines
 from importer.lines import lines_from_text
 from importer.notes import Coverage, ImportProblem, ImportResult, TableRead, failed
 from importer.sniff import FORMATS, DocumentKind, Format, Upload, read_html, sniff
+from importer.target import earlier_report_problem
 
 __all__ = [
     "FORMATS",
@@ -33,6 +34,7 @@ __all__ = [
     "ImportResult",
     "SheetError",
     "TableRead",
+    "earlier_report_problem",
     "import_document",
     "import_html",
     "import_text",
@@ -56,7 +58,7 @@ def import_html(html: str, form: Form) -> ImportResult:
 def import_document(
     data: bytes, filename: str, form: Form, *, formats: tuple[Format, ...] = FORMATS
 ) -> ImportResult:
-    """Read an uploaded file with the first of `formats` that accepts it (HTML or text today)."""
+    """Read an uploaded file with the first of `formats` that accepts it (Word, PDF, HTML, text)."""
     upload = Upload(data, filename)
     found = sniff(upload, formats)
     lines = found.read(upload)

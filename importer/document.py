@@ -19,7 +19,7 @@ from dialogs.rules import SourceFacts
 from importer import layout, tables
 from importer import messages as msg
 from importer.front import read_front, title_year_agency
-from importer.lines import Line, table_cells
+from importer.lines import Line, fold, table_cells
 from importer.notes import Collector, Coverage, ImportResult, failed
 from importer.sections import (
     Heading,
@@ -51,10 +51,22 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
         if heading is not None and all(heading.index > h.index for h in found):
             found.append(heading)
     if not found:
-        return failed(msg.NOT_A_REPORT, kind=kind)
+        rows = sum(1 for line in lines if len(table_cells(line)[1]) > 1)
+        return failed(msg.NOT_A_REPORT.format(lines=len(lines), rows=rows), kind=kind)
     missing = [(index, h) for index, h in enumerate(headings) if all(f.index != index for f in found)]
-    for _, (_, heading_text) in missing:
-        out.note(None, msg.MISSING_HEADING.format(heading=heading_text), fatal=True)
+    for index, (_, heading_text) in missing:
+        later = next((headings[f.index][1] for f in found if f.index > index), None)
+        if later is None:  # nothing after it: the text stops early
+            out.note(None, msg.MISSING_HEADING.format(heading=heading_text), fatal=True)
+        else:  # the parts after it are there: its heading is printed in words not recognised
+            out.note(None, msg.MISSING_HEADING_INSIDE.format(heading=heading_text, later=later), fatal=True)
+    for heading in found:
+        official = headings[heading.index][1]
+        if fold(heading.printed) != fold(official):
+            out.note(
+                lines[heading.position],
+                msg.HEADING_DIFFERS.format(printed=heading.printed, official=official),
+            )
 
     title, preamble_lines = read_front(lines[: found[0].position], out)
     year, agency = title_year_agency(title, [line.text for line in preamble_lines])
@@ -76,10 +88,17 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
         headings=tuple(h.printed for h in found),
         row_labels=dict(out.row_labels),
         old_other_row=out.old_other_row,
+        missing_rows=dict(out.missing_rows),
         published=out.published,
     )
     problems = tuple(sorted(out.problems, key=lambda p: p.line))
     usable = not any(p.is_fatal for p in problems)
+    read = Coverage(
+        kind=kind,
+        sections=tuple(headings[h.index][0] for h in found),
+        missing_sections=tuple(section_id for _, (section_id, _) in missing),
+        tables=tuple(out.tables),
+    )
     return ImportResult(
         answers=out.answers if usable else {},
         agency=agency,
@@ -87,12 +106,8 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
         title=title,
         source=source,
         problems=problems,
-        read=Coverage(
-            kind=kind,
-            sections=tuple(headings[h.index][0] for h in found),
-            missing_sections=tuple(section_id for _, (section_id, _) in missing),
-            tables=tuple(out.tables),
-        ),
+        read=read,
+        summary=read.describe(form),
     )
 
 

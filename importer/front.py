@@ -18,7 +18,8 @@ from importer.notes import Collector
 # A portal page prints its metadata next to the title and its footer after the text.
 PAGE_EXTRA = re.compile(
     r"^(索引号|发布机构|发布时间|发布日期|生成日期|成文日期|来源|信息来源|文号|发文字号|主题分类|公开方式"
-    r"|公开范围|浏览次数|访问量|点击数|字号|字体|【|分享|打印|关闭|主办|承办|版权所有|网站标识码|技术支持)"
+    r"|公开范围|浏览次数|访问量|点击数|字号|字体|【|分享|打印|关闭|主办|承办|版权所有|网站标识码|技术支持"
+    r"|扫一扫|手机版|上一篇|下一篇|相关链接|相关文章|当前位置|您的位置|您现在的位置)"
 )
 PAGE_FOOTER = re.compile(r"ICP备|公网安备|网站标识码|版权所有|主办单位|技术支持[:：]")
 

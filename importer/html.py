@@ -6,11 +6,12 @@ it reads a tab-separated text. A layout table (a row whose cells hold tables) is
 
 from __future__ import annotations
 
-import re
 import warnings
 
 from bs4 import BeautifulSoup, UnusualUsageWarning
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
+
+from importer.lines import collapse
 
 _BLOCK_TAGS = frozenset(
     {
@@ -23,14 +24,6 @@ _SKIPPED_TAGS = frozenset(
     {"button", "head", "iframe", "input", "noscript", "object", "option", "script", "select", "style",
      "svg", "template", "textarea", "title"}
 )  # fmt: skip
-_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
-_CJK_BREAK = re.compile(rf"(?<={_CJK})\s*\n\s*(?={_CJK})")
-_HTML_SPACE = re.compile(r"[ \t\r\n\f\xa0]+")
-
-
-def _collapse(text: str) -> str:
-    """HTML whitespace: a line break between two CJK characters is no space at all."""
-    return _HTML_SPACE.sub(" ", _CJK_BREAK.sub("", text)).strip()
 
 
 def html_to_text(html: str) -> str | None:
@@ -45,9 +38,10 @@ def html_to_text(html: str) -> str | None:
         return None
     lines: list[str] = []
     buffer: list[str] = []
+    grids: dict[int, list[str]] = {}
 
     def flush() -> None:
-        text = _collapse("".join(buffer))
+        text = collapse("".join(buffer))
         buffer.clear()
         if text:
             lines.append(text)
@@ -75,7 +69,7 @@ def html_to_text(html: str) -> str | None:
                     stack.extend((("end", None), ("node", cell)))
                 continue
             flush()
-            texts = [_collapse(cell.get_text(" ")) for cell in cells]
+            texts = grids.get(id(node)) or [_cell_text(cell) for cell in cells]
             if any(texts):
                 lines.append("\t".join(texts))
             continue
@@ -87,8 +81,10 @@ def html_to_text(html: str) -> str | None:
             continue
         if name == "table":
             flush()
+            rows = _table_rows(node)
+            grids.update(_grid(rows))
             stack.append(("end", None))
-            stack.extend(("row", row) for row in reversed(_table_rows(node)))
+            stack.extend(("row", row) for row in reversed(rows))
             continue
         if name in _BLOCK_TAGS:
             flush()
@@ -96,6 +92,53 @@ def html_to_text(html: str) -> str | None:
         stack.extend(("node", child) for child in reversed(list(node.children)))
     flush()
     return "\n".join(lines)
+
+
+_MAX_SPAN = 100
+
+
+def _span(cell: Tag, attribute: str) -> int:
+    value = str(cell.get(attribute) or "1").strip()
+    return min(int(value), _MAX_SPAN) if value.isdigit() and int(value) > 0 else 1
+
+
+def _grid(rows: list[Tag]) -> dict[int, list[str]]:
+    """Each row's cells placed in the table's grid (rowspan/colspan resolved; covered cells empty).
+
+    A merged header or label cell stands in its first row and column only, so the cells of every
+    row line up with the official table's columns, as in a tab-separated text.
+    """
+    covered: dict[tuple[int, int], bool] = {}
+    out: dict[int, list[str]] = {}
+    for r, row in enumerate(rows):
+        placed: list[str] = []
+        column = 0
+        for cell in row.find_all(["td", "th"], recursive=False):
+            while covered.pop((r, column), False):
+                placed.append("")
+                column += 1
+            rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+            placed.append(_cell_text(cell))
+            placed.extend([""] * (colspan - 1))
+            for down in range(1, rowspan):
+                for across in range(colspan):
+                    covered[(r + down, column + across)] = True
+            column += colspan
+        out[id(row)] = placed
+    return out
+
+
+def _cell_text(cell: Tag) -> str:
+    """A cell's text: Word's runs of spans join without a space, its paragraphs with one."""
+    parts: list[str] = []
+    for node in cell.descendants:
+        if isinstance(node, PreformattedString):
+            continue
+        if isinstance(node, NavigableString):
+            parts.append(str(node))
+        elif isinstance(node, Tag) and ((node.name or "").lower() in _BLOCK_TAGS or node.name == "br"):
+            parts.append(" ")
+    return collapse("".join(parts))
 
 
 def _table_rows(table: Tag) -> list[Tag]:

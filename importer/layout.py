@@ -9,6 +9,8 @@ importer to a Form that declares them touches this one module.
 
 from __future__ import annotations
 
+from dialogs.form import Form
+
 # Until the Form declares them: table 2's rows, table 3's results part, the subsections of
 # part 1, and the key builders of tables 3 and 4.
 from dialogs.report_2021 import (
@@ -40,6 +42,7 @@ __all__ = [
     "TABLE3_SECTION",
     "TABLE4_SECTION",
     "t2_item",
+    "t3_balance",
     "t3_key",
     "t4_key",
 ]
@@ -58,6 +61,25 @@ OVERVIEW_KEY = "text.overview"
 S5_TEXT_KEY = "text.s5"
 S6_TEXT_KEY = "text.s6"
 PROCESSING_FEE_KEY = "s6.processing_fee"
+
+
+def t3_balance(form: Form) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Per column of table 3, the form's balance: new + carried in = processed + carried out.
+
+    Empty for a form that declares no balance (the importer then cuts rows by their totals only).
+    """
+    balance = form.balance
+    if balance is None:
+        return []
+    grid = balance.grid
+    return [
+        (
+            (grid.key(balance.new, c.key), grid.key(balance.carried_in, c.key)),
+            (grid.key(balance.processed, c.key), grid.key(balance.carried_out, c.key)),
+        )
+        for c in grid.columns
+    ]
+
 
 OLD_OTHER_TARGET = "other_other"
 """The table-3 row that takes the 2019 trial format's single row for other processing (item 6)."""

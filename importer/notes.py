@@ -106,6 +106,8 @@ class ImportResult:
     source: SourceFacts
     problems: tuple[ImportProblem, ...] = ()
     read: Coverage = Coverage()
+    summary: str = ""
+    """`read.describe(form)`: what was read, told with a refusal (empty when nothing was)."""
 
     @property
     def is_usable(self) -> bool:
@@ -121,7 +123,10 @@ class ImportResult:
         errors = self.errors
         if not errors:
             return ""
-        return msg.FATAL_PREFIX + "\n".join(p.describe() for p in errors)
+        told = "\n".join(p.describe() for p in errors)
+        return (
+            msg.FATAL_PREFIX + told + (msg.READ_SUMMARY.format(summary=self.summary) if self.summary else "")
+        )
 
 
 def failed(message: str, *, kind: DocumentKind | None = None) -> ImportResult:
@@ -146,6 +151,7 @@ class Collector:
     row_labels: dict[str, str] = field(default_factory=dict)
     tables: list[TableRead] = field(default_factory=list)
     old_other_row: bool = False
+    missing_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
     published: date | None = None
 
     def note(self, line: Line | None, message: str, *, fatal: bool = False) -> None:

@@ -29,6 +29,14 @@ _MAX_HEADING = 40
 _MIN_HEADING_RATIO = 0.55
 
 
+# Headings as agencies print them, beyond typos (which the similarity ratio reads): section id →
+# the words after the numeral. Reading one is a format finding (FMT-SECTIONS), never silent.
+HEADING_ALIASES: dict[str, tuple[str, ...]] = {
+    layout.S6_SECTION: ("需要说明的其他事项与附表", "需要说明的其他事项"),
+    layout.TABLE3_SECTION: ("依申请公开政府信息情况",),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Heading:
     index: int
@@ -46,7 +54,11 @@ def section_headings(form: Form) -> list[tuple[str, str]]:
 
 
 def match_heading(line: Line, position: int, headings: Sequence[tuple[str, str]]) -> Heading | None:
-    """A top-level heading alone on its line, or opening it and followed by its first sentence."""
+    """A top-level heading alone on its line, or opening it and followed by its first sentence.
+
+    A flattened text runs a heading into what follows it ("二、主动公开政府信息情况第二十条第（一）项"):
+    a line that opens with the heading's exact words is cut after them.
+    """
     if len(line.filled) != 1:
         return None
     text = line.filled[0]
@@ -56,18 +68,37 @@ def match_heading(line: Line, position: int, headings: Sequence[tuple[str, str]]
     index = _NUMERALS.index(m.group(1))
     if index >= len(headings):
         return None
+    section_id, official = headings[index]
+    known = [
+        fold(official).split("、", 1)[-1],
+        *(fold(a) for a in HEADING_ALIASES.get(section_id, ())),
+    ]
+    cut = _opening_heading(text, m.group(1), known)
     end = _HEADING_END.search(text)
-    if end is not None and end.start() <= _MAX_HEADING:
+    if cut is not None:
+        printed, rest = text[:cut], text[cut:].lstrip("：:。 \u3000")
+    elif end is not None and end.start() <= _MAX_HEADING:
         printed, rest = text[: end.start()], text[end.end() :].strip()
     elif len(text) <= _MAX_HEADING:
         printed, rest = text, ""
     else:
         return None
-    official_rest = fold(headings[index][1]).split("、", 1)[-1]
     printed_rest = fold(_HEADING.sub("", unicodedata.normalize("NFKC", printed), count=1))
-    if ratio(printed_rest, official_rest) < _MIN_HEADING_RATIO:
+    if max(ratio(printed_rest, words) for words in known) < _MIN_HEADING_RATIO:
         return None
     return Heading(index, position, printed.strip(), Line(line.number, rest, (rest,)) if rest else None)
+
+
+def _opening_heading(text: str, numeral: str, known: Sequence[str]) -> int | None:
+    """Where a heading printed with its exact words ends, when more text follows it on the line."""
+    if fold(text) in {fold(f"{numeral}、{words}") for words in known}:
+        return None
+    for words in sorted(known, key=len, reverse=True):
+        target = fold(f"{numeral}、{words}")
+        for end in range(len(target), min(len(text), len(target) + _MAX_HEADING) + 1):
+            if fold(text[:end]) == target and end < len(text):
+                return end
+    return None
 
 
 def read_paragraphs(

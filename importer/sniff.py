@@ -2,8 +2,8 @@
 
 `FORMATS` is tried in order; the first format whose `detect` accepts the upload reads it. A reader
 returns the document's lines, or `Rejected` with a Chinese message (the kinds nianbao cannot read
-yet say what to save the file as instead). A new reader (Word, PDF) plugs in by replacing the
-refusal of its kind with a `Format` that reads it; nothing else changes.
+yet say what to save the file as instead). A new reader plugs in by replacing the refusal of its
+kind with a `Format` that reads it, as Word (.docx, `importer.docx`) and PDF (`importer.pdf`) do.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from functools import cached_property
 
 from dialogs.parsing import Rejected
 from importer import messages as msg
+from importer.docx import read_docx
 from importer.html import html_to_text
 from importer.lines import Line, lines_from_text
+from importer.pdf import read_pdf
 
 __all__ = ["FORMATS", "DocumentKind", "Format", "Reader", "Upload", "read_html", "sniff"]
 
@@ -164,7 +166,7 @@ def _read_text(u: Upload) -> list[Line] | Rejected:
 
 FORMATS: tuple[Format, ...] = (
     Format(DocumentKind.EMPTY, lambda u: not u.data.strip(), _refuse(msg.EMPTY)),
-    Format(DocumentKind.DOCX, _is_docx, _refuse(msg.WORD_FILE)),
+    Format(DocumentKind.DOCX, _is_docx, lambda u: read_docx(u.data)),
     Format(DocumentKind.XLSX, _is_xlsx, _refuse(msg.EXCEL_FILE)),
     Format(DocumentKind.OFD, _is_ofd, _refuse(msg.OFD_FILE)),
     Format(DocumentKind.ODT, _is_odt, _refuse(msg.WORD_FILE)),
@@ -174,7 +176,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(DocumentKind.DOC, lambda u: u.is_ole, _refuse(msg.WORD_FILE)),
     Format(DocumentKind.RTF, lambda u: u.data.startswith(b"{\\rtf"), _refuse(msg.WORD_FILE)),
-    Format(DocumentKind.PDF, lambda u: u.data.lstrip()[:5] == b"%PDF-", _refuse(msg.PDF_FILE)),
+    Format(DocumentKind.PDF, lambda u: u.data.lstrip()[:5] == b"%PDF-", lambda u: read_pdf(u.data, u.name)),
     Format(DocumentKind.IMAGE, _is_image, _refuse(msg.IMAGE_FILE)),
     Format(DocumentKind.ARCHIVE, lambda u: u.data.startswith(_ARCHIVES), _refuse(msg.ARCHIVE_FILE)),
     Format(DocumentKind.BINARY, _has_nul_bytes, _refuse(msg.BINARY)),

@@ -101,6 +101,18 @@ class Access:
             await repo.set_active_report(session=session, person_id=who.person_id, report_id=report_id)
             return report, agency
 
+    async def own_report(self, who: store.Caller | None) -> tuple[Report, Agency] | None:
+        """The report the person fills now and its agency (None: no report, or not a member)."""
+        right = active_fill(who)
+        if isinstance(right, Refusal):
+            return None
+        async with self.db.session() as session:
+            report = await repo.get_report(session=session, report_id=right.report_id)
+            agency = (
+                None if report is None else await repo.get_agency(session=session, agency_id=report.agency_id)
+            )
+        return None if report is None or agency is None else (report, agency)
+
     async def member_reports(self, who: store.Caller) -> Sequence[tuple[Report, Agency]]:
         """The latest report of every agency the person belongs to, newest year first."""
         async with self.db.session() as session:

@@ -39,6 +39,7 @@ async def store_import(
     year: int | None,
     unit: UnitKind | None,
     at: datetime,
+    district_id: int | None = None,
 ) -> StoredImport:
     """Write an imported report as that agency's report of that year (status submitted)."""
     if not result.is_usable:
@@ -52,10 +53,10 @@ async def store_import(
     if report_year is None:
         return StoredImport(False, msg.IMPORT_NEED_YEAR)
     async with db.session() as session:
-        found = await repo.find_agency(session=session, name=name)
+        found = await repo.find_agency(session=session, name=name, district_id=district_id)
         if found is None:
             found = await repo.create_agency(
-                session=session, name=name, unit=unit or form.guess_unit_kind(name)
+                session=session, name=name, unit=unit or form.guess_unit_kind(name), district_id=district_id
             )
         report = await repo.report_for(session=session, agency_id=found.id or 0, year=report_year)
         if report is None or report.id is None:

@@ -15,7 +15,9 @@ import pytest
 from dialogs.form import Form, UnitKind, Value
 from dialogs.report_2021 import form_2021
 from importer import import_text
+from templates import build_context, render_html
 from tests.helpers.fixtures import REAL_REPORTS, SEEDS, answers_from_json, load_json, narratives_from_json
+from tests.helpers.printing import print_to_pdf
 from tests.helpers.report_text import assert_paragraphs_in_text, assert_tables_in_text
 from tests.helpers.scripts import full_script
 
@@ -216,6 +218,33 @@ def test_imported_last_year_report_proposes_the_carry_over_in_the_terminal(tmp_p
         "去年报告的「结转下年度继续办理」为：自然人 103、商业企业 0、科研机构 0、社会公益组织 0、法律服务机构 0、其他 0"
         in shown
     )
+
+
+@pytest.mark.slow
+def test_import_report_reads_a_pdf_and_says_what_it_read(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    source = next(p for p in REAL_REPORTS if "pingtan" in p.name).with_suffix(".txt")
+    published = import_text(source.read_text(encoding="utf-8"), form_2021())
+    assert published.year is not None
+    ctx = build_context(
+        form_2021(),
+        agency=published.agency,
+        unit=UnitKind.GOVERNMENT,
+        year=published.year,
+        answers=published.answers,
+    )
+    page = tmp_path / "report.html"
+    page.write_text(render_html(ctx), encoding="utf-8")
+    pdf = tmp_path / "平潭2024年报.pdf"
+    print_to_pdf(page, pdf, profile=tmp_path / "profile")
+    imported = _cli(["import-report", str(pdf)], url, tmp_path)
+    assert imported.returncode == 0, imported.stderr[-2000:]
+    assert "已导入：平潭综合实验区 2024 年" in imported.stdout
+    assert (
+        "读到的部分：一、二、三、四、五、六；表二读到 10/10 个数字；表三读到 175/175 个数字；表四读到 15/15 个数字"
+        in imported.stdout
+    )
+    assert imported.stderr == ""  # pdfminer's font warnings stay out of the operator's terminal
 
 
 def _cli(args: list[str], url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -96,6 +96,14 @@ def test_old_single_other_row_is_an_error() -> None:
     assert "（六）其他处理" in finding.message
 
 
+def test_a_table_row_the_document_left_out_is_an_error_pointing_at_its_cells() -> None:
+    keys = ("t2.regulations.issued", "t2.regulations.abolished", "t2.regulations.in_force")
+    (finding,) = findings(make_facts(source=SourceFacts(missing_rows={"规章": keys})), "FMT-ROWS")
+    assert finding.severity is Severity.ERROR
+    assert finding.keys == keys
+    assert "表二缺少国家格式的「规章」行" in finding.message
+
+
 def test_misspelt_row_label_warns() -> None:
     source = SourceFacts(row_labels={"deny_law_forbidden": "2.其他法律行政止公开"})
     (finding,) = findings(make_facts(source=source), "FMT-LABELS")

@@ -63,6 +63,21 @@ async def _collect(stream: asyncio.StreamReader, into: list[str]) -> None:
         into.append(line.decode("utf-8", "replace"))
 
 
+async def _until_listening(listen: str) -> None:
+    """PTB (22.8) sets the webhook a moment before its server listens: connect until it accepts."""
+    host, _, port = listen.rpartition(":")
+    async with asyncio.timeout(START_LIMIT):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection(host, int(port))
+            except OSError:
+                await asyncio.sleep(0.01)  # a probe of another process's port: no event to await
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
 @asynccontextmanager
 async def bot_process(api: StandIn, env: dict[str, str], cwd: Path) -> AsyncIterator[BotProcess]:
     """Starts `python -m bot`, waits until it takes updates (polls, or set its webhook), and at
@@ -86,6 +101,8 @@ async def bot_process(api: StandIn, env: dict[str, str], cwd: Path) -> AsyncIter
         await api.wait_for_call(ready, since=since, timeout=START_LIMIT)
         if ready == "deleteWebhook":
             await api.wait_until_polling(START_LIMIT)
+        else:
+            await _until_listening(env["NIANBAO_LISTEN"])
         yield running
     finally:
         if process.returncode is None:

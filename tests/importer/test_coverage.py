@@ -97,3 +97,24 @@ def test_a_new_reader_plugs_into_the_registry_in_place_of_a_refusal() -> None:
     assert result.is_usable
     assert result.read.kind is DocumentKind.DOCX
     assert result.answers == import_text(HUAIAN.read_text(encoding="utf-8"), FORM).answers
+
+
+def test_a_text_without_any_heading_says_how_much_it_read() -> None:
+    # The whole report, its six headings written in words nianbao does not know.
+    text = HUAIAN.read_text(encoding="utf-8")
+    for numeral, words in (
+        ("一", "总体情况"),
+        ("二", "主动公开政府信息情况"),
+        ("三", "收到和处理政府信息公开申请情况"),
+    ):
+        text = text.replace(f"\n{numeral}、{words}\n", f"\n第{numeral}部分\n")
+    text = text.replace("\n四、政府信息公开行政复议、行政诉讼情况\n", "\n第四部分\n")
+    text = text.replace("\n五、存在的主要问题及改进情况\n", "\n第五部分\n").replace(
+        "\n六、其他需要报告的事项\n", "\n第六部分\n"
+    )
+    result = import_text(text, FORM)
+    assert not result.is_usable
+    lines = len(lines_from_text(text))
+    assert f"读到 {lines} 行文字" in result.error
+    assert "其中 0 行" not in result.error  # its tables were seen
+    assert "请把各部分的标题改为国家格式的写法" in result.error
