@@ -397,14 +397,20 @@ class Coordination:
             if rnd is None:
                 return Refused(Refusal.NO_ROUND)
             counts = await board_store.counts(session=session, rnd=rnd)
-            matching, _ = await board_store.page(
-                session=session, rnd=rnd, board_filter=board_filter, offset=0, limit=0
-            )
-            pages = max(1, -(-matching // PAGE_SIZE))
-            page = min(max(page, 0), pages - 1)
-            _, rows = await board_store.page(
+            page = max(page, 0)
+            matching, rows = await board_store.page(
                 session=session, rnd=rnd, board_filter=board_filter, offset=page * PAGE_SIZE, limit=PAGE_SIZE
             )
+            pages = max(1, -(-matching // PAGE_SIZE))
+            if page >= pages:  # past the end (agencies left the filter since): the last page
+                page = pages - 1
+                _, rows = await board_store.page(
+                    session=session,
+                    rnd=rnd,
+                    board_filter=board_filter,
+                    offset=page * PAGE_SIZE,
+                    limit=PAGE_SIZE,
+                )
         late = counts.open if at.astimezone(zone).date() > rnd.deadline else 0
         return Board(scope.name, rnd, counts, late, board_filter, matching, page, pages, tuple(rows))
 
