@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.failures import stop_on_fault
@@ -21,8 +21,10 @@ from bot.services.turns import Turns
 from bot.settings import Settings
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
+from dialogs.form import Form
 from dialogs.parsing import FIRST_REPORT_YEAR, Rejected, parse_report_year
 from dialogs.report_2021 import form_2021
+from storage.dashboard import BoardFilter
 from storage.db import Database
 from storage.faults import DatabaseFault, Fault
 
@@ -72,16 +74,41 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help=msg.CLI_HELP["export"])
     exp.add_argument("--year", type=_report_year, required=True, help=msg.CLI_HELP["export.year"])
     exp.add_argument("--out", default=None, help=msg.CLI_HELP["out"])
+    exp.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
     ret = sub.add_parser("return", help=msg.CLI_HELP["return"])
     ret.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
     ret.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
     ret.add_argument("--comment", default="", help=msg.CLI_HELP["comment"])
+    ret.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
     for name in ("accept", "reopen"):
         review = sub.add_parser(name, help=msg.CLI_HELP[name])
         review.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
         review.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
+        review.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
         if name == "reopen":
             review.add_argument("--comment", default="", help=msg.CLI_HELP["reopen.comment"])
+    rnd = sub.add_parser("round", help=msg.CLI_HELP["round"])
+    rnd.add_argument("--year", type=_report_year, required=True, help=msg.CLI_HELP["report.year"])
+    rnd.add_argument("--deadline", type=date.fromisoformat, default=None, help=msg.CLI_HELP["deadline"])
+    rnd.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
+    dis = sub.add_parser("district", help=msg.CLI_HELP["district.command"])
+    dis.add_argument("name", nargs="?", default=None, help=msg.CLI_HELP["district.name"])
+    ags = sub.add_parser("agencies", help=msg.CLI_HELP["agencies"])
+    ags.add_argument("file", help=msg.CLI_HELP["agencies.file"])
+    ags.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
+    ags.add_argument("--out", default=None, help=msg.CLI_HELP["out"])
+    board = sub.add_parser("dashboard", help=msg.CLI_HELP["dashboard"])
+    board.add_argument("--year", type=int, default=None, help=msg.CLI_HELP["report.year"])
+    board.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
+    board.add_argument("--agency", default=None, help=msg.CLI_HELP["dashboard.agency"])
+    board.add_argument(
+        "--status", choices=[f.value for f in BoardFilter], default="all", help=msg.CLI_HELP["status"]
+    )
+    board.add_argument("--page", type=int, default=1, help=msg.CLI_HELP["page"])
+    his = sub.add_parser("history", help=msg.CLI_HELP["history"])
+    his.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
+    his.add_argument("--year", type=int, default=None, help=msg.CLI_HELP["report.year"])
+    his.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
     ren = sub.add_parser("render", help=msg.CLI_HELP["render"])
     ren.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
     ren.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
@@ -150,7 +177,10 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
                 settings.output_dir if args.out is None else args.out,
                 zone=settings.zone,
                 now=utc_clock(),
+                district=args.district,
             )
+        if command in ("round", "district", "agencies", "dashboard", "history"):
+            return await _district_command(command, args, settings, db, form)
         if command in ("return", "accept", "reopen"):
             from bot.report_commands import review_command
 
@@ -162,6 +192,7 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
                 comment=getattr(args, "comment", ""),
                 at=utc_clock(),
                 out=sys.stdout,
+                district=args.district,
             )
         if command == "render":
             from bot.report_commands import render_command
@@ -180,6 +211,41 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
         return await terminal.run()
     finally:
         await db.dispose()
+
+
+async def _district_command(
+    command: str, args: argparse.Namespace, settings: Settings, db: Database, form: Form
+) -> int:
+    from bot import district_commands as cmd
+
+    out = sys.stdout
+    if command == "round":
+        return await cmd.round_command(
+            db, year=args.year, deadline=args.deadline, district=args.district, at=utc_clock(), out=out
+        )
+    if command == "district":
+        return await cmd.district_command(db, name=args.name, out=out)
+    if command == "agencies":
+        directory = Path(settings.output_dir if args.out is None else args.out)
+        return await cmd.agencies_command(
+            db, settings, args.file, district=args.district, out_dir=directory, at=utc_clock(), out=out
+        )
+    if command == "dashboard":
+        return await cmd.dashboard_command(
+            db,
+            form,
+            settings,
+            year=args.year,
+            district=args.district,
+            agency=args.agency,
+            status=args.status,
+            page=args.page,
+            at=utc_clock(),
+            out=out,
+        )
+    return await cmd.history_command(
+        db, form, settings, agency=args.agency, year=args.year, district=args.district, out=out
+    )
 
 
 if __name__ == "__main__":

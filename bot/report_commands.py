@@ -30,12 +30,22 @@ _REVIEWS = {
 
 
 async def review_command(
-    db: Database, command: str, *, agency: str, year: int, comment: str, at: datetime, out: TextIO
+    db: Database,
+    command: str,
+    *,
+    agency: str,
+    year: int,
+    comment: str,
+    at: datetime,
+    out: TextIO,
+    district: str | None = None,
 ) -> int:
     """`return` (submitted → returned), `accept` (submitted → accepted, locked) or `reopen`
     (accepted → returned), by the operator, through the coordinators' own service."""
     action, done = _REVIEWS[command]
-    outcome = await Coordination(db).review(OPERATOR, action, query=agency, year=year, comment=comment, at=at)
+    outcome = await Coordination(db).review(
+        OPERATOR, action, query=agency, year=year, comment=comment, at=at, district=district
+    )
     if isinstance(outcome, Refused):
         print(msg.REPORT_UNKNOWN.format(agency=agency, year=year), file=out)
         return 1

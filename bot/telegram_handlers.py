@@ -53,7 +53,7 @@ from dialogs.engine import Event, Input, Press, Resume, Text
 from dialogs.form import Form
 from storage.db import Database
 from storage.faults import DatabaseFault
-from storage.tables import Role, as_utc
+from storage.tables import Role
 
 log = logging.getLogger(__name__)
 INVITE_WAIT_MINUTES = max(1, int(INVITE_TRY_WINDOW.total_seconds()) // 60)
@@ -421,7 +421,3 @@ async def deliver_submission(context: NianbaoContext, chat_id: int, result: Turn
     finally:
         services.outbox.kick()  # the submitter's files first, as before; then the summaries
     log.info("report %s delivered to user %s", result.report_id, chat_id)
-
-
-def local_time(moment: datetime, settings: Settings) -> str:
-    return as_utc(moment).astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")

@@ -238,7 +238,12 @@ EXPORT_WORKBOOK_FILE = "{district}{year}年度统计表.xlsx"
 EXPORT_UNITS_FILE = "汇总单位名单.txt"
 EXPORT_UNITS_HEADER = "{district}{year}年度汇总稿：已汇总 {count} 个单位（已提交或已通过）"
 EXPORT_UNITS_MISSING = "未汇总 {count} 个单位（尚未提交）："
-CLI_UNKNOWN_DISTRICT = "没有名为「{district}」的地区。"
+CLI_UNKNOWN_DISTRICT = "没有名为「{district}」的地区。用 ./nianbao district 查看全部地区。"
+CLI_NO_ROUND = "该地区还没有开启填报年度。用 ./nianbao round --year 2025 开启。"
+CLI_DISTRICT_READY = "地区「{district}」已就绪。之后的命令用 --district {district} 指定它。"
+CLI_NO_DISTRICTS = "还没有地区（第一次开启填报年度或添加单位时会创建「本地区」）。"
+CLI_FILE_UNREADABLE = "无法读取文件：{path}"
+CLI_WRITTEN = "已写入：{path}"
 EXPORT_SUMMARY_HEADER = (
     "单位",
     "类型",
@@ -317,6 +322,18 @@ CLI_HELP = {
     "report.year": "报告年度 / report year",
     "comment": "退回意见，单位打开报告时看到 / a comment the agency sees when it opens the report",
     "reopen.comment": "重新打开的原因，单位打开报告时看到 / why, shown to the agency when it opens the report",
+    "district": "地区名称（默认：唯一的地区或「本地区」）/ the district (default: the only one, or 本地区)",
+    "round": "开启填报年度或修改截止日期 / open a reporting year or change its deadline",
+    "deadline": "截止日期 YYYY-MM-DD（默认次年 1 月 31 日）/ deadline (default 31 January of the next year)",
+    "district.command": "列出地区，或用名称创建地区 / list the districts, or create one by name",
+    "district.name": "要创建的地区名称 / the district to create",
+    "agencies": "从 .xlsx 或 .csv 名单批量添加单位并生成邀请链接 / add agencies in bulk from a list",
+    "agencies.file": "单位名单（单位名称、类型、联系人）/ the list (name, kind, contact)",
+    "dashboard": "填报进度：各状态数量和单位列表 / progress: counts per state and the agencies",
+    "dashboard.agency": "只看一个单位的详情 / one agency's detail",
+    "status": "按状态筛选 / filter by state",
+    "page": "页码（每页 20 个单位）/ page (20 agencies a page)",
+    "history": "报告的修改记录 / a report's history of changes",
 }
 CLI_EXIT_CODES = """退出码 / exit codes:
   0   成功 / success

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal_column, or_
+from sqlalchemy import and_, case, exists, func, literal_column, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -111,28 +111,37 @@ def _where(board_filter: BoardFilter) -> Any:
 
 
 async def counts(*, session: AsyncSession, rnd: ReportingRound) -> Counts:
-    """How many agencies of the round's district are in each state (three aggregate queries)."""
-    connection = await session.connection()
-    in_district = col(Agency.district_id) == rnd.district_id
-    rows = await connection.execute(
-        sa_select(_status(), func.count())
+    """How many agencies of the round's district are in each state, never opened an invite, or
+    have someone who blocked the bot: one aggregate query over the agencies and their staff."""
+    staff = (
+        sa_select(
+            col(Membership.agency_id).label("agency_id"),
+            func.max(case((col(Person.unreachable_since).is_not(None), 1), else_=0)).label("blocked"),
+        )
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .group_by(col(Membership.agency_id))
+        .subquery()
+    )
+    rows = await (await session.connection()).execute(
+        sa_select(
+            _status(),
+            func.count(),
+            func.sum(case((staff.c.agency_id.is_(None), 1), else_=0)),
+            func.coalesce(func.sum(staff.c.blocked), 0),
+        )
         .select_from(Agency)
         .outerjoin(Report, _joined(rnd))
-        .where(in_district)
+        .outerjoin(staff, staff.c.agency_id == col(Agency.id))
+        .where(col(Agency.district_id) == rnd.district_id)
         .group_by(_status())
     )
-    by_status = {str(status): int(n) for status, n in rows.all()}
-    unopened = (
-        await connection.execute(
-            sa_select(func.count()).select_from(Agency).where(in_district, ~_has_staff())
-        )
-    ).scalar_one()
-    blocked = (
-        await connection.execute(
-            sa_select(func.count()).select_from(Agency).where(in_district, _has_blocked())
-        )
-    ).scalar_one()
-    return Counts(sum(by_status.values()), by_status, int(unopened), int(blocked))
+    by_status: dict[str, int] = {}
+    unopened = blocked = 0
+    for status, n, without_staff, with_blocked in rows.all():
+        by_status[str(status)] = int(n)
+        unopened += int(without_staff or 0)
+        blocked += int(with_blocked or 0)
+    return Counts(sum(by_status.values()), by_status, unopened, blocked)
 
 
 async def page(

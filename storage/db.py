@@ -93,6 +93,9 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # No JIT: every query here is short, and compiling one whose estimated cost crosses
+            # jit_above_cost (the district counts of 10,000 agencies) took longer than running it.
+            kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

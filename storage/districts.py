@@ -19,6 +19,7 @@ from storage.tables import District, DistrictCoordinator, Person
 
 __all__ = [
     "add_coordinator",
+    "all_districts",
     "coordinated",
     "create_district",
     "default_district",
@@ -62,6 +63,11 @@ async def default_district(*, session: AsyncSession) -> District:
     if len(found) == 1:
         return found[0]
     return await create_district(session=session, name=DEFAULT_DISTRICT)
+
+
+async def all_districts(*, session: AsyncSession) -> Sequence[District]:
+    result = await session.exec(select(District).order_by(col(District.name)))
+    return result.all()
 
 
 async def coordinated(*, session: AsyncSession, person: Person) -> Sequence[District]:

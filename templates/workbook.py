@@ -9,30 +9,27 @@ repeated on every printed page.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from dialogs.aggregate import UnitTables, aggregate
 from dialogs.form import Form, Value, ValueKind
 from dialogs.messages import UNIT_NAMES
 from templates.workbook_columns import SheetColumn, SheetLayout, workbook_layouts
 from templates.xlsx import (
-    BORDER,
-    CENTER,
-    HEADER_FILL,
-    LEFT,
+    DOCUMENT_DATE,
+    FONT_NAME,
+    FONT_SIZE,
+    HEADER_FILL_RGB,
     LINE_HEIGHT,
-    RIGHT,
     display_width,
-    font,
+    fixed_package,
     lines_needed,
-    new_workbook,
-    print_landscape_fit_to_width,
-    put_number,
-    put_text,
-    workbook_bytes,
 )
 
 TITLE = "{district}{year}年政府信息公开工作年度报告汇总表（{heading}）"
@@ -41,7 +38,6 @@ KIND_LABEL = "类型"
 TOTAL_LABEL = "合计"
 TOTAL_UNITS = "共 {count} 个单位"
 FOOTER = "第 &P 页，共 &N 页"
-FOOTER_FONT = "宋体,Regular"
 LABEL_COLUMNS = 2
 """Agency name and kind, before the numbers."""
 _NAME_WIDTH = (16, 40)
@@ -52,28 +48,72 @@ _AMOUNT_FORMAT = "0.00##"
 """万元 to at most 4 decimals (one yuan), as the format's rule FEE-UNIT asks."""
 _WIDE = 40
 """A sheet with more columns than this is set up for A3 paper."""
+_A4, _A3 = 9, 8  # Excel's paper size codes
 
 
 def district_workbook(form: Form, units: Sequence[UnitTables], *, year: int, district: str) -> bytes:
-    """An .xlsx of tables 二, 三 and 四 for the district's agencies, in the order given."""
-    workbook = new_workbook()
+    """An .xlsx of tables 二, 三 and 四 for the district's agencies, in the order given.
+
+    Written with XlsxWriter: a district of thousands of agencies has half a million styled
+    cells, which openpyxl takes a minute to build and save.
+    """
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            # Text stays text: a name like "=HYPERLINK(...)" must not run in the coordinator's Excel.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    styles = _Styles(book)
     totals = aggregate(form, (unit.answers for unit in units))
     for layout in workbook_layouts(form):
-        sheet: Worksheet = workbook.create_sheet(layout.name)
+        sheet = book.add_worksheet(layout.name)
         _write_sheet(
             sheet,
+            styles,
             layout,
             units,
             totals,
             title=TITLE.format(district=district, year=year, heading=layout.heading),
         )
-    workbook.properties.title = TITLE.format(district=district, year=year, heading="").removesuffix("（）")
-    workbook.properties.language = "zh-CN"
-    return workbook_bytes(workbook)
+    title = TITLE.format(district=district, year=year, heading="").removesuffix("（）")
+    book.set_properties({"title": title, "created": DOCUMENT_DATE.replace(tzinfo=None)})
+    book.close()
+    return fixed_package(buffer.getvalue())
+
+
+class _Styles:
+    """The workbook's cell formats, made once (XlsxWriter shares a format among its cells)."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        base = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "border": 1, "valign": "vcenter"}
+        self.title = book.add_format({**base, "border": 0, "bold": True, "font_size": 14, "align": "center"})
+        self.header = book.add_format(
+            {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": HEADER_FILL_RGB}
+        )
+        self.label = {
+            bold: book.add_format({**base, "bold": bold, "align": "left", "text_wrap": True})
+            for bold in (False, True)
+        }
+        self.number = {
+            (bold, kind): book.add_format(
+                {**base, "bold": bold, "align": "right", "num_format": number_format}
+            )
+            for bold in (False, True)
+            for kind, number_format in ((ValueKind.COUNT, _COUNT_FORMAT), (ValueKind.AMOUNT, _AMOUNT_FORMAT))
+        }
+
+    def value(self, kind: ValueKind, *, bold: bool) -> Format:
+        return self.number[(bold, ValueKind.AMOUNT if kind is ValueKind.AMOUNT else ValueKind.COUNT)]
 
 
 def _write_sheet(
     sheet: Worksheet,
+    styles: _Styles,
     layout: SheetLayout,
     units: Sequence[UnitTables],
     totals: Mapping[str, Value],
@@ -81,29 +121,32 @@ def _write_sheet(
     title: str,
 ) -> None:
     n_columns = LABEL_COLUMNS + len(layout.columns)
-    put_text(sheet, 1, 1, title).font = font(bold=True, size=14)
-    sheet.cell(row=1, column=1).alignment = CENTER
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_columns)
-    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
-    first_header, depth = 2, layout.depth
+    sheet.merge_range(0, 0, 0, n_columns - 1, _text(title), styles.title)
+    sheet.set_row(0, 2 * LINE_HEIGHT)
+    first_header, depth = 1, layout.depth  # 0-based rows
     widths = _column_widths(layout, units)
-    _write_header(sheet, layout, first_header, widths)
+    _write_header(sheet, styles, layout, first_header, widths)
     first_data = first_header + depth
     for r, unit in enumerate(units, first_data):
         kind = UNIT_NAMES.get(unit.kind.value, unit.kind.value)
-        _write_row(sheet, r, layout.columns, unit.answers, (unit.agency, kind), bold=False)
-    total_row = first_data + len(units)
+        _write_row(sheet, styles, r, layout.columns, unit.answers, (unit.agency, kind), bold=False)
     _write_row(
         sheet,
-        total_row,
+        styles,
+        first_data + len(units),
         layout.columns,
         totals,
         (TOTAL_LABEL, TOTAL_UNITS.format(count=len(units))),
         bold=True,
     )
-    for column, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
     _set_up_printing(sheet, first_header, first_data, n_columns)
+
+
+def _text(text: str) -> str:
+    """Characters the file format forbids (control characters) dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _column_widths(layout: SheetLayout, units: Sequence[UnitTables]) -> list[float]:
@@ -115,26 +158,21 @@ def _column_widths(layout: SheetLayout, units: Sequence[UnitTables]) -> list[flo
     return [name, _KIND_WIDTH, *values]
 
 
-def _header_cell(
-    sheet: Worksheet, row: int, column: int, text: str, *, rows: int = 1, columns: int = 1
+def _write_header(
+    sheet: Worksheet, styles: _Styles, layout: SheetLayout, top: int, widths: Sequence[float]
 ) -> None:
-    put_text(sheet, row, column, text)
-    if rows > 1 or columns > 1:
-        sheet.merge_cells(
-            start_row=row, start_column=column, end_row=row + rows - 1, end_column=column + columns - 1
-        )
-
-
-def _write_header(sheet: Worksheet, layout: SheetLayout, top: int, widths: Sequence[float]) -> None:
     """The label paths as merged cells: a run of columns sharing a label prefix shares its cell;
     a column's last label spans down to the bottom header row."""
     depth, columns = layout.depth, layout.columns
-    for r in range(top, top + depth):
-        for c in range(1, LABEL_COLUMNS + len(columns) + 1):
-            cell = sheet.cell(row=r, column=c)
-            cell.font, cell.alignment, cell.border, cell.fill = font(bold=True), CENTER, BORDER, HEADER_FILL
-    _header_cell(sheet, top, 1, NAME_LABEL, rows=depth)
-    _header_cell(sheet, top, 2, KIND_LABEL, rows=depth)
+
+    def put(row: int, column: int, text: str, *, rows: int = 1, span: int = 1) -> None:
+        if rows > 1 or span > 1:
+            sheet.merge_range(row, column, row + rows - 1, column + span - 1, _text(text), styles.header)
+        else:
+            sheet.write_string(row, column, _text(text), styles.header)
+
+    put(top, 0, NAME_LABEL, rows=depth)
+    put(top, 1, KIND_LABEL, rows=depth)
     lines = [1] * depth
     for level in range(depth):
         i = 0
@@ -149,13 +187,12 @@ def _write_header(sheet: Worksheet, layout: SheetLayout, top: int, widths: Seque
                     end += 1
             leaf = level == len(path) - 1
             rows = depth - level if leaf else 1
-            column = LABEL_COLUMNS + 1 + i
-            _header_cell(sheet, top + level, column, path[level], rows=rows, columns=end - i)
+            put(top + level, LABEL_COLUMNS + i, path[level], rows=rows, span=end - i)
             width = sum(widths[LABEL_COLUMNS + j] for j in range(i, end))
             lines[level] = max(lines[level], -(-lines_needed(path[level], width) // rows))
             i = end
     for level, count in enumerate(lines):
-        sheet.row_dimensions[top + level].height = count * LINE_HEIGHT + 4
+        sheet.set_row(top + level, count * LINE_HEIGHT + 4)
 
 
 def _shares(column: SheetColumn, path: tuple[str, ...], level: int) -> bool:
@@ -165,6 +202,7 @@ def _shares(column: SheetColumn, path: tuple[str, ...], level: int) -> bool:
 
 def _write_row(
     sheet: Worksheet,
+    styles: _Styles,
     row: int,
     columns: Sequence[SheetColumn],
     answers: Mapping[str, Value],
@@ -172,26 +210,29 @@ def _write_row(
     *,
     bold: bool,
 ) -> None:
-    for c, text in enumerate(labels, 1):
-        cell = put_text(sheet, row, c, text)
-        cell.font, cell.alignment, cell.border = font(bold=bold), LEFT, BORDER
-    for c, column in enumerate(columns, LABEL_COLUMNS + 1):
+    label = styles.label[bold]
+    for c, text in enumerate(labels):
+        sheet.write_string(row, c, _text(text), label)
+    for c, column in enumerate(columns, LABEL_COLUMNS):
         value = answers.get(column.key)
-        if isinstance(value, str):
-            cell = put_text(sheet, row, c, value)
+        style = styles.value(column.kind, bold=bold)
+        if value is None:
+            sheet.write_blank(row, c, None, style)  # an unanswered cell is empty, not 0
+        elif isinstance(value, str):
+            sheet.write_string(row, c, _text(value), label)
         else:
-            number_format = _AMOUNT_FORMAT if column.kind is ValueKind.AMOUNT else _COUNT_FORMAT
-            cell = put_number(sheet, row, c, value, number_format)
-        cell.font, cell.alignment, cell.border = font(bold=bold), RIGHT, BORDER
+            sheet.write_number(row, c, value, style)
 
 
 def _set_up_printing(sheet: Worksheet, first_header: int, first_data: int, n_columns: int) -> None:
-    sheet.freeze_panes = sheet.cell(row=first_data, column=LABEL_COLUMNS + 1).coordinate
-    paper = Worksheet.PAPERSIZE_A3 if n_columns > _WIDE else Worksheet.PAPERSIZE_A4
-    print_landscape_fit_to_width(sheet, title_rows=f"{first_header}:{first_data - 1}", paper=paper)
-    sheet.print_title_cols = f"A:{get_column_letter(LABEL_COLUMNS)}"
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    footer = sheet.oddFooter
-    if footer is not None:  # a new sheet always has one
-        footer.center.text = FOOTER
-        footer.center.font = FOOTER_FONT
+    """Frozen header rows and label columns; landscape, one page wide, the header rows and the
+    label columns repeated on every page, page numbers in the footer."""
+    sheet.freeze_panes(first_data, LABEL_COLUMNS)
+    sheet.set_landscape()
+    sheet.set_paper(_A3 if n_columns > _WIDE else _A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(first_header, first_data - 1)
+    sheet.repeat_columns(0, LABEL_COLUMNS - 1)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4)
+    sheet.set_footer(f'&C&"{FONT_NAME},Regular"{FOOTER}')

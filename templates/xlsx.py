@@ -24,9 +24,11 @@ LINE_HEIGHT = 14
 """Points per line of `FONT_SIZE` text, for header rows whose labels wrap."""
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _DOCUMENT_DATE = datetime(*_ZIP_EPOCH, tzinfo=UTC)
+DOCUMENT_DATE = _DOCUMENT_DATE
 _THIN = Side(style="thin")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+HEADER_FILL_RGB = "#F2F2F2"
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL_RGB.lstrip("#"))
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
@@ -100,9 +102,15 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     workbook.properties.created = workbook.properties.modified = _DOCUMENT_DATE
     buffer = io.BytesIO()
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    return fixed_package(buffer.getvalue())
+
+
+def fixed_package(data: bytes) -> bytes:
+    """An .xlsx package re-zipped with every entry's timestamp fixed, so the bytes depend only on
+    the content."""
     out = io.BytesIO()
     with (
-        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(io.BytesIO(data)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package,
     ):
         for info in source.infolist():

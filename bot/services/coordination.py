@@ -226,6 +226,8 @@ class Coordination:
     # --- districts -------------------------------------------------------------------------------
     async def districts(self, who: Who) -> Districts | Refused:
         async with self.db.session() as session:
+            if who.actor is Actor.OPERATOR:
+                return Districts(None, tuple(await districts.all_districts(session=session)), True)
             person = await self._person(session, who)
             if person is None:
                 return Refused(Refusal.NOT_COORDINATOR)
@@ -235,8 +237,11 @@ class Coordination:
             return Districts(current, mine, person.is_admin)
 
     async def pick_district(self, who: Who, *, name: str) -> District | Refused:
-        """Make `name` the person's district; an admin naming a new one creates it."""
+        """Make `name` the person's district; an admin naming a new one creates it (the operator
+        at the command line only creates it: the command line names its district each time)."""
         async with self.db.session() as session:
+            if who.actor is Actor.OPERATOR:
+                return await districts.create_district(session=session, name=name)
             person = await self._person(session, who)
             if person is None:
                 return Refused(Refusal.NOT_COORDINATOR)
@@ -392,21 +397,29 @@ class Coordination:
             if rnd is None:
                 return Refused(Refusal.NO_ROUND)
             counts = await board_store.counts(session=session, rnd=rnd)
-            matching, _ = await board_store.page(
-                session=session, rnd=rnd, board_filter=board_filter, offset=0, limit=0
-            )
-            pages = max(1, -(-matching // PAGE_SIZE))
-            page = min(max(page, 0), pages - 1)
-            _, rows = await board_store.page(
+            page = max(page, 0)
+            matching, rows = await board_store.page(
                 session=session, rnd=rnd, board_filter=board_filter, offset=page * PAGE_SIZE, limit=PAGE_SIZE
             )
+            pages = max(1, -(-matching // PAGE_SIZE))
+            if page >= pages:  # past the end (agencies left the filter since): the last page
+                page = pages - 1
+                _, rows = await board_store.page(
+                    session=session,
+                    rnd=rnd,
+                    board_filter=board_filter,
+                    offset=page * PAGE_SIZE,
+                    limit=PAGE_SIZE,
+                )
         late = counts.open if at.astimezone(zone).date() > rnd.deadline else 0
         return Board(scope.name, rnd, counts, late, board_filter, matching, page, pages, tuple(rows))
 
-    async def agency_detail(self, who: Who, *, query: str, year: int | None) -> Detail | Refused:
+    async def agency_detail(
+        self, who: Who, *, query: str, year: int | None, district: str | None = None
+    ) -> Detail | Refused:
         """One agency of the district: its line, people, confirmed warnings and last status change."""
         async with self.db.session() as session:
-            scope = await self._scope(session, who)
+            scope = await self._scope(session, who, district)
             if isinstance(scope, Refused):
                 return scope
             rnd = await self._round(session, scope, year)
@@ -417,10 +430,12 @@ class Coordination:
                 return Refused(Refusal.UNKNOWN_AGENCY)
             return Detail(rnd, await board_store.agency_row(session=session, rnd=rnd, agency=agency))
 
-    async def history(self, who: Who, *, query: str, year: int | None) -> History | Refused:
+    async def history(
+        self, who: Who, *, query: str, year: int | None, district: str | None = None
+    ) -> History | Refused:
         """Every change of the report's answers and status: who, when, old, new."""
         async with self.db.session() as session:
-            scope = await self._scope(session, who)
+            scope = await self._scope(session, who, district)
             if isinstance(scope, Refused):
                 return scope
             found = await self._report(session, scope, query, year)

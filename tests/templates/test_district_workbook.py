@@ -226,7 +226,7 @@ def test_sheets_are_set_up_for_printing(
     assert sheet.freeze_panes == f"C{first_data}"
     assert sheet.print_title_rows == f"${header}:${first_data - 1}"
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToWidth in (None, 1)  # absent means 1, the OOXML default
     assert sheet.page_setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr is not None
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
