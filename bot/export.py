@@ -49,12 +49,12 @@ def _cell(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def _summary_csv(rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
+def _summary_csv(form: Form, rows: list[tuple[Report, Agency, dict[str, Value]]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(msg.EXPORT_SUMMARY_HEADER)
     for report, agency, answers in rows:
-        figures = key_figures(answers)
+        figures = key_figures(form, answers)
         writer.writerow(
             [
                 agency.name,
@@ -109,7 +109,7 @@ async def build_export(
     workbook = await asyncio.to_thread(district_workbook, form, units, year=year, district=district_name)
     draft = district_draft(form, [a.name for a in agencies], units)
     documents: list[Document] = [
-        Document(msg.EXPORT_SUMMARY_FILE.format(year=year), _summary_csv(rows)),
+        Document(msg.EXPORT_SUMMARY_FILE.format(year=year), _summary_csv(form, rows)),
         Document(msg.EXPORT_WORKBOOK_FILE.format(district=district_name, year=year), workbook),
         Document(
             f"{file_name(msg.EXPORT_AGGREGATE_DIR)}/{msg.EXPORT_UNITS_FILE}",

@@ -3,10 +3,11 @@
 A form is a list of sections; each section holds the items the dialog asks, in order.
 An item asks one or more fields at once (a table-3 row asks six numbers; a narrative asks
 one text). Computed fields (totals) are declared with the keys they sum and are never asked.
-The tables (rows, row groups, columns, column groups), the identities between their cells
-(the balance of the requests table), the proposals (carry-over, stock) and the roles of the narratives
-are declared here too, so the engine, the rules, the renderers and the importer all read one
-declaration and none of them names a key of a particular form.
+The tables (rows, row groups, columns, column groups, the printed blocks, the rows an earlier
+format printed as one), the identities between their cells (the balance of the requests table),
+the proposals (carry-over, stock) and the roles of the sections and of the narratives are declared
+here too, so the engine, the rules, the renderers and the importer all read one declaration and
+none of them names a key of a particular form.
 """
 
 from __future__ import annotations
@@ -43,6 +44,19 @@ class Proposal(Enum):
     BALANCE = "balance"  # new + carried in - processed total, per column (the balance rule)
     LAST_YEAR_TEXT = "last_year_text"  # last year's narrative as a draft
     GENERATED_TEXT = "generated_text"  # a sentence built from this year's tables
+
+
+class SectionRole(Enum):
+    """What part of the report a section is, for the readers that treat each part its own way (the
+    importer reads the overview's subsections, the tables' cells and the narratives apart)."""
+
+    PREAMBLE = "preamble"
+    OVERVIEW = "overview"  # the opening text, then the subsections of `Narratives`
+    DOCUMENTS = "documents"  # the printed blocks of the proactive-disclosure table
+    REQUESTS = "requests"  # the requests table
+    APPEALS = "appeals"  # the review and litigation table
+    PROBLEMS = "problems"
+    OTHER_MATTERS = "other_matters"  # its narrative and the processing fee
 
 
 class Shortcut(Enum):
@@ -102,6 +116,8 @@ class Section:
     id: str
     heading: str
     short: str
+    role: SectionRole | None = None
+    """The part of the report the section is (None for a form whose readers need no roles)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +170,11 @@ class Grid:
     def parts(self) -> tuple[Column, ...]:
         """The asked columns (every column but the total)."""
         return tuple(c for c in self.columns if c.key != self.total)
+
+    @property
+    def row_parts(self) -> tuple[str, ...]:
+        """The top-level parts the rows are printed under (table 3's results), in table order."""
+        return tuple(dict.fromkeys(r.part for r in self.rows if r.part))
 
     def rows_in_group(self, group: str) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.group == group)
@@ -270,6 +291,9 @@ class Tables:
     """The row group of `appeals` that narratives name together (litigation: direct + after review)."""
     regulations: str
     """The `documents` row only a government with the power may fill."""
+    legacy_rows: Mapping[str, str] = field(default_factory=dict)
+    """A `requests` row group an earlier format printed as one row → the row of the group that takes
+    its numbers (the others read 0): the 2019 trial format's single row for other processing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +389,16 @@ class Form:
 
     def default_title(self, agency: str, year: int) -> str:
         return self.title_format.format(agency=agency, year=year)
+
+    @property
+    def legacy_rows(self) -> Mapping[str, str]:
+        """Row groups of the requests table an earlier format printed as one row → the row taking it."""
+        return self._declared(self.tables, "tables").legacy_rows
+
+    def section_for(self, role: SectionRole) -> Section:
+        """The section that plays `role`."""
+        found = next((s for s in self.sections if s.role is role), None)
+        return self._declared(found, f"section for {role.value}")
 
     def outcome(self, name: str) -> RowGroup:
         """The requests table's outcome group of that name."""

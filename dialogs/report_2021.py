@@ -26,6 +26,7 @@ from dialogs.form import (
     Row,
     RowGroup,
     Section,
+    SectionRole,
     Shortcut,
     Stock,
     Tables,
@@ -39,13 +40,13 @@ TITLE_FORMAT = "{agency}{year}年政府信息公开工作年度报告"
 """The default title; an agency may keep the title it published instead (dialogs/title.py)."""
 
 SECTIONS = (
-    Section("preamble", "", "前言"),
-    Section("s1", "一、总体情况", "一、总体情况"),
-    Section("s2", "二、主动公开政府信息情况", "二、主动公开"),
-    Section("s3", "三、收到和处理政府信息公开申请情况", "三、收到和处理申请"),
-    Section("s4", "四、政府信息公开行政复议、行政诉讼情况", "四、行政复议、行政诉讼"),
-    Section("s5", "五、存在的主要问题及改进情况", "五、问题及改进"),
-    Section("s6", "六、其他需要报告的事项", "六、其他事项"),
+    Section("preamble", "", "前言", SectionRole.PREAMBLE),
+    Section("s1", "一、总体情况", "一、总体情况", SectionRole.OVERVIEW),
+    Section("s2", "二、主动公开政府信息情况", "二、主动公开", SectionRole.DOCUMENTS),
+    Section("s3", "三、收到和处理政府信息公开申请情况", "三、收到和处理申请", SectionRole.REQUESTS),
+    Section("s4", "四、政府信息公开行政复议、行政诉讼情况", "四、行政复议、行政诉讼", SectionRole.APPEALS),
+    Section("s5", "五、存在的主要问题及改进情况", "五、问题及改进", SectionRole.PROBLEMS),
+    Section("s6", "六、其他需要报告的事项", "六、其他事项", SectionRole.OTHER_MATTERS),
 )
 
 # --- Table 二 ---------------------------------------------------------------------
@@ -435,6 +436,8 @@ def build_form() -> Form:
             appeals=T4,
             appeal_group=T4_LITIGATION,
             regulations="regulations",
+            # The 2019 trial format printed （六）其他处理 as one row: it is read into 3.其他.
+            legacy_rows={_OTHER: "other_other"},
         ),
         balance=T3_BALANCE,
         # 上年结转 is last year's 结转下年度继续办理, column by column (the total too).

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dialogs import messages as msg
-from dialogs.form import Form, Item, Value
+from dialogs.form import Form, Grid, Item, Value
 from dialogs.sentences import format_amount
 
 
@@ -66,17 +66,24 @@ class KeyFigures:
     litigation: int | None
 
 
-def key_figures(answers: Mapping[str, Value]) -> KeyFigures:
-    def count(key: str) -> int | None:
-        value = answers.get(key)
-        return value if isinstance(value, int) else None
+def key_figures(form: Form, answers: Mapping[str, Value]) -> KeyFigures:
+    """The requests table's balance rows (their totals) and the appeals table's rows: the appeal
+    group (litigation) summed, the rest (review) apart."""
+    balance, tables = form.balance, form.tables
+    if balance is None or tables is None:
+        raise LookupError(f"form {form.version} declares no balance or no tables")
+    requests, appeals, litigation = balance.grid, tables.appeals, tables.appeal_group
 
-    direct, after = count("t4.litigation_direct.total"), count("t4.litigation_after_review.total")
+    def count(grid: Grid, rows: Iterable[str]) -> int | None:
+        values = [answers.get(grid.row_total(row)) for row in rows]
+        found = [v for v in values if isinstance(v, int)]
+        return sum(found) if found else None
+
     return KeyFigures(
-        new=count("t3.new.total"),
-        carried_in=count("t3.carried_in.total"),
-        processed=count("t3.total_processed.total"),
-        carried_out=count("t3.carried_out.total"),
-        review=count("t4.review.total"),
-        litigation=None if direct is None and after is None else (direct or 0) + (after or 0),
+        new=count(requests, [balance.new]),
+        carried_in=count(requests, [balance.carried_in]),
+        processed=count(requests, [balance.processed]),
+        carried_out=count(requests, [balance.carried_out]),
+        review=count(appeals, [r.key for r in appeals.rows if r.group != litigation]),
+        litigation=count(appeals, [r.key for r in appeals.rows_in_group(litigation)]),
     )

@@ -5,8 +5,9 @@ Pure: the only inputs are the bytes or text passed in and the `Form`, the only o
 `sniff` (what kind of document an upload is, and the registry of readers), `html` (a page →
 lines), `lines` (the line model, folding, numbers), `front` (title and preamble), `sections`
 (headings → sections, narratives), `tables` (table cells → answers), `notes` (the result, its
-problems and what was read), `messages` (the Chinese text), `layout` (what the Form does not
-declare yet), and `document` (lines → result).
+problems and what was read), `messages` (the Chinese text), and `document` (lines → result).
+Everything of the format (section roles, headings, table rows, blocks and columns, narrative and
+fee keys, the earlier format's rows) is read from the `Form` passed in.
 
 Beside the reports, a coordinator's agency list: `spreadsheet` (an .xlsx or .csv upload → rows of
 cell texts), `agencies` (rows → agencies to add, every bad row named) and `messages_agencies`.

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from dialogs.form import Form
+from dialogs.form import Form, Section, SectionRole
 from dialogs.rules import SourceFacts
-from importer import layout, tables
 from importer import messages as msg
+from importer import tables
 from importer.front import read_front, title_year_agency
 from importer.lines import Line, fold, table_cells
 from importer.notes import Collector, Coverage, ImportResult, failed
@@ -33,10 +33,10 @@ from importer.sections import (
 from importer.sniff import DocumentKind
 
 _TableReader = Callable[[Sequence[Line], Line, str, Form, Collector], None]
-_TABLES: dict[str, tuple[_TableReader, Callable[[Form], list[str]]]] = {
-    layout.TABLE2_SECTION: (tables.read_table2, tables.table2_keys),
-    layout.TABLE3_SECTION: (tables.read_table3, tables.table3_keys),
-    layout.TABLE4_SECTION: (tables.read_table4, tables.table4_keys),
+_TABLES: dict[SectionRole, tuple[_TableReader, Callable[[Form], list[str]]]] = {
+    SectionRole.DOCUMENTS: (tables.read_table2, tables.table2_keys),
+    SectionRole.REQUESTS: (tables.read_table3, tables.table3_keys),
+    SectionRole.APPEALS: (tables.read_table4, tables.table4_keys),
 }
 
 
@@ -54,14 +54,16 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
         rows = sum(1 for line in lines if len(table_cells(line)[1]) > 1)
         return failed(msg.NOT_A_REPORT.format(lines=len(lines), rows=rows), kind=kind)
     missing = [(index, h) for index, h in enumerate(headings) if all(f.index != index for f in found)]
-    for index, (_, heading_text) in missing:
-        later = next((headings[f.index][1] for f in found if f.index > index), None)
+    for index, section in missing:
+        later = next((headings[f.index].heading for f in found if f.index > index), None)
         if later is None:  # nothing after it: the text stops early
-            out.note(None, msg.MISSING_HEADING.format(heading=heading_text), fatal=True)
+            out.note(None, msg.MISSING_HEADING.format(heading=section.heading), fatal=True)
         else:  # the parts after it are there: its heading is printed in words not recognised
-            out.note(None, msg.MISSING_HEADING_INSIDE.format(heading=heading_text, later=later), fatal=True)
+            out.note(
+                None, msg.MISSING_HEADING_INSIDE.format(heading=section.heading, later=later), fatal=True
+            )
     for heading in found:
-        official = headings[heading.index][1]
+        official = headings[heading.index].heading
         if fold(heading.printed) != fold(official):
             out.note(
                 lines[heading.position],
@@ -73,15 +75,14 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
     if year is None:
         out.note(None, msg.NO_YEAR)
     if preamble_lines:
-        out.answers[layout.PREAMBLE_KEY] = "\n".join(line.text for line in preamble_lines)
+        out.answers[form.texts.preamble] = "\n".join(line.text for line in preamble_lines)
 
     for n, heading in enumerate(found):
         end = found[n + 1].position if n + 1 < len(found) else len(lines)
         body = lines[heading.position + 1 : end]
         if heading.rest is not None:
             body = [heading.rest, *body]
-        section_id, official = headings[heading.index]
-        _read_section(section_id, official, body, lines[heading.position], form, out)
+        _read_section(headings[heading.index], body, lines[heading.position], form, out)
 
     source = SourceFacts(
         title=title,
@@ -95,8 +96,8 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
     usable = not any(p.is_fatal for p in problems)
     read = Coverage(
         kind=kind,
-        sections=tuple(headings[h.index][0] for h in found),
-        missing_sections=tuple(section_id for _, (section_id, _) in missing),
+        sections=tuple(headings[h.index].id for h in found),
+        missing_sections=tuple(section.id for _, section in missing),
         tables=tuple(out.tables),
     )
     return ImportResult(
@@ -112,20 +113,22 @@ def read_lines(lines: list[Line], form: Form, *, kind: DocumentKind | None = Non
 
 
 def _read_section(
-    section_id: str, heading: str, lines: Sequence[Line], heading_line: Line, form: Form, out: Collector
+    section: Section, lines: Sequence[Line], heading_line: Line, form: Form, out: Collector
 ) -> None:
-    if section_id in _TABLES:
-        read, keys = _TABLES[section_id]
+    """Each part of the report by its role: tables cell by cell, narratives into the form's keys."""
+    heading = section.heading
+    if section.role in _TABLES:
+        read, keys = _TABLES[section.role]
         read(lines, heading_line, heading, form, out)
         found = sum(len(table_cells(line)[1]) for line in lines)
-        out.count_table(section_id, keys(form), numbers_found=found)
+        out.count_table(section.id, keys(form), numbers_found=found)
         return
-    match section_id:
-        case layout.OVERALL_SECTION:
-            read_overall(lines, out)
-        case layout.S5_SECTION:
-            read_paragraphs(layout.S5_TEXT_KEY, lines, heading, heading_line, out)
-        case layout.S6_SECTION:
+    match section.role:
+        case SectionRole.OVERVIEW:
+            read_overall(lines, form, out)
+        case SectionRole.PROBLEMS:
+            read_paragraphs(form.texts.problems, lines, heading, heading_line, out)
+        case SectionRole.OTHER_MATTERS:
             paragraphs = strip_signature(list(lines), out)
-            read_paragraphs(layout.S6_TEXT_KEY, paragraphs, heading, heading_line, out)
-            read_processing_fee(paragraphs, heading_line, out)
+            read_paragraphs(form.texts.other_matters, paragraphs, heading, heading_line, out)
+            read_processing_fee(paragraphs, heading_line, form.fee_keys.processing_fee, out)

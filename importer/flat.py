@@ -71,9 +71,22 @@ Identity = tuple[tuple[str, ...], tuple[str, ...]]
 """(left keys, right keys): the sum of the left cells equals the sum of the right cells."""
 
 
-def identities(form: Form, extra: Iterable[Identity] = ()) -> list[Identity]:
-    """Every computed total of the form (total = sum of its parts), and the `extra` ones."""
-    return [*(((f.key,), f.sums) for f in form.computed), *extra]
+def identities(form: Form) -> list[Identity]:
+    """Every computed total of the form (total = sum of its parts) and, per column, its balance
+    (new + carried in = processed + carried out; none for a form that declares no balance)."""
+    return [*(((f.key,), f.sums) for f in form.computed), *_balance(form)]
+
+
+def _balance(form: Form) -> Iterable[Identity]:
+    balance = form.balance
+    if balance is None:
+        return
+    grid = balance.grid
+    for c in grid.columns:
+        yield (
+            (grid.key(balance.new, c.key), grid.key(balance.carried_in, c.key)),
+            (grid.key(balance.processed, c.key), grid.key(balance.carried_out, c.key)),
+        )
 
 
 def holds(identity: Identity, values: Mapping[str, Value]) -> bool | None:

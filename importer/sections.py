@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from dialogs.form import Form
+from dialogs.form import Form, Section, SectionRole
 from dialogs.parsing import AGENCY_NAME_MAX
-from importer import layout
 from importer import messages as msg
 from importer.front import PAGE_EXTRA, PAGE_FOOTER
 from importer.lines import Line, fold, ratio
@@ -29,11 +28,11 @@ _MAX_HEADING = 40
 _MIN_HEADING_RATIO = 0.55
 
 
-# Headings as agencies print them, beyond typos (which the similarity ratio reads): section id →
+# Headings as agencies print them, beyond typos (which the similarity ratio reads): section role →
 # the words after the numeral. Reading one is a format finding (FMT-SECTIONS), never silent.
-HEADING_ALIASES: dict[str, tuple[str, ...]] = {
-    layout.S6_SECTION: ("需要说明的其他事项与附表", "需要说明的其他事项"),
-    layout.TABLE3_SECTION: ("依申请公开政府信息情况",),
+HEADING_ALIASES: dict[SectionRole, tuple[str, ...]] = {
+    SectionRole.OTHER_MATTERS: ("需要说明的其他事项与附表", "需要说明的其他事项"),
+    SectionRole.REQUESTS: ("依申请公开政府信息情况",),
 }
 
 
@@ -48,12 +47,12 @@ class Heading:
     """Text printed after the heading on the same line ("五、存在的主要问题及改进情况：……")."""
 
 
-def section_headings(form: Form) -> list[tuple[str, str]]:
-    """(section id, heading) of the form's numbered sections, in order."""
-    return [(s.id, s.heading) for s in form.sections if s.heading]
+def section_headings(form: Form) -> list[Section]:
+    """The form's numbered sections (those printed under a heading), in order."""
+    return [s for s in form.sections if s.heading]
 
 
-def match_heading(line: Line, position: int, headings: Sequence[tuple[str, str]]) -> Heading | None:
+def match_heading(line: Line, position: int, headings: Sequence[Section]) -> Heading | None:
     """A top-level heading alone on its line, or opening it and followed by its first sentence.
 
     A flattened text runs a heading into what follows it ("二、主动公开政府信息情况第二十条第（一）项"):
@@ -68,10 +67,10 @@ def match_heading(line: Line, position: int, headings: Sequence[tuple[str, str]]
     index = _NUMERALS.index(m.group(1))
     if index >= len(headings):
         return None
-    section_id, official = headings[index]
+    section = headings[index]
     known = [
-        fold(official).split("、", 1)[-1],
-        *(fold(a) for a in HEADING_ALIASES.get(section_id, ())),
+        fold(section.heading).split("、", 1)[-1],
+        *(fold(a) for a in (HEADING_ALIASES.get(section.role, ()) if section.role else ())),
     ]
     cut = _opening_heading(text, m.group(1), known)
     end = _HEADING_END.search(text)
@@ -114,7 +113,6 @@ def read_paragraphs(
 _SUBSECTION = re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*")
 _SUBSECTION_END = re.compile(r"[。：:]")
 _MAX_SUBHEADING = 30
-_S1_KEYS = tuple(key for key, _ in layout.S1_SUBSECTIONS)
 _GOV_EXTRA_WORDS = ("考核", "评议", "责任追究")
 
 
@@ -128,7 +126,9 @@ def _split_subheading(rest: str) -> tuple[str, str]:
     return "", rest
 
 
-def read_overall(lines: Sequence[Line], out: Collector) -> None:
+def read_overall(lines: Sequence[Line], form: Form, out: Collector) -> None:
+    """The overview's opening text and its subsections, numbered (一)… in the form's order."""
+    keys = form.texts.subsections
     overview: list[str] = []
     parts: dict[str, list[str]] = {}
     current: str | None = None
@@ -146,28 +146,27 @@ def read_overall(lines: Sequence[Line], out: Collector) -> None:
                 parts[current].append(line.text)
             continue
         subheading, body = _split_subheading(line.text[m.end() :])
-        if reached < number <= len(_S1_KEYS):
-            current, reached = _S1_KEYS[number - 1], number
+        if reached < number <= len(keys):
+            current, reached = keys[number - 1], number
             parts[current] = [body] if body else []
         elif any(word in subheading + body[:_MAX_SUBHEADING] for word in _GOV_EXTRA_WORDS):
             # 条例第五十条第四项: governments report these; the form keeps them under 监督保障.
-            current, reached = _S1_KEYS[-1], len(_S1_KEYS)
+            current, reached = keys[-1], len(keys)
             parts.setdefault(current, []).append(line.text)
             out.note(line, msg.S1_GOV_EXTRA)
         else:
             current = ""
             out.note(line, msg.S1_UNPLACED)
     if overview:
-        out.answers[layout.OVERVIEW_KEY] = "\n".join(overview)
+        out.answers[form.texts.overview] = "\n".join(overview)
     if not parts:
         out.note(None, msg.S1_NO_SUBSECTIONS)
         return
-    titles = dict(layout.S1_SUBSECTIONS)
-    for key in _S1_KEYS:
+    for key in keys:
         if parts.get(key):
             out.answers[key] = "\n".join(parts[key])
         else:
-            out.note(None, msg.S1_MISSING_SUBSECTION.format(title=titles.get(key, key)))
+            out.note(None, msg.S1_MISSING_SUBSECTION.format(title=form.item(key).title))
 
 
 # --- 六、信息处理费 and the signature ----------------------------------------------------
@@ -185,16 +184,17 @@ _DATE_LINE = re.compile(r"^((?:19|20)\d{2})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\
 _MAX_SIGNATURE = AGENCY_NAME_MAX
 
 
-def read_processing_fee(lines: Sequence[Line], heading_line: Line, out: Collector) -> None:
+def read_processing_fee(lines: Sequence[Line], heading_line: Line, key: str, out: Collector) -> None:
+    """The processing fee (yuan) the text states, into `key`; stated as none, 0."""
     text = unicodedata.normalize("NFKC", "\n".join(line.text for line in lines))
     for pattern in _FEE_AMOUNT:
         m = pattern.search(text)
         if m is not None:
             amount = Decimal(m.group(1).replace(",", ""))
-            out.answers[layout.PROCESSING_FEE_KEY] = amount * 10000 if m.group(2) == "万元" else amount
+            out.answers[key] = amount * 10000 if m.group(2) == "万元" else amount
             return
     if _FEE_NONE.search(text):
-        out.answers[layout.PROCESSING_FEE_KEY] = Decimal(0)
+        out.answers[key] = Decimal(0)
         return
     out.note(heading_line, msg.FEE_NOT_STATED)
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dialogs.form import Field, Form, Row, Value
-from importer import flat, layout
+from dialogs.form import Field, Form, Row, Value, ValueKind
+from importer import flat
 from importer import messages as msg
 from importer.lines import Line, fold, label_parts, number, ratio, table_cells, unglue
 from importer.notes import Collector
@@ -30,17 +30,15 @@ _MIN_LABEL_RATIO = 0.75
 class _T2Row:
     label: str
     fields: tuple[Field, ...]
-    is_amount: bool = False
 
 
 def _t2_rows(form: Form) -> list[_T2Row]:
-    rows = [_T2Row(row.label, form.item(layout.t2_item(row.key)).fields) for row in layout.T2_DOC_ROWS]
-    for _, _, decision_rows in layout.T2_DECISION_ROWS:
-        rows.extend(_T2Row(row.label, form.item(layout.t2_item(row.key)).fields) for row in decision_rows)
-    rows.append(
-        _T2Row(layout.T2_FEES.label, form.item(layout.t2_item(layout.T2_FEES.key)).fields, is_amount=True)
-    )
-    return rows
+    """The rows of the form's printed blocks of table 二, in table order, with the fields of their cells."""
+    return [
+        _T2Row(label, tuple(form.field(key) for key in keys))
+        for block in form.blocks
+        for label, keys in block.rows
+    ]
 
 
 def read_table2(lines: Sequence[Line], heading_line: Line, heading: str, form: Form, out: Collector) -> None:
@@ -115,7 +113,7 @@ def _place_t2(line: Line, row: _T2Row, numbers: list[Decimal], out: Collector) -
         )
         return
     for f, value in zip(row.fields, numbers, strict=True):
-        if row.is_amount:
+        if f.kind is ValueKind.AMOUNT:
             out.answers[f.key] = value
         elif value != value.to_integral_value():
             out.note(line, msg.T2_NOT_INTEGER.format(label=row.label, value=value), fatal=True)
@@ -153,9 +151,13 @@ def _match_group(word: str, groups: Sequence[str]) -> str | None:
     return None
 
 
-def _is_results_part(word: str) -> bool:
-    folded, official = fold(word), fold(layout.T3_RESULTS_PART)
-    return folded == official or (folded[:2] == official[:2] and ratio(folded, official) >= _MIN_LABEL_RATIO)
+def _is_row_part(word: str, parts: Sequence[str]) -> bool:
+    """Whether a cell names one of the parts the rows are printed under (三、本年度办理结果)."""
+    folded = fold(word)
+    return any(
+        folded == official or (folded[:2] == official[:2] and ratio(folded, official) >= _MIN_LABEL_RATIO)
+        for official in map(fold, parts)
+    )
 
 
 def _match_t3_row(label: str, rows: Sequence[Row], group: str | None) -> Row | None:
@@ -183,6 +185,7 @@ def _match_t3_row(label: str, rows: Sequence[Row], group: str | None) -> Row | N
 def read_table3(lines: Sequence[Line], heading_line: Line, heading: str, form: Form, out: Collector) -> None:
     rows = form.t3_rows
     groups = tuple(dict.fromkeys(r.group for r in rows if r.group))
+    parts = form.requests.row_parts
     ctx = _T3Context()
     for line in lines:
         words, numbers = table_cells(line)
@@ -194,7 +197,7 @@ def read_table3(lines: Sequence[Line], heading_line: Line, heading: str, form: F
         leaf: list[str] = []
         has_part = False
         for word in words:
-            if not leaf and _is_results_part(word):
+            if not leaf and _is_row_part(word, parts):
                 has_part = True
                 continue
             matched_group = _match_group(word, groups) if not leaf else None
@@ -246,7 +249,8 @@ def _place_group_rows(rows: Sequence[Row], form: Form, ctx: _T3Context, out: Col
     """
     for line, group, numbers, run in ctx.group_rows:
         members = [r for r in rows if r.group == group]
-        target = next((r for r in members if r.key == layout.OLD_OTHER_TARGET), None)
+        taker = form.legacy_rows.get(group)
+        target = next((r for r in members if r.key == taker), None)
         if target is None or any(r.key in ctx.seen for r in members):
             out.note(line, msg.T3_SUBTOTAL.format(label=group))
             continue
@@ -255,7 +259,7 @@ def _place_group_rows(rows: Sequence[Row], form: Form, ctx: _T3Context, out: Col
         for row in members:
             if row is not target:
                 for column in form.t3_columns:
-                    out.answers[layout.t3_key(row.key, column.key)] = 0
+                    out.answers[form.requests.key(row.key, column.key)] = 0
                 ctx.seen.add(row.key)
         out.old_other_row = True
         out.note(line, msg.T3_OLD_OTHER_ROW)
@@ -291,7 +295,7 @@ def _place_t3(
         if value != value.to_integral_value():
             out.note(line, msg.T3_NOT_INTEGER.format(label=shown, value=value), fatal=True)
             return False
-        out.answers[layout.t3_key(row.key, column.key)] = int(value)
+        out.answers[form.requests.key(row.key, column.key)] = int(value)
     return True
 
 
@@ -307,10 +311,10 @@ def _cut_runs(form: Form, ctx: _T3Context, out: Collector) -> None:
     (several cuts, or none) is named with its digits and left for the person.
     """
     columns = [c.key for c in form.t3_columns]
-    rules = flat.identities(form, layout.t3_balance(form))
+    rules = flat.identities(form)
     options: list[list[dict[str, int]]] = []
     for _, row, run, _ in ctx.runs:
-        keys = [layout.t3_key(row.key, c) for c in columns]
+        keys = [form.requests.key(row.key, c) for c in columns]
         found = flat.split_runs((run,), [len(keys)], totals=True)
         options.append([dict(zip(keys, cut, strict=True)) for cut in found])
     open_rows = [n for n, row_options in enumerate(options) if len(row_options) > 1]
@@ -402,8 +406,8 @@ def table2_keys(form: Form) -> list[str]:
 
 
 def table3_keys(form: Form) -> list[str]:
-    return [layout.t3_key(r.key, c.key) for r in form.t3_rows for c in form.t3_columns]
+    return [form.requests.key(r.key, c.key) for r in form.t3_rows for c in form.t3_columns]
 
 
 def table4_keys(form: Form) -> list[str]:
-    return [layout.t4_key(g.key, r.key) for g in form.t4_groups for r in form.t4_results]
+    return [form.appeals.key(g.key, r.key) for g in form.t4_groups for r in form.t4_results]

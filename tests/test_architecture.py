@@ -269,11 +269,6 @@ DECLARATION = "dialogs.report_2021"
 FACTORY = "form_2021"
 """The one name of the 2021 declaration other modules may import: they get the form from the
 composition root (or this factory) and read tables, keys and roles from the `Form` object."""
-PENDING_DECLARATION_IMPORTS = {
-    # The importer's one module of 2021 knowledge that the Form does not declare yet (table 二's
-    # blocks, part 一's subsections, section roles); remove the exemption when it reads the Form.
-    "importer/layout.py",
-}
 
 
 def _declaration_names(path: Path) -> set[str]:
@@ -292,9 +287,7 @@ def _declaration_names(path: Path) -> set[str]:
 
 def _domain_modules() -> list[Path]:
     return [
-        path
-        for _, path in _all_modules()
-        if path.relative_to(ROOT).as_posix() not in {"dialogs/report_2021.py", *PENDING_DECLARATION_IMPORTS}
+        path for _, path in _all_modules() if path.relative_to(ROOT).as_posix() != "dialogs/report_2021.py"
     ]
 
 
@@ -314,4 +307,3 @@ def test_the_declaration_reader_sees_every_way_of_importing_it(tmp_path: Path) -
         encoding="utf-8",
     )
     assert _declaration_names(module) == {"form_2021", "T3_ROWS", "*"}
-    assert not PENDING_DECLARATION_IMPORTS - {p.relative_to(ROOT).as_posix() for _, p in _all_modules()}

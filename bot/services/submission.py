@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from bot.services.outgoing import review_buttons, split_text
 from dialogs import messages_telegram as tmsg
 from dialogs.engine import Confirmation
-from dialogs.form import Value
+from dialogs.form import Form, Value
 from dialogs.summary import key_figures
 from storage.access import coordinator_chat_ids, person_name
 from storage.outbox import Outgoing, enqueue
@@ -26,6 +26,7 @@ __all__ = ["enqueue_summary", "submission_summary"]
 
 
 def submission_summary(
+    form: Form,
     *,
     agency: str,
     year: int,
@@ -33,7 +34,7 @@ def submission_summary(
     confirmations: Sequence[Confirmation],
     submitted_by: str,
 ) -> str:
-    figures = key_figures(answers)
+    figures = key_figures(form, answers)
     lines = [
         tmsg.SUBMITTED_SUMMARY.format(
             agency=agency,
@@ -59,6 +60,7 @@ def submission_summary(
 
 def enqueue_summary(
     conn: Connection,
+    form: Form,
     *,
     report_id: int,
     agency: str,
@@ -70,6 +72,7 @@ def enqueue_summary(
 ) -> int:
     """The summary to every coordinator, in the caller's transaction; how many chats get it."""
     text = submission_summary(
+        form,
         agency=agency,
         year=year,
         answers=answers,

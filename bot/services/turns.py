@@ -348,6 +348,7 @@ class Turns:
         if submitted:  # the coordinators' summaries commit with the submission
             enqueue_summary(
                 conn,
+                self.form,
                 report_id=head.report_id,
                 agency=head.agency,
                 year=head.year,

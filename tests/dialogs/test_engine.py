@@ -1147,7 +1147,15 @@ def test_key_figures_sum_both_litigation_groups_and_leave_unanswered_empty() -> 
     from dialogs.summary import key_figures
 
     figures = key_figures(
-        {"t3.new.total": 5, "t4.litigation_direct.total": 2, "t4.litigation_after_review.total": 3}
+        FORM,
+        {"t3.new.total": 5, "t4.litigation_direct.total": 2, "t4.litigation_after_review.total": 3},
     )
-    assert (figures.new, figures.litigation, figures.processed) == (5, 5, None)
-    assert key_figures({}).litigation is None
+    assert (figures.new, figures.litigation, figures.processed, figures.review) == (5, 5, None, None)
+    assert key_figures(FORM, {}).litigation is None
+    only_direct = key_figures(FORM, {"t4.litigation_direct.total": 0, "t4.review.total": 4})
+    assert (only_direct.litigation, only_direct.review) == (0, 4)
+    every = key_figures(
+        FORM,
+        {"t3.carried_in.total": 1, "t3.total_processed.total": 6, "t3.carried_out.total": 2},
+    )
+    assert (every.carried_in, every.processed, every.carried_out) == (1, 6, 2)

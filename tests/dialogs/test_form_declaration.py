@@ -7,10 +7,11 @@ from collections import Counter
 
 import pytest
 
-from dialogs.form import UnitKind, ValueKind
+from dialogs.form import SectionRole, UnitKind, ValueKind
 from dialogs.report_2021 import (
     T3_APPLICANT_COLUMNS,
     T3_COLUMNS,
+    T3_RESULTS_PART,
     T3_ROWS,
     T4_GROUPS,
     T4_RESULTS,
@@ -191,6 +192,42 @@ def test_sections_follow_the_official_order() -> None:
         "五、存在的主要问题及改进情况",
         "六、其他需要报告的事项",
     ]
+
+
+def test_every_section_plays_one_role_and_every_role_is_played_once() -> None:
+    """The importer reads each part of a report by its section's role, never by its id."""
+    roles = [s.role for s in FORM.sections]
+    assert sorted(r.value for r in roles if r is not None) == sorted(r.value for r in SectionRole)
+    assert all(FORM.section_for(role).role is role for role in SectionRole)
+    assert FORM.section_for(SectionRole.REQUESTS).heading.startswith("三、")
+
+
+def test_narrative_roles_belong_to_the_sections_of_the_same_role() -> None:
+    texts = FORM.texts
+    section_of = {role: FORM.section_for(role).id for role in SectionRole}
+    assert FORM.item(texts.preamble).section == section_of[SectionRole.PREAMBLE]
+    assert {FORM.item(key).section for key in texts.overall} == {section_of[SectionRole.OVERVIEW]}
+    assert FORM.item(texts.problems).section == section_of[SectionRole.PROBLEMS]
+    assert FORM.item(texts.other_matters).section == section_of[SectionRole.OTHER_MATTERS]
+    assert FORM.item_of(FORM.fee_keys.processing_fee).section == section_of[SectionRole.OTHER_MATTERS]
+
+
+def test_table_three_prints_its_results_under_one_part() -> None:
+    assert FORM.requests.row_parts == (T3_RESULTS_PART,)
+
+
+def test_the_2019_single_other_row_is_read_into_a_row_of_its_group() -> None:
+    assert dict(FORM.legacy_rows) == {"（六）其他处理": "other_other"}
+    for group, row in FORM.legacy_rows.items():
+        assert FORM.requests.row(row).group == group
+
+
+def test_the_printed_blocks_of_table_two_hold_every_table_two_field() -> None:
+    """The importer reads table 二 from the blocks: each asked field of section 二 is in one block."""
+    in_blocks = [key for block in FORM.blocks for _, keys in block.rows for key in keys]
+    documents = FORM.section_for(SectionRole.DOCUMENTS).id
+    asked = [f.key for item in FORM.items if item.section == documents for f in item.fields]
+    assert in_blocks == asked
 
 
 def test_number_items_have_an_example_and_a_hint() -> None:
