@@ -472,17 +472,13 @@ class Coordination:
             if isinstance(scope, Refused):
                 return scope
             agencies = list(await repo.agencies_of(session=session, district_id=scope.id or 0))
+            by_id = {a.id: a for a in agencies}
+            reports = await repo.reports_in_year(session=session, year=year, district_id=scope.id)
             answers_of = await repo.answers_of_reports(
-                session=session,
-                form=form,
-                report_ids=[
-                    r.id
-                    for r in await repo.reports_in_year(session=session, year=year, district_id=scope.id)
-                    if r.id is not None
-                ],
+                session=session, form=form, report_ids=[r.id for r in reports if r.id is not None]
             )
-            for report in await repo.reports_in_year(session=session, year=year, district_id=scope.id):
-                agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+            for report in reports:
+                agency = by_id.get(report.agency_id)
                 if agency is None or report.id is None:
                     continue
                 rows.append((report, agency, answers_of.get(report.id, {})))
