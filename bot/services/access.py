@@ -89,17 +89,12 @@ class Access:
         if who is None:
             return Refusal.NOT_INVITED
         async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
-            if report is None or not await repo.is_member(
-                session=session, person_id=who.person_id, agency_id=report.agency_id
-            ):
+            own = await store.member_report(session=session, person_id=who.person_id, report_id=report_id)
+            if own is None:
                 log.info("person %s refused report %s", who.person_id, report_id)
                 return Refusal.NOT_MEMBER
-            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
-            if agency is None:
-                raise LookupError(f"agency {report.agency_id} does not exist")
             await repo.set_active_report(session=session, person_id=who.person_id, report_id=report_id)
-            return report, agency
+            return own
 
     async def own_report(self, who: store.Caller | None) -> tuple[Report, Agency] | None:
         """The report the person fills now and its agency (None: no report, or not a member)."""
