@@ -34,7 +34,7 @@ _ROWS = (
 )
 
 
-async def test_a_database_of_the_upgraded_from_moves_its_pseudo_answers_into_rows(
+async def test_a_database_of_the_previous_release_moves_its_pseudo_answers_into_rows(
     database_url: str,
 ) -> None:
     async with upgraded_from(database_url, "0005", _ROWS) as db:

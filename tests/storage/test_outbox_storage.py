@@ -92,7 +92,7 @@ async def test_released_rows_are_due_again_and_retried_rows_only_when_their_time
     assert [r.id for r in later] == [second.id]
 
 
-async def test_a_database_of_the_upgraded_from_upgrades_and_keeps_its_reminder_history(
+async def test_a_database_of_the_previous_release_upgrades_and_keeps_its_reminder_history(
     database_url: str,
 ) -> None:
     """Claims finished before the outbox existed keep their own status in the digest."""
