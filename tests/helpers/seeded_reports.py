@@ -23,9 +23,21 @@ class SeededReport:
 
 async def telegram_clerk(db: Database, telegram_id: int, name: str = "clerk") -> int:
     """The person of a Telegram user (created as if they had started the bot), to seed a report for."""
+    return await _telegram_person_id(db, telegram_id, display_name=name, create=True)
+
+
+async def joined_person(db: Database, telegram_id: int) -> int:
+    """The person a Telegram user became by opening their invite in the test (never created here,
+    and their Telegram name is kept)."""
+    return await _telegram_person_id(db, telegram_id, display_name="", create=False)
+
+
+async def _telegram_person_id(db: Database, telegram_id: int, *, display_name: str, create: bool) -> int:
     async with db.session() as s:
-        person = await repo.telegram_person(session=s, telegram_id=telegram_id, display_name=name)
-        assert person is not None
+        person = await repo.telegram_person(
+            session=s, telegram_id=telegram_id, display_name=display_name, create=create
+        )
+        assert person is not None, f"Telegram user {telegram_id} is nobody yet"
         assert person.id is not None
         return person.id
 
