@@ -102,11 +102,9 @@ class Access:
         if isinstance(right, Refusal):
             return None
         async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=right.report_id)
-            agency = (
-                None if report is None else await repo.get_agency(session=session, agency_id=report.agency_id)
+            return await store.member_report(
+                session=session, person_id=right.person_id, report_id=right.report_id
             )
-        return None if report is None or agency is None else (report, agency)
 
     async def member_reports(self, who: store.Caller) -> Sequence[tuple[Report, Agency]]:
         """The latest report of every agency the person belongs to, newest year first."""
