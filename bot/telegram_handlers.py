@@ -254,12 +254,20 @@ async def on_status(update: Update, context: NianbaoContext) -> None:
     await _dialog(update, context, Text(Command.STATUS.value))
 
 
-async def on_help(update: Update, context: NianbaoContext) -> None:
+async def _identified(update: Update, context: NianbaoContext) -> tuple[int, int, Caller | None] | None:
+    """The chat, the user and who the user is to nianbao (None: nobody invited them)."""
     ids = _chat_and_user(update)
     if ids is None:
-        return
+        return None
     chat_id, user_id = ids
-    who = await context.services.access.caller(user_id)
+    return chat_id, user_id, await context.services.access.caller(user_id)
+
+
+async def on_help(update: Update, context: NianbaoContext) -> None:
+    identified = await _identified(update, context)
+    if identified is None:
+        return
+    chat_id, user_id, who = identified
     access = context.services.access
     coordinator = access.is_coordinator(who, user_id)
     right = active_fill(who)
@@ -274,11 +282,10 @@ async def on_help(update: Update, context: NianbaoContext) -> None:
 
 
 async def on_agencies(update: Update, context: NianbaoContext) -> None:
-    ids = _chat_and_user(update)
-    if ids is None:
+    identified = await _identified(update, context)
+    if identified is None:
         return
-    chat_id, user_id = ids
-    who = await context.services.access.caller(user_id)
+    chat_id, user_id, who = identified
     if who is None:
         await _explain(context, chat_id, user_id, who, Refusal.NOT_INVITED)
         return
@@ -365,11 +372,10 @@ async def on_press(update: Update, context: NianbaoContext) -> None:
 
 async def _note(update: Update, context: NianbaoContext, text: str) -> None:
     """`text` to a known person; strangers get only the explanation of how to get an invite."""
-    ids = _chat_and_user(update)
-    if ids is None:
+    identified = await _identified(update, context)
+    if identified is None:
         return
-    chat_id, user_id = ids
-    who = await context.services.access.caller(user_id)
+    chat_id, _user_id, who = identified
     await send_text(context, chat_id, tmsg.NOT_INVITED if who is None else text)
 
 

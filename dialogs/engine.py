@@ -452,16 +452,18 @@ def _is_bare_number_or_punctuation(text: str) -> bool:
 
 
 def _store_narrative(turn: _Turn, state: DialogState, item: Item, text: str, raw: str) -> Step:
-    key = item.fields[0].key
-    previous = turn.answers.get(key)
+    previous = turn.answers.get(item.fields[0].key)
     if state.narrative_open and isinstance(previous, str) and previous:
         text = f"{previous}\n{text}"
-    turn.write(key, text, raw)
-    paragraphs = text.count("\n") + 1
+    return _write_narrative(turn, state, item, text, raw)
+
+
+def _write_narrative(turn: _Turn, state: DialogState, item: Item, text: str, raw: str) -> Step:
+    """`text` as the item's whole answer; the narrative stays open for further paragraphs."""
+    turn.write(item.fields[0].key, text, raw)
     new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
-    return _show(
-        turn, new_state, lead=msg.NARRATIVE_APPENDED.format(title=item.title, count=paragraphs), prompt=False
-    )
+    lead = msg.NARRATIVE_APPENDED.format(title=item.title, count=text.count("\n") + 1)
+    return _show(turn, new_state, lead=lead, prompt=False)
 
 
 def _numbers(turn: _Turn, state: DialogState, item: Item, raw: str) -> Step:
@@ -635,14 +637,7 @@ def _accept_proposal(turn: _Turn, state: DialogState, item: Item) -> Step:
         text = _proposed_text(turn, item)
         if text is None:
             return _show(turn, state, lead=msg.NOTHING_TO_ACCEPT)
-        turn.write(item.fields[0].key, text, msg.BTN_ADOPT)
-        new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
-        return _show(
-            turn,
-            new_state,
-            lead=msg.NARRATIVE_APPENDED.format(title=item.title, count=text.count("\n") + 1),
-            prompt=False,
-        )
+        return _write_narrative(turn, state, item, text, msg.BTN_ADOPT)
     values = _proposed_numbers(turn, item)
     if values is None or state.cell != 0:
         return _show(turn, state, lead=msg.NOTHING_TO_ACCEPT)
@@ -653,14 +648,7 @@ def _adopt_last_year(turn: _Turn, state: DialogState, item: Item) -> Step:
     text = _last_year_text(turn, item)
     if text is None:
         return _show(turn, state, lead=msg.NOTHING_TO_ACCEPT)
-    turn.write(item.fields[0].key, text, msg.BTN_LAST_YEAR)
-    new_state = replace(state, narrative_open=True, skipped=_unskip(state, item))
-    return _show(
-        turn,
-        new_state,
-        lead=msg.NARRATIVE_APPENDED.format(title=item.title, count=text.count("\n") + 1),
-        prompt=False,
-    )
+    return _write_narrative(turn, state, item, text, msg.BTN_LAST_YEAR)
 
 
 _SHORTCUT_PENDING = {

@@ -285,7 +285,7 @@ IMPORT_EXISTS = "{agency} {year} 年的报告已在年报助手中填写，不�
 IMPORT_NOTES = "导入时的提示："
 IMPORT_LOCKED = "{agency} {year} 年的报告当前状态为「{status}」，不能用导入覆盖。"
 IMPORT_DONE = "已导入：{agency} {year} 年政府信息公开工作年度报告（{numbers} 个数值，{texts} 段文字）。"
-UNIT_WORDS = {"部门": "department", "人民政府": "government"}
+UNIT_WORDS = {name: kind for kind, name in UNIT_NAMES.items()}  # --kind takes the names only
 CHECK_HEADER = "== {file}：{agency} {year} 年"
 CHECK_NONE = "未发现问题。"
 CHECK_COUNTS = "错误 {errors} 项，提示 {warnings} 项，信息 {infos} 项。"
@@ -348,15 +348,15 @@ CLI_EXIT_CODES = """退出码 / exit codes:
   16  导出位置不是目录 / the export destination is not a directory
   17  导出位置无法创建或写入 / the export destination cannot be created or written"""
 UNIT_CHOICES = ("部门", "人民政府")
-TERM_KIND_WORDS = {
-    "1": "department",
+# The words a person may type for a unit kind (Telegram's /agency and the terminal's setup).
+KIND_WORDS = {
     "部门": "department",
-    "2": "government",
     "政府": "government",
     "人民政府": "government",
     "乡镇": "government",
     "街道": "government",
 }
+TERM_KIND_WORDS = {"1": "department", "2": "government", **KIND_WORDS}  # the terminal numbers its menu
 TERM_DEFAULT_WORDS = ("", "回车", "默认")
 YEAR_SUFFIXES = ("年度", "年")
 CHECK_LINE = "  [{label}] {rule}：{message}"

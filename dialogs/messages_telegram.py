@@ -6,6 +6,8 @@ what the Telegram adapter says around them (bot/ may not contain CJK text, a tes
 
 from __future__ import annotations
 
+from dialogs import messages as msg
+
 # --- commands shown in the Telegram menu (setMyCommands) -------------------------------------
 COMMANDS_STAFF: tuple[tuple[str, str], ...] = (
     ("start", "开始 / 打开邀请"),
@@ -168,14 +170,8 @@ DASHBOARD_LINE = "{agency_id}. {agency}：{status}，已填 {done}/{items} 项"
 DASHBOARD_SUBMITTED_AT = "，提交于 {at}"
 DASHBOARD_NO_MEMBERS = "，尚无人加入"
 DASHBOARD_UNREACHABLE = "，无法联系：{names}"
-KIND_NAMES = {"department": "部门", "government": "人民政府"}
-KIND_WORDS = {
-    "部门": "department",
-    "人民政府": "government",
-    "政府": "government",
-    "乡镇": "government",
-    "街道": "government",
-}
+KIND_NAMES = msg.UNIT_NAMES
+KIND_WORDS = msg.KIND_WORDS
 
 # --- submission ----------------------------------------------------------------------------------
 FILES_CAPTION = "{agency} {year} 年政府信息公开工作年度报告"

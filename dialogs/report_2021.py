@@ -10,6 +10,7 @@ rendered in the official order of `SECTIONS`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from dialogs.form import (
@@ -363,48 +364,25 @@ def _narrative_items() -> list[Item]:
     return items
 
 
+def _total(key: str, label: str, parts: Iterable[str]) -> Field:
+    """A computed count: the sum of the `parts` cells, never asked."""
+    return Field(key, label, ValueKind.COUNT, "件", sums=tuple(parts))
+
+
 def _computed() -> tuple[Field, ...]:
     out: list[Field] = []
     asked_rows = (T3_NEW, T3_CARRIED_IN, *T3_RESULT_ROWS, T3_CARRIED_OUT)
     for row in asked_rows:
-        out.append(
-            Field(
-                t3_key(row.key, "total"),
-                f"{row.label}：总计",
-                ValueKind.COUNT,
-                "件",
-                sums=tuple(t3_key(row.key, c.key) for c in T3_APPLICANT_COLUMNS),
-            )
-        )
+        parts = (t3_key(row.key, c.key) for c in T3_APPLICANT_COLUMNS)
+        out.append(_total(t3_key(row.key, "total"), f"{row.label}：总计", parts))
     for col in T3_APPLICANT_COLUMNS:
-        out.append(
-            Field(
-                t3_key("total_processed", col.key),
-                f"（七）总计：{col.label}",
-                ValueKind.COUNT,
-                "件",
-                sums=tuple(t3_key(r.key, col.key) for r in T3_RESULT_ROWS),
-            )
-        )
-    out.append(
-        Field(
-            t3_key("total_processed", "total"),
-            "（七）总计：总计",
-            ValueKind.COUNT,
-            "件",
-            sums=tuple(t3_key("total_processed", c.key) for c in T3_APPLICANT_COLUMNS),
-        )
-    )
+        parts = (t3_key(r.key, col.key) for r in T3_RESULT_ROWS)
+        out.append(_total(t3_key("total_processed", col.key), f"（七）总计：{col.label}", parts))
+    parts = (t3_key("total_processed", c.key) for c in T3_APPLICANT_COLUMNS)
+    out.append(_total(t3_key("total_processed", "total"), "（七）总计：总计", parts))
     for group in T4_GROUPS:
-        out.append(
-            Field(
-                t4_key(group.key, "total"),
-                f"{group.label}：总计",
-                ValueKind.COUNT,
-                "件",
-                sums=tuple(t4_key(group.key, r.key) for r in T4_RESULTS),
-            )
-        )
+        parts = (t4_key(group.key, r.key) for r in T4_RESULTS)
+        out.append(_total(t4_key(group.key, "total"), f"{group.label}：总计", parts))
     return tuple(out)
 
 

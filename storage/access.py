@@ -33,6 +33,7 @@ from storage.tables import (
     ReportingRound,
     Role,
     as_utc,
+    core_table,
 )
 
 INVITE_TTL = timedelta(days=30)
@@ -94,14 +95,14 @@ async def ensure_coordinators(*, session: AsyncSession, telegram_ids: Iterable[i
 def coordinator_chat_ids(conn: Connection, *, report_id: int | None = None) -> list[int]:
     """The Telegram chats of the coordinators of the report's district (the admins and its own),
     of every coordinator when None (on the connection of a running transaction)."""
-    person = Person.__table__  # type: ignore[attr-defined]
+    person = core_table(Person)
     query = sa_select(person.c.telegram_id).where(
         person.c.is_coordinator.is_(True), person.c.telegram_id.is_not(None)
     )
     if report_id is not None:
-        agency = Agency.__table__  # type: ignore[attr-defined]
-        report = Report.__table__  # type: ignore[attr-defined]
-        link = DistrictCoordinator.__table__  # type: ignore[attr-defined]
+        agency = core_table(Agency)
+        report = core_table(Report)
+        link = core_table(DistrictCoordinator)
         district = (
             sa_select(agency.c.district_id)
             .join(report, report.c.agency_id == agency.c.id)
@@ -120,7 +121,7 @@ async def coordinator_chats(*, session: AsyncSession) -> list[int]:
 
 def person_name(conn: Connection, person_id: int | None) -> str:
     """How a person is named to others: their Telegram name, else their id."""
-    person = Person.__table__  # type: ignore[attr-defined]
+    person = core_table(Person)
     row = conn.execute(
         sa_select(person.c.id, person.c.telegram_id, person.c.display_name).where(person.c.id == person_id)
     ).first()
@@ -257,6 +258,21 @@ async def member_reports(*, session: AsyncSession, person_id: int) -> Sequence[t
     for report, agency in result.all():
         latest.setdefault(report.agency_id, (report, agency))
     return list(latest.values())
+
+
+async def member_report(
+    *, session: AsyncSession, person_id: int, report_id: int
+) -> tuple[Report, Agency] | None:
+    """The report and its agency if the person belongs to that agency; None otherwise."""
+    report = await repo.get_report(session=session, report_id=report_id)
+    if report is None or not await repo.is_member(
+        session=session, person_id=person_id, agency_id=report.agency_id
+    ):
+        return None
+    agency = await repo.get_agency(session=session, agency_id=report.agency_id)
+    if agency is None:
+        raise LookupError(f"agency {report.agency_id} does not exist")
+    return report, agency
 
 
 async def find_agency(*, session: AsyncSession, query: str, district_id: int) -> Agency | None:

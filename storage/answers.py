@@ -19,13 +19,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from dialogs.form import Value
-from storage.tables import Answer, AnswerChange
+from storage.tables import Answer, AnswerChange, core_table
 from storage.values import encode
 
 __all__ = ["Written", "write_answers"]
 
-_answer = Answer.__table__  # type: ignore[attr-defined]
-_change = AnswerChange.__table__  # type: ignore[attr-defined]
+_answer = core_table(Answer)
+_change = core_table(AnswerChange)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -36,7 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import OutboxKind, OutboxMessage, OutboxStatus, Person
+from storage.tables import OutboxKind, OutboxMessage, OutboxStatus, Person, as_utc, core_table
 
 __all__ = [
     "Buttons",
@@ -53,8 +53,8 @@ __all__ = [
     "release",
 ]
 
-_outbox = OutboxMessage.__table__  # type: ignore[attr-defined]
-_person = Person.__table__  # type: ignore[attr-defined]
+_outbox = core_table(OutboxMessage)
+_person = core_table(Person)
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 """Rows of (label, callback data)."""
@@ -84,11 +84,6 @@ class Claimed:
     buttons: Buttons
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite stores no offset, so a non-UTC aware datetime would be read back wrong.
-    return moment.astimezone(UTC)
-
-
 def _insert(dialect_name: str) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike)."""
     return (pg_insert if dialect_name == "postgresql" else sqlite_insert)(_outbox)
@@ -109,8 +104,8 @@ def enqueue(conn: Connection, messages: Iterable[Outgoing], *, at: datetime) -> 
             "dedupe_key": m.dedupe_key,
             "status": OutboxStatus.PENDING.value,
             "attempts": 0,
-            "not_before": _utc(at),
-            "created_at": _utc(at),
+            "not_before": as_utc(at),
+            "created_at": as_utc(at),
         }
         for m in messages
     ]
@@ -138,7 +133,7 @@ async def claim_due(
     """
     due = (
         select(_outbox.c.id)
-        .where(_outbox.c.status == OutboxStatus.PENDING.value, _outbox.c.not_before <= _utc(now))
+        .where(_outbox.c.status == OutboxStatus.PENDING.value, _outbox.c.not_before <= as_utc(now))
         .order_by(_outbox.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no FOR UPDATE
@@ -148,7 +143,7 @@ async def claim_due(
     statement = (
         update(_outbox)
         .where(_outbox.c.id.in_(due.scalar_subquery()), _outbox.c.status == OutboxStatus.PENDING.value)
-        .values(status=OutboxStatus.SENDING.value, claimed_at=_utc(now), attempts=_outbox.c.attempts + 1)
+        .values(status=OutboxStatus.SENDING.value, claimed_at=as_utc(now), attempts=_outbox.c.attempts + 1)
         .returning(_outbox.c.id, _outbox.c.chat_id, _outbox.c.kind, _outbox.c.text, _outbox.c.buttons)
     )
     result = await (await session.connection()).execute(statement)
@@ -164,7 +159,7 @@ async def reclaim(*, session: AsyncSession, row_id: int, now: datetime) -> bool:
     result = await (await session.connection()).execute(
         update(_outbox)
         .where(_outbox.c.id == row_id, _outbox.c.status == OutboxStatus.PENDING.value)
-        .values(status=OutboxStatus.SENDING.value, claimed_at=_utc(now), attempts=_outbox.c.attempts + 1)
+        .values(status=OutboxStatus.SENDING.value, claimed_at=as_utc(now), attempts=_outbox.c.attempts + 1)
     )
     return bool(result.rowcount)
 
@@ -174,7 +169,7 @@ async def _finish(session: AsyncSession, row_id: int, **values: object) -> None:
 
 
 async def mark_sent(*, session: AsyncSession, row_id: int, at: datetime) -> None:
-    await _finish(session, row_id, status=OutboxStatus.SENT.value, sent_at=_utc(at), error=None)
+    await _finish(session, row_id, status=OutboxStatus.SENT.value, sent_at=as_utc(at), error=None)
 
 
 async def mark_failed(*, session: AsyncSession, row_id: int, error: str) -> None:
@@ -187,7 +182,7 @@ async def mark_retry(*, session: AsyncSession, row_id: int, not_before: datetime
         session,
         row_id,
         status=OutboxStatus.PENDING.value,
-        not_before=_utc(not_before),
+        not_before=as_utc(not_before),
         error=error[:_ERROR_LENGTH],
     )
 
@@ -212,5 +207,5 @@ async def mark_blocked(*, session: AsyncSession, row_id: int, chat_id: int, at: 
     await (await session.connection()).execute(
         update(_person)
         .where(_person.c.telegram_id == chat_id, _person.c.unreachable_since.is_(None))
-        .values(unreachable_since=_utc(at))
+        .values(unreachable_since=as_utc(at))
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -44,6 +44,7 @@ from storage.tables import (
     Report,
     ReportingRound,
     as_utc,
+    core_table,
 )
 
 __all__ = [
@@ -125,11 +126,6 @@ class UnreachablePerson:
     since: datetime
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite stores no offset, so a non-UTC aware datetime would be read back wrong.
-    return moment.astimezone(UTC)
-
-
 def _insert(session: AsyncSession, table: Any) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -169,7 +165,7 @@ async def ensure_reports(
         literal(Status.DRAFT.value),  # a new report starts where the lifecycle does
         literal(form_version),
         literal("dialog"),
-        literal(_utc(at), type_=Report.__table__.c.created_at.type),  # type: ignore[attr-defined]
+        literal(as_utc(at), type_=core_table(Report).c.created_at.type),
     ).where(in_district, has_staff, ~has_report)
     columns = ["agency_id", "year", "round_id", "status", "form_version", "source", "created_at"]
     statement = (
@@ -259,7 +255,7 @@ async def _claim(session: AsyncSession, table: Any, unique: dict[str, object], a
     """INSERT the claim row unless its unique columns exist already; its id, or None."""
     statement = (
         _insert(session, table)
-        .values(**unique, status=ClaimStatus.CLAIMED.value, claimed_at=_utc(at))
+        .values(**unique, status=ClaimStatus.CLAIMED.value, claimed_at=as_utc(at))
         .on_conflict_do_nothing(index_elements=list(unique))
         .returning(table.__table__.c.id)
     )
@@ -331,13 +327,18 @@ async def slot_outcome(
         claim = ClaimStatus(status) if delivery is None else _FROM_OUTBOX[delivery]
         claimed = as_utc(claimed_at)
         if delivery == OutboxStatus.PENDING.value or (
-            claim is ClaimStatus.CLAIMED and claimed >= _utc(stale_before)
+            claim is ClaimStatus.CLAIMED and claimed >= as_utc(stale_before)
         ):
             in_flight += 1
         elif claim is ClaimStatus.CLAIMED:
             unknown += 1
         recipients.append(SlotRecipient(agency, person, claim, claimed))
     return SlotOutcome(tuple(recipients), in_flight, unknown)
+
+
+def _report_of(year: int) -> Any:
+    """How an agency's report of ``year`` is (outer-)joined: an agency may have none yet."""
+    return and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year)
 
 
 def _open_or_missing() -> Any:
@@ -348,7 +349,7 @@ async def missing_agencies(*, session: AsyncSession, year: int, district_id: int
     """The district's agencies whose report for ``year`` is not submitted, and its number of agencies."""
     result = await session.exec(
         select(Agency.name)
-        .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
+        .outerjoin(Report, _report_of(year))
         .where(_open_or_missing(), col(Agency.district_id) == district_id)
         .order_by(col(Agency.name))
     )
@@ -363,7 +364,7 @@ async def unstaffed_agencies(*, session: AsyncSession, year: int, district_id: i
     has_staff = exists().where(col(Membership.agency_id) == col(Agency.id))
     result = await session.exec(
         select(Agency.name)
-        .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
+        .outerjoin(Report, _report_of(year))
         .where(_open_or_missing(), ~has_staff, col(Agency.district_id) == district_id)
         .order_by(col(Agency.name))
     )
@@ -389,7 +390,7 @@ async def unreachable_people(
         )
         .join(Membership, col(Membership.person_id) == col(Person.id))
         .join(Agency, col(Agency.id) == col(Membership.agency_id))
-        .outerjoin(Report, and_(col(Report.agency_id) == col(Agency.id), col(Report.year) == year))
+        .outerjoin(Report, _report_of(year))
         .where(col(Person.unreachable_since).is_not(None), col(Agency.district_id) == district_id)
         .order_by(col(Agency.name), col(Person.id))
     )

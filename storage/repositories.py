@@ -34,10 +34,11 @@ from storage.tables import (
     Person,
     Report,
     ReportingRound,
+    core_table,
 )
 from storage.values import decode, decode_rows
 
-_answer = Answer.__table__  # type: ignore[attr-defined]
+_answer = core_table(Answer)
 
 
 # --- agencies and people -------------------------------------------------------------------

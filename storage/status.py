@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from dialogs.engine import Confirmation
 from dialogs.lifecycle import Action, Actor, Denied, Status, transition
 from storage.tables import Confirmation as ConfirmationRow
-from storage.tables import Report, StatusChange
+from storage.tables import Report, StatusChange, core_table
 
 __all__ = [
     "Changed",
@@ -31,9 +31,9 @@ __all__ = [
     "status_changes",
 ]
 
-_report = Report.__table__  # type: ignore[attr-defined]
-_status_change = StatusChange.__table__  # type: ignore[attr-defined]
-_confirmation = ConfirmationRow.__table__  # type: ignore[attr-defined]
+_report = core_table(Report)
+_status_change = core_table(StatusChange)
+_confirmation = core_table(ConfirmationRow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -33,8 +34,16 @@ def utcnow() -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """The moment in UTC, as everything is stored: SQLite hands back naive datetimes (UTC), and it
+    stores no offset, so an aware datetime in another zone is converted before it is written."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def core_table(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements written around the ORM (SQLModel's classes
+    do not declare `__table__` to mypy)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def _ts(*, nullable: bool = False) -> Column[datetime]:

@@ -45,16 +45,17 @@ from storage.tables import (
     Membership,
     Person,
     Report,
+    core_table,
 )
 from storage.values import decode, decode_rows
 
-_report = Report.__table__  # type: ignore[attr-defined]
-_agency = Agency.__table__  # type: ignore[attr-defined]
-_answer = Answer.__table__  # type: ignore[attr-defined]
-_position = DialogPosition.__table__  # type: ignore[attr-defined]
-_person = Person.__table__  # type: ignore[attr-defined]
-_active = ActiveReport.__table__  # type: ignore[attr-defined]
-_member = Membership.__table__  # type: ignore[attr-defined]
+_report = core_table(Report)
+_agency = core_table(Agency)
+_answer = core_table(Answer)
+_position = core_table(DialogPosition)
+_person = core_table(Person)
+_active = core_table(ActiveReport)
+_member = core_table(Membership)
 _last_year = _report.alias("last_year")
 
 

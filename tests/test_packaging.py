@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import sysconfig
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from dialogs.report_2021 import form_2021, guess_unit_kind
 from tests.helpers.fixtures import REAL_REPORTS, answers_from_json, load_json, narratives_from_json
 from tests.helpers.report_text import assert_tables_in_text
 from tests.helpers.scripts import full_script
+from tests.helpers.terminal import run_captured
 
 REPO = Path(__file__).resolve().parents[1]
 PROCESS_LIMIT = 300  # seconds: a safety bound so a hung build or process fails the test, not a timing claim
@@ -40,15 +40,7 @@ pytestmark = pytest.mark.slow
 
 
 def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [str(a) for a in args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=PROCESS_LIMIT,
-        check=False,
-    )
+    done = run_captured(args, env=env, cwd=cwd, timeout=PROCESS_LIMIT)
     assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
     return done.stdout
 
@@ -140,15 +132,8 @@ def test_the_installed_command_fills_a_report_into_a_new_database_and_writes_eve
         "NIANBAO_OUTPUT_DIR": str(tmp_path / "out"),
         "NIANBAO_DATA_DIR": str(tmp_path / "data"),
     }
-    done = subprocess.run(
-        [str(venv / "bin" / "nianbao")],
-        input="\n".join(script) + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
+    done = run_captured(
+        [venv / "bin" / "nianbao"], env=env, cwd=tmp_path, lines=script, timeout=PROCESS_LIMIT
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "报告已提交" in done.stdout

@@ -89,17 +89,12 @@ class Access:
         if who is None:
             return Refusal.NOT_INVITED
         async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
-            if report is None or not await repo.is_member(
-                session=session, person_id=who.person_id, agency_id=report.agency_id
-            ):
+            own = await store.member_report(session=session, person_id=who.person_id, report_id=report_id)
+            if own is None:
                 log.info("person %s refused report %s", who.person_id, report_id)
                 return Refusal.NOT_MEMBER
-            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
-            if agency is None:
-                raise LookupError(f"agency {report.agency_id} does not exist")
             await repo.set_active_report(session=session, person_id=who.person_id, report_id=report_id)
-            return report, agency
+            return own
 
     async def own_report(self, who: store.Caller | None) -> tuple[Report, Agency] | None:
         """The report the person fills now and its agency (None: no report, or not a member)."""
@@ -107,11 +102,9 @@ class Access:
         if isinstance(right, Refusal):
             return None
         async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=right.report_id)
-            agency = (
-                None if report is None else await repo.get_agency(session=session, agency_id=report.agency_id)
+            return await store.member_report(
+                session=session, person_id=right.person_id, report_id=right.report_id
             )
-        return None if report is None or agency is None else (report, agency)
 
     async def member_reports(self, who: store.Caller) -> Sequence[tuple[Report, Agency]]:
         """The latest report of every agency the person belongs to, newest year first."""

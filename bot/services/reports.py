@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialogs.form import UnitKind
+from storage import access as access_store
 from storage import repositories as repo
 from storage import status as status_store
 from storage.db import Database
@@ -46,32 +47,25 @@ class Reports:
         async with self.db.session() as session:
             return list(await repo.reports_of_person(session=session, person_id=person_id))
 
-    async def _own(self, person_id: int, report_id: int) -> tuple[Report, Agency] | None:
-        async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
-            if report is None or not await repo.is_member(
-                session=session, person_id=person_id, agency_id=report.agency_id
-            ):
-                return None
-            agency = await repo.get_agency(session=session, agency_id=report.agency_id)
-        return None if agency is None else (report, agency)
-
+    # Each operation below checks, in its own transaction, that the report is the person's.
     async def agency_of(self, person_id: int, report_id: int) -> Agency | None:
-        own = await self._own(person_id, report_id)
+        async with self.db.session() as session:
+            own = await access_store.member_report(session=session, person_id=person_id, report_id=report_id)
         return None if own is None else own[1]
 
     async def opening(self, person_id: int, report_id: int) -> Opening | None:
-        if await self._own(person_id, report_id) is None:
-            return None
         async with self.db.session() as session:
-            report = await repo.get_report(session=session, report_id=report_id)
+            own = await access_store.member_report(session=session, person_id=person_id, report_id=report_id)
+            if own is None:
+                return None
             comment = await status_store.last_comment(session=session, report_id=report_id)
-        return None if report is None else Opening(report, comment)
+        return Opening(own[0], comment)
 
     async def activate(self, person_id: int, report_id: int) -> bool:
-        if await self._own(person_id, report_id) is None:
-            return False
         async with self.db.session() as session:
+            own = await access_store.member_report(session=session, person_id=person_id, report_id=report_id)
+            if own is None:
+                return False
             await repo.set_active_report(session=session, person_id=person_id, report_id=report_id)
         return True
 
@@ -79,14 +73,12 @@ class Reports:
         self, person_id: int, report_id: int, *, name: str, unit: UnitKind, year: int
     ) -> IdentityChange | None:
         """None when the report is gone or not the person's."""
-        if await self._own(person_id, report_id) is None:
-            return None
         async with self.db.session() as session:
-            fresh = await repo.get_report(session=session, report_id=report_id)
-            if fresh is None:
+            own = await access_store.member_report(session=session, person_id=person_id, report_id=report_id)
+            if own is None:
                 return None
             return await repo.change_identity(
-                session=session, report=fresh, name=name, unit=unit, year=year, person_id=person_id
+                session=session, report=own[0], name=name, unit=unit, year=year, person_id=person_id
             )
 
     async def create(self, person_id: int, *, name: str, unit: UnitKind, year: int) -> NewReport | None:

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from dialogs.form import UnitKind, Value
-from dialogs.report_2021 import form_2021
+from dialogs.report_2021 import GOV_EXTRAS, form_2021
 from storage import repositories as repo
 from storage.db import Database, sqlite_url
 from tests.helpers.botapi import StandIn
 from tests.helpers.rule_reports import YEAR, clean_answers
-from tests.helpers.seeded_reports import SEEDED_AT, SeededReport, report_status, seed_report
+from tests.helpers.seeded_reports import SeededReport, report_status, seed_report, telegram_clerk
 from tests.helpers.telegram_bot import ADMIN, dialog_buttons, next_prompt, running_bot, token_of
 
 STAFF = 4343
@@ -38,20 +38,18 @@ async def _seed(
     answers: Mapping[str, Value],
     position: dict[str, Any] | None = None,
 ) -> SeededReport:
-    async with db.session() as s:
-        person = await repo.telegram_person(session=s, telegram_id=STAFF, display_name="clerk")
-        assert person is not None
-    seeded = await seed_report(db, agency=agency, year=YEAR, answers=answers, unit=unit, person_id=person.id)
-    if position is not None:
-        async with db.session() as s:
-            await repo.save_position(
-                session=s,
-                person_id=seeded.person_id,
-                report_id=seeded.report_id,
-                state=position,
-                at=SEEDED_AT,
-            )
-    return seeded
+    clerk = await telegram_clerk(db, STAFF)
+    return await seed_report(
+        db, agency=agency, year=YEAR, answers=answers, unit=unit, person_id=clerk, position=position
+    )
+
+
+def _town_without_extras() -> dict[str, Value]:
+    """TOWN's clean report with 工作考核、社会评议、责任追究 not answered yet."""
+    answers = clean_answers(YEAR, agency=TOWN, unit=UnitKind.GOVERNMENT)
+    for key, _ in GOV_EXTRAS:
+        del answers[key]
+    return answers
 
 
 async def _stored(db: Database, report_id: int) -> dict[str, Value]:
@@ -88,9 +86,7 @@ async def test_no_applications_over_typed_numbers_is_confirmed_by_button_after_a
 
 
 async def test_none_and_a_bare_number_at_the_government_items(api: StandIn, sqlite_db: Database) -> None:
-    answers = clean_answers(YEAR, agency=TOWN, unit=UnitKind.GOVERNMENT)
-    for key in ("text.gov.assessment", "text.gov.social_review", "text.gov.accountability"):
-        del answers[key]
+    answers = _town_without_extras()
     seeded = await _seed(sqlite_db, TOWN, UnitKind.GOVERNMENT, answers, {"item": "text.gov.assessment"})
     async with running_bot(api, sqlite_db):
         api.add_user(ADMIN)
@@ -112,9 +108,7 @@ async def test_none_and_a_bare_number_at_the_government_items(api: StandIn, sqli
 async def test_a_government_report_without_the_extra_statements_is_a_warning_confirmed_only_by_confirm_submit(
     api: StandIn, sqlite_db: Database
 ) -> None:
-    answers = clean_answers(YEAR, agency=TOWN, unit=UnitKind.GOVERNMENT)
-    for key in ("text.gov.assessment", "text.gov.social_review", "text.gov.accountability"):
-        del answers[key]
+    answers = _town_without_extras()
     answers["text.s1.oversight"] = "定期开展政务公开监督检查。"
     seeded = await _seed(sqlite_db, TOWN, UnitKind.GOVERNMENT, answers)
     async with running_bot(api, sqlite_db):

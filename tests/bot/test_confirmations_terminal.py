@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.check import run_check
 from dialogs.form import UnitKind
 from dialogs.report_2021 import form_2021
-from tests.bot.test_terminal import run_terminal
 from tests.helpers.dialog import GOVERNMENT_FILL, S5_S6_FILL, TABLES_FILL
+from tests.helpers.terminal import run_terminal
 
 _TABLE_TWO = TABLES_FILL[:6]
 

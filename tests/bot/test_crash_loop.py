@@ -16,19 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.report_2021 import form_2021
-from tests.bot.test_terminal import (
-    PROCESS_LIMIT,
-    _env,
-    _read_until,
-    _real_report,
-    _start_terminal,
-    _unit,
-    _written_text,
-)
+from dialogs.report_2021 import form_2021, guess_unit_kind
 from tests.helpers.fixtures import REAL_REPORTS
 from tests.helpers.report_text import assert_tables_in_text
 from tests.helpers.scripts import full_script
+from tests.helpers.terminal import (
+    PROCESS_LIMIT,
+    read_until,
+    real_report,
+    start_terminal,
+    terminal_env,
+    written_text,
+)
 
 KILLS = 20
 SEED = 14
@@ -40,21 +39,21 @@ async def test_twenty_sigkills_lose_no_confirmed_answer_and_resume_at_the_next_q
     tmp_path: Path,
 ) -> None:
     form = form_2021()
-    agency, year, tables, narratives = _real_report(REAL_REPORTS[0])
-    unit = _unit(agency)
+    agency, year, tables, narratives = real_report(REAL_REPORTS[0])
+    unit = guess_unit_kind(agency)
     script = full_script(form, agency, unit, year, {**tables, **narratives})
     items = form.items_for(unit)
     single_line = next(i for i, item in enumerate(items) if item.is_narrative)  # one line per item before it
-    env = _env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+    env = terminal_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
     rng = random.Random(SEED)
     stored = 0  # items known to be stored: the dialog asks items[stored]
     survived = 0
     lines = script[:3]  # onboarding of the first run
     for _ in range(KILLS):
-        process, stdin, stdout = await _start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
+        process, stdin, stdout = await start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
         if lines:
             stdin.write(("\n".join(lines) + "\n").encode())
-        shown = await _read_until(stdout, "项")
+        shown = await read_until(stdout, "项")
         position = _POSITION.search(shown)
         assert position is not None, shown
         asked = int(position.group(1)) - 1
@@ -64,7 +63,7 @@ async def test_twenty_sigkills_lose_no_confirmed_answer_and_resume_at_the_next_q
             if stored + 1 >= single_line:
                 break
             stdin.write((script[3 + stored] + "\n").encode())
-            await _read_until(stdout, f"第 {stored + 2}/{len(items)} 项")  # confirmed: the next question
+            await read_until(stdout, f"第 {stored + 2}/{len(items)} 项")  # confirmed: the next question
             stored += 1
         if stored + 1 < single_line:
             stdin.write((script[3 + stored] + "\n").encode())  # in flight at the kill
@@ -75,8 +74,8 @@ async def test_twenty_sigkills_lose_no_confirmed_answer_and_resume_at_the_next_q
         survived += 1
         lines = []
     assert survived == KILLS
-    process, _stdin, stdout = await _start_terminal(env, tmp_path, stderr=subprocess.PIPE)
-    shown = await _read_until(stdout, "项")
+    process, _stdin, stdout = await start_terminal(env, tmp_path, stderr=subprocess.PIPE)
+    shown = await read_until(stdout, "项")
     position = _POSITION.search(shown)
     assert position is not None
     asked = int(position.group(1)) - 1
@@ -86,4 +85,4 @@ async def test_twenty_sigkills_lose_no_confirmed_answer_and_resume_at_the_next_q
     )
     assert process.returncode == 0, err.decode()[-2000:]
     assert "报告已提交" in out.decode()
-    assert_tables_in_text(_written_text(tmp_path), tables)
+    assert_tables_in_text(written_text(tmp_path), tables)

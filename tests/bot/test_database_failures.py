@@ -18,11 +18,11 @@ from bot.failures import ExitCode
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from storage.db import Database
-from tests.bot.test_terminal import PROCESS_LIMIT, _env, _read_until, _start_terminal
 from tests.helpers.botapi import StandIn
 from tests.helpers.postgres import PostgresCluster, postgres_cluster
 from tests.helpers.privileges import permissions_apply
 from tests.helpers.telegram_bot import join, next_prompt, open_round_with_agency, running_bot, token_of
+from tests.helpers.terminal import PROCESS_LIMIT, read_until, run_captured, start_terminal, terminal_env
 
 ONBOARDING = ["某区审批局", "1", "2024"]
 
@@ -37,20 +37,16 @@ def _nianbao(
 ) -> subprocess.CompletedProcess[str]:
     """`nianbao args…`, by default on tmp_path/data's SQLite file and bound by file permissions even
     as root. Not on PostgreSQL: its socket is in the server's private directory."""
-    env = _env(url or "", tmp_path)
+    env = terminal_env(url or "", tmp_path)
     if url is None:
         del env["NIANBAO_DATABASE_URL"]
     if data_dir is not None:
         env["NIANBAO_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
+    return run_captured(
         [sys.executable, "-m", "bot", *args],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
         env=env,
         cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
+        lines=lines,
         preexec_fn=permissions_apply() if url is None else None,
     )
 
@@ -182,10 +178,10 @@ async def _answer_then_lose_the_database(
     env: dict[str, str], tmp_path: Path, lose: Callable[[], object]
 ) -> tuple[int | None, str, str]:
     """Answer the first question, wait for the second, run `lose()`, then answer again."""
-    process, stdin, stdout = await _start_terminal(env, tmp_path, stderr=subprocess.PIPE)
+    process, stdin, stdout = await start_terminal(env, tmp_path, stderr=subprocess.PIPE)
     stdin.write(("\n".join([*ONBOARDING, "1 0 3"]) + "\n").encode())
     await stdin.drain()
-    await _read_until(stdout, "第 2/43 项")
+    await read_until(stdout, "第 2/43 项")
     lose()
     out, err = await asyncio.wait_for(process.communicate(b"2 1 40\n"), PROCESS_LIMIT)
     return process.returncode, out.decode(), err.decode()
@@ -193,7 +189,7 @@ async def _answer_then_lose_the_database(
 
 async def test_deleting_the_database_file_mid_dialog_stops_without_claiming_saved(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    env = _env(f"sqlite:///{path}", tmp_path)
+    env = terminal_env(f"sqlite:///{path}", tmp_path)
 
     code, out, err = await _answer_then_lose_the_database(env, tmp_path, path.unlink)
 
@@ -218,7 +214,7 @@ async def test_postgres_stopping_mid_dialog_stops_the_terminal_with_a_message(
     lone_pg: PostgresCluster, tmp_path: Path
 ) -> None:
     url = lone_pg.create_database()
-    env = _env(url, tmp_path)
+    env = terminal_env(url, tmp_path)
 
     code, out, err = await _answer_then_lose_the_database(env, tmp_path, lone_pg.stop)
 

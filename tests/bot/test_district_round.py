@@ -27,7 +27,7 @@ from templates.workbook import LABEL_COLUMNS, TOTAL_LABEL
 from templates.workbook_columns import workbook_layouts
 from tests.helpers.botapi import Json, StandIn
 from tests.helpers.rule_reports import YEAR, clean_answers
-from tests.helpers.seeded_reports import report_status, seed_report
+from tests.helpers.seeded_reports import joined_person, report_status, seed_report
 from tests.helpers.telegram_bot import ADMIN, dialog_buttons, next_prompt, running_bot
 
 _LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
@@ -140,12 +140,9 @@ async def test_a_coordinator_runs_the_district_round(api: StandIn, db: Database)
         for name, user in STAFF.items():
             await api.send_text(user, f"/start {links[name]}")
             await next_prompt(api, user)
-            async with db.session() as session:
-                person = await repo.telegram_person(session=session, telegram_id=user, create=False)
-                assert person is not None
-                assert person.id is not None
+            clerk = await joined_person(db, user)
             seeded = await seed_report(
-                db, agency=name, year=YEAR, answers=clean_answers(YEAR, agency=name), person_id=person.id
+                db, agency=name, year=YEAR, answers=clean_answers(YEAR, agency=name), person_id=clerk
             )
             reports[name] = seeded.report_id
         accepted, returned = NAMES[0], NAMES[1]
@@ -243,11 +240,9 @@ async def test_a_coordinator_of_another_district_sees_none_of_it(api: StandIn, d
         staff_token = _LINK.findall((await api.next_reply(ADMIN))["text"])[0]
         await api.send_text(STAFF[NAMES[0]], f"/start {staff_token}")
         await next_prompt(api, STAFF[NAMES[0]])
-        async with db.session() as session:
-            person = await repo.telegram_person(session=session, telegram_id=STAFF[NAMES[0]], create=False)
-            assert person is not None
+        clerk = await joined_person(db, STAFF[NAMES[0]])
         seeded = await seed_report(
-            db, agency=NAMES[0], year=YEAR, answers=clean_answers(YEAR), person_id=person.id
+            db, agency=NAMES[0], year=YEAR, answers=clean_answers(YEAR), person_id=clerk
         )
         await _submit(api, STAFF[NAMES[0]])
         summary = await _summary(api, NAMES[0])

@@ -64,6 +64,12 @@ async def _seed(db: Database, api: StandIn, staff: int) -> list[Member]:
     return members
 
 
+@pytest.fixture
+def time() -> FakeTime:
+    """Virtual time, at the D-7 slot of the round `_seed` opens."""
+    return FakeTime(D_MINUS_7)
+
+
 def _at_d_minus_7() -> datetime:
     return D_MINUS_7
 
@@ -73,10 +79,9 @@ def _received(api: StandIn, members: list[Member]) -> list[int]:
 
 
 async def test_reminder_is_not_sent_twice_after_restart_between_slots(
-    db: Database, api: StandIn, form: Form
+    db: Database, api: StandIn, form: Form, time: FakeTime
 ) -> None:
     members = await _seed(db, api, 3)
-    time = FakeTime(D_MINUS_7)
     async with bot_process(api, db.url, time, form) as first:
         assert (await first.run_once()).sent == 3
     time.now = D_MINUS_7 + timedelta(minutes=30)
@@ -90,10 +95,9 @@ async def test_reminder_is_not_sent_twice_after_restart_between_slots(
 
 
 async def test_restart_during_a_send_neither_duplicates_nor_loses(
-    db: Database, api: StandIn, form: Form
+    db: Database, api: StandIn, form: Form, time: FakeTime
 ) -> None:
     members = await _seed(db, api, 3)
-    time = FakeTime(D_MINUS_7)
     api.hold_responses()
     async with bot_process(api, db.url, time, form) as first:
         run = asyncio.create_task(first.run_once())
@@ -120,10 +124,9 @@ async def test_restart_during_a_send_neither_duplicates_nor_loses(
 
 
 async def test_a_reminder_refused_with_429_by_a_process_that_stops_is_sent_by_the_next(
-    db: Database, api: StandIn, form: Form
+    db: Database, api: StandIn, form: Form, time: FakeTime
 ) -> None:
     members = await _seed(db, api, 2)
-    time = FakeTime(D_MINUS_7)
     api.fail_with_retry_after(30, count=1000)  # Telegram refuses every send for a long while
     async with bot_process(api, db.url, time, form) as first:
         report = await first.run_once()
@@ -138,14 +141,13 @@ async def test_a_reminder_refused_with_429_by_a_process_that_stops_is_sent_by_th
 
 
 async def test_two_processes_on_one_postgresql_send_each_reminder_once(
-    pg_cluster: PostgresCluster, api: StandIn, form: Form
+    pg_cluster: PostgresCluster, api: StandIn, form: Form, time: FakeTime
 ) -> None:
     url = pg_cluster.create_database()
     setup = Database(url)
     await setup.upgrade()
     members = await _seed(setup, api, 40)
     await setup.dispose()
-    time = FakeTime(D_MINUS_7)
     async with bot_process(api, url, time, form) as one, bot_process(api, url, time, form) as two:
         reports = await asyncio.gather(one.run_once(), two.run_once())
         assert sum(r.sent for r in reports) == 40
@@ -161,9 +163,8 @@ async def test_two_processes_on_one_postgresql_send_each_reminder_once(
 
 
 async def test_429s_are_honoured_and_a_blocked_user_is_shown_to_the_coordinator(
-    db: Database, form: Form
+    db: Database, form: Form, time: FakeTime
 ) -> None:
-    time = FakeTime(D_MINUS_7)
     async with StandIn(clock=time.monotonic) as api:  # the stand-in judges rates in virtual time
         await _check_429_and_403(db, api, form, time)
 

@@ -12,25 +12,22 @@ import docx
 
 from dialogs.form import UnitKind
 from dialogs.report_2021 import form_2021
-from storage import repositories as repo
 from storage.db import Database
-from tests.bot.test_terminal import run_terminal
 from tests.helpers.botapi import StandIn
 from tests.helpers.fixtures import REAL_REPORTS, answers_from_json, load_json, narratives_from_json
 from tests.helpers.rule_reports import AGENCY, YEAR, clean_answers
 from tests.helpers.scripts import full_script
-from tests.helpers.seeded_reports import seed_report
+from tests.helpers.seeded_reports import seed_report, telegram_clerk
 from tests.helpers.telegram_bot import dialog_buttons, next_prompt, running_bot
+from tests.helpers.terminal import run_terminal
 
 STAFF = 4242
 PUBLISHED = f"{AGENCY}{YEAR}年度政府信息公开工作年度报告"
 
 
 async def test_a_title_set_in_telegram_heads_every_document_sent(api: StandIn, db: Database) -> None:
-    async with db.session() as s:
-        person = await repo.telegram_person(session=s, telegram_id=STAFF, display_name="clerk")
-        assert person is not None
-    await seed_report(db, agency=AGENCY, year=YEAR, answers=clean_answers(), person_id=person.id)
+    clerk = await telegram_clerk(db, STAFF)
+    await seed_report(db, agency=AGENCY, year=YEAR, answers=clean_answers(), person_id=clerk)
     async with running_bot(api, db):
         await api.send_text(STAFF, "/fill")
         review, _ = await next_prompt(api, STAFF)

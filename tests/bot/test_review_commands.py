@@ -4,32 +4,27 @@ line, through the one coordination service; a move the lifecycle refuses names t
 from __future__ import annotations
 
 import subprocess
-import sys
-from datetime import date
 from pathlib import Path
 
 from sqlmodel import col, select
 
 from storage.db import Database, sqlite_url
 from storage.tables import ReportStatus, StatusChange
-from tests.bot.test_terminal import PROCESS_LIMIT, _env
 from tests.helpers.botapi import StandIn
-from tests.helpers.reminders import add_agency_with_staff, open_round, set_report_status
+from tests.helpers.reminders import set_report_status, submitted_report
 from tests.helpers.rule_reports import AGENCY, YEAR
 from tests.helpers.seeded_reports import report_status
 from tests.helpers.telegram_bot import ADMIN, running_bot
+from tests.helpers.terminal import run_nianbao
 
 STAFF = 5454
 
 
 async def _submitted(db: Database, api: StandIn) -> int:
-    await open_round(db, year=YEAR, deadline=date(YEAR + 1, 1, 31))
-    [member] = await add_agency_with_staff(db, name=AGENCY, year=YEAR, staff=[(STAFF, "李四")])
-    await set_report_status(db, agency_id=member.agency_id, year=YEAR, status=ReportStatus.SUBMITTED)
+    report_id = await submitted_report(db, agency=AGENCY, year=YEAR, staff=(STAFF, "李四"))
     api.add_user(ADMIN)
     api.add_user(STAFF)
-    assert member.report_id is not None
-    return member.report_id
+    return report_id
 
 
 async def _changes(db: Database, report_id: int) -> list[tuple[str, str, str, str]]:
@@ -99,24 +94,14 @@ async def test_staff_cannot_accept(api: StandIn, db: Database) -> None:
 
 
 def _cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path),
-        cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
-    )
+    return run_nianbao(args, f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
 
 
 async def test_the_command_line_accepts_and_reopens_with_a_comment(tmp_path: Path) -> None:
     db = Database(sqlite_url(tmp_path / "db.sqlite3"))
     try:
         await db.upgrade()
-        await open_round(db, year=YEAR, deadline=date(YEAR + 1, 1, 31))
-        [member] = await add_agency_with_staff(db, name=AGENCY, year=YEAR, staff=[(STAFF, "李四")])
-        await set_report_status(db, agency_id=member.agency_id, year=YEAR, status=ReportStatus.SUBMITTED)
+        report_id = await submitted_report(db, agency=AGENCY, year=YEAR, staff=(STAFF, "李四"))
     finally:
         await db.dispose()
     report = ["--agency", AGENCY, "--year", str(YEAR)]
@@ -131,9 +116,8 @@ async def test_the_command_line_accepts_and_reopens_with_a_comment(tmp_path: Pat
     assert f"已重新打开：{AGENCY} {YEAR} 年的报告" in reopened.stdout
     db = Database(sqlite_url(tmp_path / "db.sqlite3"))
     try:
-        assert member.report_id is not None
-        assert await report_status(db, member.report_id) == "returned"
-        assert await _changes(db, member.report_id) == [
+        assert await report_status(db, report_id) == "returned"
+        assert await _changes(db, report_id) == [
             ("submitted", "accepted", "accept", ""),
             ("accepted", "returned", "reopen", "请更正第三部分"),
         ]

@@ -21,12 +21,11 @@ from bot.terminal import Terminal
 from dialogs import messages as msg
 from dialogs.catalogue import ALL_RULES
 from dialogs.form import Form
-from storage import repositories as repo
 from storage.db import Database, sqlite_url
 from templates import render_docx
 from tests.helpers.botapi import StandIn
 from tests.helpers.rule_reports import AGENCY, YEAR, clean_answers
-from tests.helpers.seeded_reports import SEEDED_AT, report_status, seed_report
+from tests.helpers.seeded_reports import SEEDED_AT, report_status, seed_report, telegram_clerk
 from tests.helpers.telegram_bot import next_prompt, running_bot
 
 STAFF = 4343
@@ -101,10 +100,8 @@ async def _telegram_submit(api: StandIn, db: Database) -> list[str]:
 
 
 async def _staff_report(db: Database, agency: str) -> int:
-    async with db.session() as s:
-        person = await repo.telegram_person(session=s, telegram_id=STAFF, display_name="clerk")
-        assert person is not None
-    seeded = await seed_report(db, agency=agency, year=YEAR, answers=clean_answers(), person_id=person.id)
+    clerk = await telegram_clerk(db, STAFF)
+    seeded = await seed_report(db, agency=agency, year=YEAR, answers=clean_answers(), person_id=clerk)
     return seeded.report_id
 
 

@@ -9,12 +9,11 @@ import pytest
 
 from dialogs.catalogue import ALL_RULES
 from dialogs.rules import Severity, run_rules
-from storage import repositories as repo
 from storage.db import Database, sqlite_url
 from tests.helpers.botapi import StandIn
 from tests.helpers.rule_cases import RULE_CASES, RuleCase
 from tests.helpers.rule_reports import AGENCY, YEAR, make_facts
-from tests.helpers.seeded_reports import report_status, seed_report
+from tests.helpers.seeded_reports import report_status, seed_report, telegram_clerk
 from tests.helpers.telegram_bot import ADMIN, dialog_buttons, next_prompt, running_bot
 
 STAFF = 4242
@@ -25,16 +24,14 @@ async def test_submit_in_telegram_is_blocked_or_asks_confirmation(case: RuleCase
     db = Database(sqlite_url(tmp_path / "db.sqlite3"))
     await db.upgrade()
     try:
-        async with db.session() as s:
-            person = await repo.telegram_person(session=s, telegram_id=STAFF, display_name="clerk")
-            assert person is not None
+        clerk = await telegram_clerk(db, STAFF)
         seeded = await seed_report(
             db,
             agency=AGENCY,
             year=YEAR,
             answers=case.answers(),
             previous=case.previous(),
-            person_id=person.id,
+            person_id=clerk,
         )
         message = next(
             f.message

@@ -9,6 +9,7 @@ from dialogs import messages_telegram as tmsg
 from storage.db import Database
 from tests.helpers.botapi import StandIn
 from tests.helpers.telegram_bot import (
+    ADMIN,
     database_state,
     dialog_buttons,
     join,
@@ -19,6 +20,7 @@ from tests.helpers.telegram_bot import (
 )
 
 STAFF = 4001
+STRANGER = 4009
 
 
 async def _answer(api: StandIn, text: str) -> str | None:
@@ -67,6 +69,21 @@ async def test_edited_message_is_not_taken_as_an_answer(api: StandIn, db: Databa
         assert note["text"] == tmsg.EDIT_NOT_APPLIED
         assert await database_state(db) == before
         assert await _answer(api, "1 0 12") == "t2.licensing"  # the dialog goes on as before
+
+
+async def test_help_answers_each_caller_with_their_own_commands(api: StandIn, db: Database) -> None:
+    async with running_bot(api, db):
+        token = await open_round_with_agency(api, "区行政审批局", "部门")
+        await join(api, STAFF, token)
+        await api.send_text(STRANGER, "/help")
+        assert (await api.next_reply(STRANGER))["text"] == tmsg.NOT_INVITED
+        await api.send_text(ADMIN, "/help")
+        assert (await api.next_reply(ADMIN))["text"] == tmsg.COORDINATOR_HELP
+        await api.send_text(STAFF, "/help")
+        assert (await api.next_reply(STAFF))["text"] == tmsg.STAFF_HELP
+        commands, _ = await next_prompt(api, STAFF)  # then the dialog's help at the current question
+        assert "上一步｜跳过｜目录" in commands["text"]
+        assert token_of(commands) == "t2.regulations"
 
 
 async def test_stale_button_is_refused(api: StandIn, db: Database) -> None:

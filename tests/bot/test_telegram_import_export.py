@@ -25,7 +25,7 @@ from tests.helpers.fixtures import REAL_REPORT_TEXTS, answers_from_json, load_js
 from tests.helpers.printing import print_to_pdf
 from tests.helpers.published import word_docx
 from tests.helpers.rule_reports import AGENCY, YEAR, clean_answers
-from tests.helpers.seeded_reports import seed_report
+from tests.helpers.seeded_reports import seed_report, telegram_clerk
 from tests.helpers.telegram_bot import ADMIN, database_state, running_bot
 
 STAFF = 5151
@@ -54,10 +54,8 @@ def _expected(path: Path) -> dict[str, Value]:
 
 
 async def _staff_of(db: Database, agency: str, year: int) -> None:
-    async with db.session() as s:
-        person = await repo.telegram_person(session=s, telegram_id=STAFF, display_name="clerk")
-        assert person is not None
-    await seed_report(db, agency=agency, year=year, answers=clean_answers(), person_id=person.id)
+    clerk = await telegram_clerk(db, STAFF)
+    await seed_report(db, agency=agency, year=year, answers=clean_answers(), person_id=clerk)
 
 
 async def test_coordinator_imports_a_published_report_sent_as_a_file(
@@ -167,8 +165,7 @@ async def test_staff_cannot_export(api: StandIn, db: Database) -> None:
 
 
 async def test_staff_without_a_report_are_told_so_and_nothing_is_imported(api: StandIn, db: Database) -> None:
-    async with db.session() as s:
-        assert await repo.telegram_person(session=s, telegram_id=STAFF, display_name="clerk") is not None
+    await telegram_clerk(db, STAFF)
     async with running_bot(api, db):
         before = await database_state(db)
         await api.send_document(STAFF, HONGZE.name, HONGZE.read_bytes())

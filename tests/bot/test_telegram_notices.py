@@ -5,20 +5,19 @@ nobody's dialog meanwhile, survive a restart, and a 403 marks the recipient unre
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
 
 from bot.services.outbox import TRIES_PER_DRAIN
 from bot.telegram_handlers import NianbaoApp
-from storage import repositories as repo
 from storage.db import Database
-from storage.tables import OutboxMessage, Person, ReportStatus, as_utc
+from storage.tables import OutboxMessage, Person, as_utc
 from tests.helpers.botapi import StandIn
-from tests.helpers.reminders import add_agency_with_staff, open_round, set_report_status
+from tests.helpers.reminders import submitted_report
 from tests.helpers.rule_reports import AGENCY, YEAR, clean_answers
-from tests.helpers.seeded_reports import report_status, seed_report
+from tests.helpers.seeded_reports import report_status, seed_report, telegram_clerk
 from tests.helpers.telegram_bot import ADMIN, NOW, dialog_buttons, running_bot
 
 STAFF = 4343
@@ -28,10 +27,8 @@ async def test_the_summary_reaches_the_coordinator_through_flood_control(
     api: StandIn, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as bot/__main__.py sets it
-    async with db.session() as session:
-        person = await repo.telegram_person(session=session, telegram_id=STAFF, display_name="clerk")
-        assert person is not None
-    seeded = await seed_report(db, agency=AGENCY, year=YEAR, answers=clean_answers(YEAR), person_id=person.id)
+    clerk = await telegram_clerk(db, STAFF)
+    seeded = await seed_report(db, agency=AGENCY, year=YEAR, answers=clean_answers(YEAR), person_id=clerk)
     async with running_bot(api, db):
         api.add_user(ADMIN)
         api.fail_with_retry_after(1, count=2, chat_id=ADMIN)  # Telegram: "retry after 1 s", twice
@@ -58,12 +55,8 @@ async def test_summaries_to_one_coordinator_keep_telegrams_pace(api: StandIn, db
     a second (Telegram's per-chat limit), from the pacer the reminders use too."""
     staff = {4401: "区财政局", 4402: "区民政局", 4403: "区教育局"}
     for telegram_id, agency in staff.items():
-        async with db.session() as session:
-            person = await repo.telegram_person(
-                session=session, telegram_id=telegram_id, display_name="clerk"
-            )
-            assert person is not None
-        await seed_report(db, agency=agency, year=YEAR, answers=clean_answers(YEAR), person_id=person.id)
+        clerk = await telegram_clerk(db, telegram_id)
+        await seed_report(db, agency=agency, year=YEAR, answers=clean_answers(YEAR), person_id=clerk)
     async with running_bot(api, db):
         api.add_user(ADMIN)
         for telegram_id in staff:
@@ -111,10 +104,8 @@ async def test_a_summary_a_stopped_bot_could_not_send_is_delivered_once_after_th
     api: StandIn, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    async with db.session() as session:
-        person = await repo.telegram_person(session=session, telegram_id=STAFF, display_name="clerk")
-        assert person is not None
-    await seed_report(db, agency=AGENCY, year=YEAR, answers=clean_answers(YEAR), person_id=person.id)
+    clerk = await telegram_clerk(db, STAFF)
+    await seed_report(db, agency=AGENCY, year=YEAR, answers=clean_answers(YEAR), person_id=clerk)
     async with running_bot(api, db) as app:
         api.add_user(ADMIN)
         # Telegram refuses it until this process gives up on it for now (and then it stops).
@@ -137,13 +128,10 @@ async def test_a_summary_a_stopped_bot_could_not_send_is_delivered_once_after_th
 
 async def _returnable(db: Database, api: StandIn) -> int:
     """A submitted report of AGENCY in the open round, with STAFF as its only member."""
-    await open_round(db, year=YEAR, deadline=date(YEAR + 1, 1, 31))
-    [member] = await add_agency_with_staff(db, name=AGENCY, year=YEAR, staff=[(STAFF, "张三")])
-    await set_report_status(db, agency_id=member.agency_id, year=YEAR, status=ReportStatus.SUBMITTED)
+    report_id = await submitted_report(db, agency=AGENCY, year=YEAR, staff=(STAFF, "张三"))
     api.add_user(ADMIN)
     api.add_user(STAFF)
-    assert member.report_id is not None
-    return member.report_id
+    return report_id
 
 
 async def test_the_return_notice_waits_out_two_429s_and_arrives_once_with_its_button(

@@ -8,6 +8,7 @@ reply, the question replied to) tells which question it answered.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from sqlmodel import select
 
 from storage.db import Database
 from storage.tables import Answer
-from tests.helpers.botapi import StandIn
+from tests.helpers.botapi import Json, StandIn
 from tests.helpers.telegram_bot import NOW, join, next_prompt, open_round_with_agency, running_bot, token_of
 
 STAFF = 2101
@@ -45,9 +46,18 @@ def time() -> _Time:
 
 
 @pytest.fixture
-async def timed_api(time: _Time) -> AsyncIterator[StandIn]:
+async def api(time: _Time) -> AsyncIterator[StandIn]:
+    """The stand-in dating messages by `time` (this module's own `api`)."""
     async with StandIn(wall_clock=time.telegram) as stand_in:
         yield stand_in
+
+
+@asynccontextmanager
+async def _joined(api: StandIn, db: Database, time: _Time) -> AsyncIterator[Json]:
+    """The bot on `time`, with STAFF joined to a new agency: yields its first question."""
+    async with running_bot(api, db, clock=time.bot):
+        token = await open_round_with_agency(api, "某区行政审批局", "部门")
+        yield await join(api, STAFF, token)
 
 
 async def _answers(db: Database) -> dict[str, str]:
@@ -56,12 +66,9 @@ async def _answers(db: Database) -> dict[str, str]:
 
 
 async def test_a_message_sent_before_the_current_question_was_shown_is_not_stored_there(
-    timed_api: StandIn, db: Database, time: _Time
+    api: StandIn, db: Database, time: _Time
 ) -> None:
-    api = timed_api
-    async with running_bot(api, db, clock=time.bot):
-        token = await open_round_with_agency(api, "某区行政审批局", "部门")
-        first = await join(api, STAFF, token)
+    async with _joined(api, db, time) as first:
         assert token_of(first) == "t2.regulations"
         time.later(30)
         # Both written before the reply to the first arrives (two devices, or typed ahead).
@@ -85,12 +92,9 @@ async def test_a_message_sent_before_the_current_question_was_shown_is_not_store
 
 
 async def test_a_reply_to_an_earlier_question_is_refused_and_a_reply_to_the_current_one_is_stored(
-    timed_api: StandIn, db: Database, time: _Time
+    api: StandIn, db: Database, time: _Time
 ) -> None:
-    api = timed_api
-    async with running_bot(api, db, clock=time.bot):
-        token = await open_round_with_agency(api, "某区行政审批局", "部门")
-        regulations = await join(api, STAFF, token)
+    async with _joined(api, db, time) as regulations:
         time.later(30)
         await api.send_text(STAFF, "1 0 3")
         normative, _ = await next_prompt(api, STAFF)

@@ -3,59 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from dialogs.form import Form, UnitKind, Value
-from dialogs.report_2021 import form_2021
+from dialogs.report_2021 import form_2021, guess_unit_kind
 from importer import import_text
 from templates import build_context, render_html
-from tests.helpers.fixtures import REAL_REPORTS, SEEDS, answers_from_json, load_json, narratives_from_json
+from tests.helpers.fixtures import REAL_REPORTS, SEEDS
 from tests.helpers.printing import print_to_pdf
 from tests.helpers.report_text import assert_paragraphs_in_text, assert_tables_in_text
 from tests.helpers.scripts import full_script
-
-REPO = Path(__file__).resolve().parents[2]
-PROCESS_LIMIT = 180  # seconds: a safety bound so a hung process fails the test, not a timing claim
-
-
-def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
-    env.update(
-        NIANBAO_DATABASE_URL=database_url,
-        NIANBAO_OUTPUT_DIR=str(tmp_path / "out"),
-        NIANBAO_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=str(REPO),
-    )
-    return env
-
-
-def run_terminal(lines: list[str], database_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=_env(database_url, tmp_path),
-        cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
-    )
-
-
-def _unit(agency: str) -> UnitKind:
-    return UnitKind.GOVERNMENT if "人民政府" in agency or "实验区" in agency else UnitKind.DEPARTMENT
-
-
-def _real_report(path: Path) -> tuple[str, int, dict[str, Value], dict[str, Value]]:
-    meta = load_json(path)["report"]
-    return meta["agency"], int(meta["year"]), answers_from_json(path), narratives_from_json(path)
+from tests.helpers.terminal import (
+    PROCESS_LIMIT,
+    read_until,
+    real_report,
+    run_nianbao,
+    run_terminal,
+    start_terminal,
+    terminal_env,
+    written_text,
+)
 
 
 def _seed(path: Path, form: Form) -> tuple[str, int, dict[str, Value], dict[str, Value]]:
@@ -64,12 +36,6 @@ def _seed(path: Path, form: Form) -> tuple[str, int, dict[str, Value], dict[str,
     tables = {k: v for k, v in result.answers.items() if not k.startswith("text.")}
     narratives = {k: v for k, v in result.answers.items() if k.startswith("text.")}
     return result.agency, result.year, tables, narratives
-
-
-def _written_text(tmp_path: Path) -> str:
-    texts = list((tmp_path / "out").glob("*.txt"))
-    assert len(texts) == 1, texts
-    return texts[0].read_text(encoding="utf-8")
 
 
 CASES = [pytest.param(p, id=p.stem) for p in REAL_REPORTS] + [pytest.param(p, id=p.stem) for p in SEEDS]
@@ -81,8 +47,8 @@ def test_a_whole_report_filled_from_a_pipe_renders_every_number_and_paragraph(
     path: Path, tmp_path: Path
 ) -> None:
     form = form_2021()
-    agency, year, tables, narratives = _real_report(path) if path.suffix == ".json" else _seed(path, form)
-    unit = _unit(agency)
+    agency, year, tables, narratives = real_report(path) if path.suffix == ".json" else _seed(path, form)
+    unit = guess_unit_kind(agency)
     script = full_script(
         form,
         agency,
@@ -96,7 +62,7 @@ def test_a_whole_report_filled_from_a_pipe_renders_every_number_and_paragraph(
     assert "报告已提交" in done.stdout
     assert "随后发送" not in done.stdout  # the terminal says where the files are instead
     assert f"报告文件已写入 {tmp_path / 'out'}：" in done.stdout
-    text = _written_text(tmp_path)
+    text = written_text(tmp_path)
     assert text.splitlines()[0].strip() == f"{agency}{year}年政府信息公开工作年度报告"
     assert text.splitlines()[-1].endswith("日")  # the sign-off: the agency, then the submission date
     assert_tables_in_text(text, form.compute_totals(tables) | tables)
@@ -118,58 +84,28 @@ def test_bad_input_is_refused_in_chinese_and_the_question_stays(tmp_path: Path) 
     assert "第 2/43 项" in out
 
 
-async def _start_terminal(
-    env: dict[str, str], cwd: Path, *, stderr: int
-) -> tuple[asyncio.subprocess.Process, asyncio.StreamWriter, asyncio.StreamReader]:
-    """`./nianbao` without a token, as its own process with a pipe in and out."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        env=env,
-        cwd=cwd,
-    )
-    assert process.stdin is not None
-    assert process.stdout is not None
-    return process, process.stdin, process.stdout
-
-
-async def _read_until(stream: asyncio.StreamReader, marker: str) -> str:
-    seen: list[str] = []
-    while True:
-        line = await asyncio.wait_for(stream.readline(), PROCESS_LIMIT)
-        if not line:
-            raise AssertionError(f"process ended before {marker!r}:\n" + "".join(seen[-20:]))
-        seen.append(line.decode("utf-8"))
-        if marker in seen[-1]:
-            return "".join(seen)
-
-
 @pytest.mark.slow
 async def test_sigkill_in_table_three_resumes_at_the_same_question(database_url: str, tmp_path: Path) -> None:
     form = form_2021()
     path = REAL_REPORTS[0]
-    agency, year, tables, narratives = _real_report(path)
-    unit = _unit(agency)
+    agency, year, tables, narratives = real_report(path)
+    unit = guess_unit_kind(agency)
     script = full_script(form, agency, unit, year, {**tables, **narratives})
     items = form.items_for(unit)
     stop_at = next(i for i, item in enumerate(items) if item.id == "t3.deny_third_party")
     cut = 3 + stop_at  # onboarding lines + one line per table item before it
     marker = f"第 {stop_at + 1}/{len(items)} 项"
-    env = _env(database_url, tmp_path)
+    env = terminal_env(database_url, tmp_path)
 
-    first, first_in, first_out = await _start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
+    first, first_in, first_out = await start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
     first_in.write(("\n".join(script[:cut]) + "\n").encode())
     await first_in.drain()
-    await _read_until(first_out, marker)
+    await read_until(first_out, marker)
     first.send_signal(signal.SIGKILL)
     assert await first.wait() == -signal.SIGKILL
 
-    second, _second_in, second_out = await _start_terminal(env, tmp_path, stderr=subprocess.PIPE)
-    shown = await _read_until(second_out, "项")
+    second, _second_in, second_out = await start_terminal(env, tmp_path, stderr=subprocess.PIPE)
+    shown = await read_until(second_out, "项")
     assert marker in shown, shown
     assert items[stop_at].title in (shown + (await second_out.readline()).decode())
     stdout, stderr = await asyncio.wait_for(
@@ -177,7 +113,7 @@ async def test_sigkill_in_table_three_resumes_at_the_same_question(database_url:
     )
     assert second.returncode == 0, stderr.decode()[-2000:]
     assert "报告已提交" in stdout.decode()
-    text = _written_text(tmp_path)
+    text = written_text(tmp_path)
     assert_tables_in_text(text, tables)
     assert_paragraphs_in_text(text, narratives)
 
@@ -201,15 +137,7 @@ def test_end_of_input_saves_and_the_next_run_resumes(tmp_path: Path) -> None:
 def test_imported_last_year_report_proposes_the_carry_over_in_the_terminal(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     source = next(p for p in REAL_REPORTS if "huaian" in p.name).with_suffix(".txt")
-    imported = subprocess.run(
-        [sys.executable, "-m", "bot", "import-report", str(source)],
-        capture_output=True,
-        text=True,
-        env=_env(url, tmp_path),
-        cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
-    )
+    imported = run_nianbao(["import-report", str(source)], url, tmp_path)
     assert imported.returncode == 0, imported.stderr[-2000:]
     assert "已导入：淮安市人民政府 2024 年" in imported.stdout
     lines = ["淮安市人民政府", "2", "2025", "目录 2", "0 0 0 0 0 0"]
@@ -237,7 +165,7 @@ def test_import_report_reads_a_pdf_and_says_what_it_read(tmp_path: Path) -> None
     page.write_text(render_html(ctx), encoding="utf-8")
     pdf = tmp_path / "平潭2024年报.pdf"
     print_to_pdf(page, pdf, profile=tmp_path / "profile")
-    imported = _cli(["import-report", str(pdf)], url, tmp_path)
+    imported = run_nianbao(["import-report", str(pdf)], url, tmp_path)
     assert imported.returncode == 0, imported.stderr[-2000:]
     assert "已导入：平潭综合实验区 2024 年" in imported.stdout
     assert (
@@ -245,18 +173,6 @@ def test_import_report_reads_a_pdf_and_says_what_it_read(tmp_path: Path) -> None
         in imported.stdout
     )
     assert imported.stderr == ""  # pdfminer's font warnings stay out of the operator's terminal
-
-
-def _cli(args: list[str], url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=_env(url, tmp_path),
-        cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
-    )
 
 
 def test_an_overlong_agency_name_is_refused_and_asked_again(tmp_path: Path) -> None:
@@ -304,12 +220,12 @@ def test_a_finished_year_typed_after_the_current_year_warning_is_taken(tmp_path:
 @pytest.mark.parametrize("year", ["1900", "99999"])
 def test_cli_years_outside_2008_to_now_are_refused_and_nothing_is_written(year: str, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    done = _cli(["export", "--year", year, "--out", str(tmp_path / "zips")], url, tmp_path)
+    done = run_nianbao(["export", "--year", year, "--out", str(tmp_path / "zips")], url, tmp_path)
     assert done.returncode == 2
     assert "年度应为 2008 至" in done.stderr
     assert not (tmp_path / "zips").exists()
     source = next(p for p in REAL_REPORTS if "huaian" in p.name).with_suffix(".txt")
-    imported = _cli(["import-report", str(source), "--year", year], url, tmp_path)
+    imported = run_nianbao(["import-report", str(source), "--year", year], url, tmp_path)
     assert imported.returncode == 2
     assert "年度应为 2008 至" in imported.stderr
 
@@ -317,8 +233,8 @@ def test_cli_years_outside_2008_to_now_are_refused_and_nothing_is_written(year: 
 def test_import_report_refuses_an_overlong_agency_name_and_stores_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     source = next(p for p in REAL_REPORTS if "huaian" in p.name).with_suffix(".txt")
-    imported = _cli(["import-report", str(source), "--agency", "局" * 244], url, tmp_path)
+    imported = run_nianbao(["import-report", str(source), "--agency", "局" * 244], url, tmp_path)
     assert imported.returncode == 2
     assert "单位名称有 244 个字，超过了 60 个字的上限" in imported.stdout
-    exported = _cli(["export", "--year", "2024", "--out", str(tmp_path / "zips")], url, tmp_path)
+    exported = run_nianbao(["export", "--year", "2024", "--out", str(tmp_path / "zips")], url, tmp_path)
     assert "2024 年度还没有报告" in exported.stdout

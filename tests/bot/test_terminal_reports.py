@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from dialogs.report_2021 import form_2021
-from tests.bot.test_terminal import (
-    PROCESS_LIMIT,
-    _env,
-    _read_until,
-    _real_report,
-    _start_terminal,
-    _unit,
-    run_terminal,
-)
+from dialogs.report_2021 import form_2021, guess_unit_kind
 from tests.helpers.fixtures import REAL_REPORTS
 from tests.helpers.scripts import full_script
+from tests.helpers.terminal import (
+    read_until,
+    real_report,
+    run_nianbao,
+    run_terminal,
+    start_terminal,
+    terminal_env,
+)
 
 LICENSING = "第二十条第（五）项 — 行政许可：本年处理决定数量"
 PENALTY = "第二十条第（六）项 — 行政处罚：本年处理决定数量"
@@ -37,38 +35,30 @@ def _rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def _cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=_env(_db(tmp_path), tmp_path),
-        cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
-    )
+    return run_nianbao(args, _db(tmp_path), tmp_path)
 
 
 async def test_an_answer_typed_in_one_terminal_after_another_moved_on_is_refused(tmp_path: Path) -> None:
-    env = _env(_db(tmp_path), tmp_path)
-    first, first_in, first_out = await _start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
+    env = terminal_env(_db(tmp_path), tmp_path)
+    first, first_in, first_out = await start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
     first_in.write("某区审批局\n1\n2024\n1 0 3\n2 1 40\n".encode())
     await first_in.drain()
-    await _read_until(first_out, LICENSING)  # this terminal now shows 行政许可
+    await read_until(first_out, LICENSING)  # this terminal now shows 行政许可
 
-    second, second_in, second_out = await _start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
-    await _read_until(second_out, LICENSING)
+    second, second_in, second_out = await start_terminal(env, tmp_path, stderr=subprocess.DEVNULL)
+    await read_until(second_out, LICENSING)
     second_in.write(b"5\n")
     await second_in.drain()
-    await _read_until(second_out, PENALTY)  # the other terminal answered 行政许可 and moved on
+    await read_until(second_out, PENALTY)  # the other terminal answered 行政许可 and moved on
 
     first_in.write(b"7\n")  # typed while this terminal still showed 行政许可
     await first_in.drain()
-    refused = await _read_until(first_out, PENALTY)
+    refused = await read_until(first_out, PENALTY)
     assert "报告已在别处（另一个窗口或设备）修改" in refused
     assert "已保存" not in refused
     first_in.write(b"7\n")
     await first_in.drain()
-    saved = await _read_until(first_out, "第 5/43 项")
+    saved = await read_until(first_out, "第 5/43 项")
     assert f"已保存「{PENALTY}」：7。" in saved
     for process, stream in ((first, first_in), (second, second_in)):
         stream.close()
@@ -131,8 +121,8 @@ def test_a_second_report_is_started_and_a_mistyped_one_corrected_from_the_list(t
 @pytest.mark.slow
 def test_a_returned_report_is_edited_again_in_the_terminal_and_rendered_again(tmp_path: Path) -> None:
     form = form_2021()
-    agency, year, tables, narratives = _real_report(REAL_REPORTS[0])
-    script = full_script(form, agency, _unit(agency), year, {**tables, **narratives})
+    agency, year, tables, narratives = real_report(REAL_REPORTS[0])
+    script = full_script(form, agency, guess_unit_kind(agency), year, {**tables, **narratives})
     submitted = run_terminal(script, _db(tmp_path), tmp_path)
     assert "报告已提交" in submitted.stdout, submitted.stderr[-2000:]
 

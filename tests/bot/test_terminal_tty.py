@@ -14,7 +14,7 @@ import termios
 import threading
 from pathlib import Path
 
-from tests.bot.test_terminal import PROCESS_LIMIT, _env
+from tests.helpers.terminal import PROCESS_LIMIT, terminal_env
 
 OVERVIEW_ITEM = 35  # 一、总体情况 — 开篇概述 in a department's dialog (修改 35)
 
@@ -105,7 +105,7 @@ def _stored(tmp_path: Path, key: str) -> str:
 def test_a_paste_longer_than_the_tty_line_limit_is_stored_whole(tmp_path: Path) -> None:
     paste = ("本机关坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《条例》。" * 150)[:5292]
     assert len(paste.encode()) > 3 * 4095  # several times the canonical line limit
-    term = _Pty(_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path), tmp_path)
+    term = _Pty(terminal_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path), tmp_path)
     mark = term.expect("请输入单位全称")
     for line in ("某区审批局", "1", ""):
         term.type(line + "\r")  # Enter on a terminal sends CR
@@ -125,7 +125,7 @@ def test_a_paste_longer_than_the_tty_line_limit_is_stored_whole(tmp_path: Path) 
 
 
 def test_the_terminal_settings_are_restored_when_the_assistant_ends(tmp_path: Path) -> None:
-    term = _Pty(_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path), tmp_path)
+    term = _Pty(terminal_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path), tmp_path)
     term.expect("请输入单位全称")
     local_modes = 3
     assert not int(term.modes()[local_modes]) & termios.ICANON  # type: ignore[call-overload]

@@ -115,6 +115,10 @@ def test_government_report_counts_three_more_items() -> None:
         ("t4.review", "1 0 0", "这里需要 4 个数（结果维持、结果纠正、其他结果、尚未审结），您输入了 3 个"),
         ("t2.licensing", "   ", "没有收到数字"),
         ("text.s5", "   ", "内容为空"),
+        ("text.s1.active", "完成", "内容为空"),  # done before any paragraph
+        ("t2.licensing", "完成", "当前问题需要输入数字"),  # done is for narratives
+        # a shortcut outside its table
+        ("t2.licensing", "无行政复议、行政诉讼", "只能在表三（或表四）中使用"),
     ],
 )
 def test_bad_input_keeps_position_and_answers_and_says_what_was_wrong(
@@ -494,14 +498,6 @@ def test_confirm_zero_with_nothing_pending_changes_nothing() -> None:
     assert driver.item == "t3.partial"
 
 
-def test_a_shortcut_outside_its_table_is_refused() -> None:
-    driver = at("t2.licensing")
-    driver.send("无行政复议、行政诉讼")
-    assert "只能在表三（或表四）中使用" in driver.last_text
-    assert driver.item == "t2.licensing"
-    assert driver.answers == {}
-
-
 # --- the 勾稽 rule -------------------------------------------------------------------------------
 def _at_carried_out() -> Driver:
     driver = Driver(FORM, DEPARTMENT)
@@ -621,19 +617,6 @@ def test_a_narrative_takes_several_messages_then_done() -> None:
     driver.send("完成")
     assert driver.answers["text.s1.active"] == "第一段。\n第二段。\n第三段。"
     assert driver.item == "text.s1.requests"
-
-
-def test_done_without_text_is_refused() -> None:
-    driver = at("text.s1.active")
-    driver.send("完成")
-    assert "内容为空" in driver.last_text
-    assert driver.item == "text.s1.active"
-
-
-def test_done_on_a_number_question_is_refused() -> None:
-    driver = at("t2.licensing")
-    driver.send("完成")
-    assert "当前问题需要输入数字" in driver.last_text
 
 
 def test_adopting_the_generated_sentence_uses_the_tables_numbers() -> None:

@@ -14,6 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from dialogs.engine import Choice, DialogState, Event, Press, ReportInfo, Resume, Step, Text, step
 from dialogs.form import UnitKind, Value
 from dialogs.report_2021 import form_2021
+from tests.helpers.dialog import apply_writes
 from tests.helpers.fuzz import CJK, any_text, broken_tables, unbalanced_columns
 
 FORM = form_2021()
@@ -39,11 +40,7 @@ class EngineDialog(RuleBasedStateMachine):
 
     def send(self, event: Text | Press | Resume) -> None:
         result = step(FORM, self.info, self.answers, self.state, event)
-        for write in result.writes:
-            if write.value is None:
-                self.answers.pop(write.key, None)
-            else:
-                self.answers[write.key] = write.value
+        apply_writes(self.answers, result.writes)
         self.state = result.state
         self.last = result
         if Event.SUBMITTED in result.events:

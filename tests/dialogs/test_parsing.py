@@ -116,14 +116,21 @@ def test_units_on_every_number_of_a_row_are_accepted() -> None:
     [
         ("12.5", Decimal("12.5")),
         ("12.5万元", Decimal("12.5")),
-        ("3000元", Decimal("0.3")),
+        ("3000元", Decimal("0.3")),  # yuan are converted
         ("125元", Decimal("0.0125")),
         ("0.5万", Decimal("0.5")),
         ("二十五万", Decimal("25")),
         ("１２．５", Decimal("12.5")),
+        ("0.1", Decimal("0.1")),  # fees: up to six decimal places are kept
+        ("0.12", Decimal("0.12")),
+        ("1.123", Decimal("1.123")),
+        ("0.1234", Decimal("0.1234")),
+        ("0.12345", Decimal("0.12345")),
+        ("0.123456", Decimal("0.123456")),
+        ("0.100000", Decimal("0.1")),
     ],
 )
-def test_amounts_in_wan_yuan_convert_yuan(raw: str, expected: Decimal) -> None:
+def test_amounts_in_wan_yuan_convert_yuan_and_keep_six_decimal_places(raw: str, expected: Decimal) -> None:
     result = parse_value(raw, WAN_YUAN)
     assert isinstance(result, Decimal)
     assert result == expected
@@ -157,24 +164,6 @@ def test_thousands_separators_inside_a_row_are_accepted() -> None:
 def test_a_comma_between_two_numbers_of_a_row_separates_them() -> None:
     two = ROW[:2]
     assert parse_values("1,234", two) == [1, 234]
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("0.1", Decimal("0.1")),
-        ("0.12", Decimal("0.12")),
-        ("1.123", Decimal("1.123")),
-        ("0.1234", Decimal("0.1234")),
-        ("0.12345", Decimal("0.12345")),
-        ("0.123456", Decimal("0.123456")),
-        ("0.100000", Decimal("0.1")),
-    ],
-)
-def test_fee_decimals_up_to_six_places_are_accepted(raw: str, expected: Decimal) -> None:
-    result = parse_value(raw, WAN_YUAN)
-    assert result == expected
-    assert isinstance(result, Decimal)
 
 
 def test_a_whole_amount_has_no_exponent() -> None:

@@ -81,12 +81,39 @@ def test_similarity_of_unrelated_texts_is_low_and_of_copies_high() -> None:
     assert similarity(text, "开展政务新媒体专项检查，督促整改表述不规范问题。") < 0.5
 
 
-def test_statistics_period_of_last_year_is_an_error() -> None:
-    facts = changed(make_facts(), text__preamble="报告中所列数据统计期限自2023年1月1日起至2023年12月31日止。")
-    (finding,) = findings(facts, "XY-YEAR")
-    assert finding.severity is Severity.ERROR
-    assert finding.keys == ("text.preamble",)
-    assert "2023年1月1日起至2023年12月31日止" in finding.message
+@pytest.mark.parametrize(
+    ("key", "text", "severity", "quoted"),
+    [
+        pytest.param(
+            "text.preamble",
+            "报告中所列数据统计期限自2023年1月1日起至2023年12月31日止。",
+            Severity.ERROR,
+            "2023年1月1日起至2023年12月31日止",
+            id="statistics_period_of_last_year_is_an_error",
+        ),
+        pytest.param(
+            "text.s1.active",
+            "2023年，我局在门户网站主动公开政府信息120条。",
+            Severity.ERROR,
+            "「2023年，我局在门户网站主动公开政府信息120条」",
+            id="paragraph_opening_with_last_year_is_an_error",
+        ),
+        pytest.param(
+            "text.s5",
+            "2023年，我局存在解读不足的问题。下一步将加强培训，一是完善制度。",
+            Severity.WARNING,
+            "「2023年，我局存在解读不足的问题」",
+            id="last_year_opening_in_section_five_only_warns",
+        ),
+    ],
+)
+def test_last_years_date_in_a_narrative_is_flagged(
+    key: str, text: str, severity: Severity, quoted: str
+) -> None:
+    (finding,) = findings(with_answers(make_facts(), {key: text}), "XY-YEAR")
+    assert finding.severity is severity
+    assert finding.keys == (key,)
+    assert quoted in finding.message
 
 
 def test_statistics_period_with_spaces_is_read() -> None:
@@ -101,21 +128,6 @@ def test_title_year_of_last_year_is_an_error() -> None:
     (finding,) = findings(make_facts(source=source), "XY-YEAR")
     assert finding.severity is Severity.ERROR
     assert "某某区教育局2023年政府信息公开工作年度报告" in finding.message
-
-
-def test_paragraph_opening_with_last_year_is_flagged() -> None:
-    facts = changed(make_facts(), text__s1__active="2023年，我局在门户网站主动公开政府信息120条。")
-    (finding,) = findings(facts, "XY-YEAR")
-    assert finding.severity is Severity.ERROR
-    assert finding.keys == ("text.s1.active",)
-    assert "「2023年，我局在门户网站主动公开政府信息120条」" in finding.message
-
-
-def test_last_year_opening_in_section_five_only_warns() -> None:
-    facts = changed(make_facts(), text__s5="2023年，我局存在解读不足的问题。下一步将加强培训，一是完善制度。")
-    (finding,) = findings(facts, "XY-YEAR")
-    assert finding.severity is Severity.WARNING
-    assert finding.keys == ("text.s5",)
 
 
 @pytest.mark.parametrize(

@@ -9,16 +9,8 @@ import pytest
 from dialogs.form import UnitKind
 from dialogs.report_2021 import GOV_EXTRAS
 from dialogs.rules import Severity, SourceFacts
-from tests.helpers.rule_reports import changed, findings, make_facts
+from tests.helpers.rule_reports import OFFICIAL_HEADINGS, changed, findings, make_facts
 
-_HEADINGS = (
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-)
 FORMAT_RULES = (
     "FMT-SECTIONS",
     "FMT-SUBSECTIONS",
@@ -33,14 +25,15 @@ FORMAT_RULES = (
 @pytest.mark.parametrize("unit", list(UnitKind))
 def test_clean_report_passes_every_format_rule(unit: UnitKind) -> None:
     facts = make_facts(
-        unit=unit, source=SourceFacts(title="某某区教育局2024年政府信息公开工作年度报告", headings=_HEADINGS)
+        unit=unit,
+        source=SourceFacts(title="某某区教育局2024年政府信息公开工作年度报告", headings=OFFICIAL_HEADINGS),
     )
     for rule_id in (*FORMAT_RULES, "FMT-LEN", "DEADLINE"):
         assert findings(facts, rule_id) == [], rule_id
 
 
 def test_export_artifacts_in_headings_are_accepted() -> None:
-    headings = ("## 一、总体情况", *(f"#### {h}" for h in _HEADINGS[1:]))
+    headings = ("## 一、总体情况", *(f"#### {h}" for h in OFFICIAL_HEADINGS[1:]))
     assert findings(make_facts(source=SourceFacts(headings=headings)), "FMT-SECTIONS") == []
 
 

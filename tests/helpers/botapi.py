@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from html.parser import HTMLParser
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -194,16 +194,34 @@ class _StoredFile:
     data: bytes
 
 
+_T = TypeVar("_T")
+
+
+@dataclass(slots=True)
+class _Feed(Generic[_T]):
+    """What the bot put into a chat, oldest first, and how far the test has read it."""
+
+    items: list[_T] = field(default_factory=list)
+    read: int = 0
+
+    @property
+    def unread(self) -> int:
+        return len(self.items) - self.read
+
+    def take(self, count: int) -> list[_T]:
+        start = self.read
+        self.read += count
+        return self.items[start : start + count]
+
+
 @dataclass(slots=True)
 class _Chat:
     chat: Json
     user: Json
     next_message_id: int = 1
     messages: dict[int, Json] = field(default_factory=dict)
-    bot_messages: list[Json] = field(default_factory=list)
-    outputs: list[BotOutput] = field(default_factory=list)
-    read_messages: int = 0
-    read_outputs: int = 0
+    bot_messages: _Feed[Json] = field(default_factory=_Feed)
+    outputs: _Feed[BotOutput] = field(default_factory=_Feed)  # messages and edits, a cursor of its own
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
 
@@ -626,7 +644,7 @@ class StandIn:
 
     def bot_messages(self, chat_id: int) -> list[Json]:
         chat = self._chats.get(chat_id)
-        return [dict(m) for m in chat.bot_messages] if chat else []
+        return [dict(m) for m in chat.bot_messages.items] if chat else []
 
     def message(self, chat_id: int, message_id: int) -> Json:
         """A message as it is now (after edits)."""
@@ -645,18 +663,8 @@ class StandIn:
     async def wait_for_messages(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> list[Json]:  # noqa: ASYNC109
         """The next ``count`` bot messages in the chat not yet returned by this or ``next_reply``."""
         chat = self._chat(chat_id, None)
-        await self._wait(
-            chat.changed,
-            lambda: len(chat.bot_messages) - chat.read_messages >= count,
-            timeout,
-            lambda: (
-                f"chat {chat_id}: waited for {count} new bot messages, "
-                f"have {len(chat.bot_messages) - chat.read_messages}"
-            ),
-        )
-        start = chat.read_messages
-        chat.read_messages += count
-        return [dict(m) for m in chat.bot_messages[start : start + count]]
+        await self._wait_unread(chat_id, chat, chat.bot_messages, count, timeout, "new bot messages")
+        return [dict(m) for m in chat.bot_messages.take(count)]
 
     async def next_reply(self, chat_id: int, timeout: float = 10.0) -> Json:  # noqa: ASYNC109
         """The next unread bot message in the chat, as it was sent."""
@@ -665,17 +673,8 @@ class StandIn:
     async def wait_for_outputs(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> list[BotOutput]:  # noqa: ASYNC109
         """The next ``count`` new messages *or edits* in the chat (own cursor, independent of replies)."""
         chat = self._chat(chat_id, None)
-        await self._wait(
-            chat.changed,
-            lambda: len(chat.outputs) - chat.read_outputs >= count,
-            timeout,
-            lambda: (
-                f"chat {chat_id}: waited for {count} outputs, have {len(chat.outputs) - chat.read_outputs}"
-            ),
-        )
-        start = chat.read_outputs
-        chat.read_outputs += count
-        return chat.outputs[start : start + count]
+        await self._wait_unread(chat_id, chat, chat.outputs, count, timeout, "outputs")
+        return chat.outputs.take(count)
 
     async def wait_for_call(
         self,
@@ -1106,8 +1105,8 @@ class StandIn:
     async def _record_output(self, chat: _Chat, kind: OutputKind, message: Json) -> None:
         snapshot = dict(message)
         if kind is OutputKind.MESSAGE:
-            chat.bot_messages.append(snapshot)
-        chat.outputs.append(BotOutput(kind, snapshot, self.clock()))
+            chat.bot_messages.items.append(snapshot)
+        chat.outputs.items.append(BotOutput(kind, snapshot, self.clock()))
         async with chat.changed:
             chat.changed.notify_all()
 
@@ -1145,6 +1144,23 @@ class StandIn:
         self._updates.append(update)
         async with self._updates_changed:
             self._updates_changed.notify_all()
+
+    async def _wait_unread(
+        self,
+        chat_id: int,
+        chat: _Chat,
+        feed: _Feed[Any],
+        count: int,
+        timeout: float,  # noqa: ASYNC109
+        what: str,
+    ) -> None:
+        """Until the chat's `feed` has `count` items the test has not read yet."""
+        await self._wait(
+            chat.changed,
+            lambda: feed.unread >= count,
+            timeout,
+            lambda: f"chat {chat_id}: waited for {count} {what}, have {feed.unread}",
+        )
 
     @staticmethod
     async def _wait(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from dialogs.engine import DialogState, Press, ReportInfo, Resume, Step, Text, step
+from dialogs.engine import DialogState, Press, ReportInfo, Resume, Step, Text, Write, step
 from dialogs.form import Form, UnitKind, Value
 from dialogs.report_2021 import form_2021
 from dialogs.rules import CORE_RULES, Rule
+
+
+def apply_writes(answers: dict[str, Value], writes: Iterable[Write]) -> None:
+    """Apply a step's writes to `answers` as storage commits them: a None value deletes the key."""
+    for write in writes:
+        if write.value is None:
+            answers.pop(write.key, None)
+        else:
+            answers[write.key] = write.value
 
 
 class Driver:
@@ -48,11 +57,7 @@ class Driver:
         return self._apply(step(self.form, self.info, self.answers, self.state, Resume(), rules=self.rules))
 
     def _apply(self, result: Step) -> Step:
-        for write in result.writes:
-            if write.value is None:
-                self.answers.pop(write.key, None)
-            else:
-                self.answers[write.key] = write.value
+        apply_writes(self.answers, result.writes)
         self.state = result.state
         self.steps.append(result)
         return result

@@ -143,6 +143,15 @@ async def set_report_status(db: Database, *, agency_id: int, year: int, status: 
         session.add(report)
 
 
+async def submitted_report(db: Database, *, agency: str, year: int, staff: tuple[int, str]) -> int:
+    """A submitted report of a new `agency` with one member, in an open round of `year`."""
+    await open_round(db, year=year, deadline=date(year + 1, 1, 31))
+    [member] = await add_agency_with_staff(db, name=agency, year=year, staff=[staff])
+    await set_report_status(db, agency_id=member.agency_id, year=year, status=ReportStatus.SUBMITTED)
+    assert member.report_id is not None
+    return member.report_id
+
+
 async def person(db: Database, person_id: int) -> Person:
     async with db.session() as session:
         found = await session.get(Person, person_id)

@@ -15,6 +15,15 @@ from dialogs.sentences import fee_sentence, preamble_sentence, requests_paragrap
 
 YEAR = 2024
 AGENCY = "某某区教育局"
+# The six part headings as the 2021 template prints them (what a clean imported report has).
+OFFICIAL_HEADINGS = (
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+)
 
 # Table 三 by row and column (columns not given are 0); balanced in every column.
 _T3: dict[str, dict[str, int]] = {

@@ -1,10 +1,11 @@
-"""A report stored in the database with given answers, its clerk positioned at review."""
+"""A report stored in the database with given answers, its clerk positioned at review (or as told)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from dialogs.form import UnitKind, Value
 from storage import repositories as repo
@@ -20,6 +21,27 @@ class SeededReport:
     person_id: int
 
 
+async def telegram_clerk(db: Database, telegram_id: int, name: str = "clerk") -> int:
+    """The person of a Telegram user (created as if they had started the bot), to seed a report for."""
+    return await _telegram_person_id(db, telegram_id, display_name=name, create=True)
+
+
+async def joined_person(db: Database, telegram_id: int) -> int:
+    """The person a Telegram user became by opening their invite in the test (never created here,
+    and their Telegram name is kept)."""
+    return await _telegram_person_id(db, telegram_id, display_name="", create=False)
+
+
+async def _telegram_person_id(db: Database, telegram_id: int, *, display_name: str, create: bool) -> int:
+    async with db.session() as s:
+        person = await repo.telegram_person(
+            session=s, telegram_id=telegram_id, display_name=display_name, create=create
+        )
+        assert person is not None, f"Telegram user {telegram_id} is nobody yet"
+        assert person.id is not None
+        return person.id
+
+
 async def seed_report(
     db: Database,
     *,
@@ -30,7 +52,9 @@ async def seed_report(
     unit: UnitKind = UnitKind.DEPARTMENT,
     person_id: int | None = None,
     local_name: str = "clerk",
+    position: Mapping[str, Any] | None = None,
 ) -> SeededReport:
+    """`position` is the clerk's stored dialog state (JSON); by default, at review."""
     async with db.session() as s:
         found = await repo.find_agency(session=s, name=agency)
         if found is None:
@@ -60,7 +84,11 @@ async def seed_report(
             at=SEEDED_AT,
         )
         await repo.save_position(
-            session=s, person_id=person_id, report_id=report_id, state={"mode": "review"}, at=SEEDED_AT
+            session=s,
+            person_id=person_id,
+            report_id=report_id,
+            state={"mode": "review"} if position is None else position,
+            at=SEEDED_AT,
         )
         await repo.set_active_report(session=s, person_id=person_id, report_id=report_id)
     return SeededReport(agency_id, report_id, person_id)

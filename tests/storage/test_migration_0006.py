@@ -4,12 +4,10 @@ the answers that were real stay."""
 
 from __future__ import annotations
 
-from alembic import command
-from sqlalchemy import text
 from sqlmodel import col, select
 
-from storage.db import Database, alembic_config
 from storage.tables import Answer, AnswerChange, Confirmation, StatusChange
+from tests.helpers.databases import upgraded_from
 
 _ROWS = (
     "insert into agency (id, name, unit_kind, created_at) "
@@ -39,15 +37,7 @@ _ROWS = (
 async def test_a_database_of_the_previous_release_moves_its_pseudo_answers_into_rows(
     database_url: str,
 ) -> None:
-    db = Database(database_url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0005"))
-            for statement in _ROWS:
-                if conn.dialect.name == "postgresql":
-                    statement = statement.replace("char(", "chr(")
-                await conn.execute(text(statement))
-        await db.upgrade()
+    async with upgraded_from(database_url, "0005", _ROWS) as db:
         async with db.session() as session:
             confirmations = (await session.exec(select(Confirmation).order_by(col(Confirmation.id)))).all()
             changes = (await session.exec(select(StatusChange))).all()
@@ -64,5 +54,3 @@ async def test_a_database_of_the_previous_release_moves_its_pseudo_answers_into_
         ]
         assert list(answers) == ["sec2.rules.made"]
         assert list(history) == ["sec2.rules.made"]
-    finally:
-        await db.dispose()

@@ -3,18 +3,16 @@ upgrade of a database of the previous release."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
-from alembic import command
-from sqlalchemy import text
 from sqlmodel import func, select
 
 from storage import outbox
 from storage import reminders as reminder_store
-from storage.db import Database, alembic_config
+from storage.db import Database
 from storage.outbox import Outgoing
 from storage.tables import OutboxKind, OutboxMessage
+from tests.helpers.databases import on_separate_engines, upgraded_from
 from tests.helpers.reminders import default_district_id
 
 NOW = datetime(2026, 1, 24, 1, 0, tzinfo=UTC)
@@ -60,7 +58,6 @@ async def test_senders_on_separate_engines_claim_disjoint_rows(database_url: str
     await setup.upgrade()
     async with setup.session() as session:
         await outbox.enqueue_now(session=session, messages=[_message(n) for n in range(40)], at=NOW)
-    senders = [Database(database_url) for _ in range(4)]
 
     async def claim_all(db: Database) -> list[int]:
         claimed: list[int] = []
@@ -72,10 +69,8 @@ async def test_senders_on_separate_engines_claim_disjoint_rows(database_url: str
             claimed += [r.id for r in rows]
 
     try:
-        results = await asyncio.gather(*(claim_all(db) for db in senders))
+        results = await on_separate_engines(database_url, 4, claim_all)
     finally:
-        for db in senders:
-            await db.dispose()
         await setup.dispose()
     every = [row_id for claimed in results for row_id in claimed]
     assert len(every) == 40
@@ -101,22 +96,17 @@ async def test_a_database_of_the_previous_release_upgrades_and_keeps_its_reminde
     database_url: str,
 ) -> None:
     """Claims finished before the outbox existed keep their own status in the digest."""
-    db = Database(database_url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0003"))
-            for statement in (
-                "insert into agency (id, name, unit_kind, created_at) "
-                "values (1, '区财政局', 'department', '2026-01-01 00:00:00')",
-                "insert into person (id, telegram_id, display_name, is_coordinator, created_at) "
-                "values (1, 11, '甲', false, '2026-01-01 00:00:00')",
-                "insert into report (id, agency_id, year, status, form_version, source, created_at) "
-                "values (1, 1, 2025, 'draft', '2021', 'dialog', '2026-01-01 00:00:00')",
-                "insert into reminder_sent (report_id, slot, person_id, status, claimed_at, sent_at) "
-                "values (1, 'd-7', 1, 'sent', '2026-01-24 01:00:00', '2026-01-24 01:00:01')",
-            ):
-                await conn.execute(text(statement))
-        await db.upgrade()
+    rows = (
+        "insert into agency (id, name, unit_kind, created_at) "
+        "values (1, '区财政局', 'department', '2026-01-01 00:00:00')",
+        "insert into person (id, telegram_id, display_name, is_coordinator, created_at) "
+        "values (1, 11, '甲', false, '2026-01-01 00:00:00')",
+        "insert into report (id, agency_id, year, status, form_version, source, created_at) "
+        "values (1, 1, 2025, 'draft', '2021', 'dialog', '2026-01-01 00:00:00')",
+        "insert into reminder_sent (report_id, slot, person_id, status, claimed_at, sent_at) "
+        "values (1, 'd-7', 1, 'sent', '2026-01-24 01:00:00', '2026-01-24 01:00:01')",
+    )
+    async with upgraded_from(database_url, "0003", rows) as db:
         async with db.session() as session:
             outcome = await reminder_store.slot_outcome(
                 session=session,
@@ -131,5 +121,3 @@ async def test_a_database_of_the_previous_release_upgrades_and_keeps_its_reminde
         ]
         assert (outcome.in_flight, outcome.unknown) == (0, 0)
         assert await _rows(db) == 1
-    finally:
-        await db.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,6 +13,7 @@ from storage import reminders as store
 from storage.db import Database
 from storage.outbox import Claimed, Outgoing
 from storage.tables import OutboxKind, Report, ReportingRound, ReportStatus
+from tests.helpers.databases import on_separate_engines
 from tests.helpers.reminders import (
     Member,
     add_agency_with_staff,
@@ -154,7 +154,6 @@ async def test_concurrent_claims_of_one_reminder_give_exactly_one_winner(databas
     await setup.upgrade()
     await _round(setup)
     [member] = await add_agency_with_staff(setup, name="区教育局", year=YEAR, staff=[(11, "甲")])
-    engines = [Database(database_url) for _ in range(6)]
 
     async def claim(db: Database) -> int | None:
         async with db.session() as session:
@@ -167,10 +166,8 @@ async def test_concurrent_claims_of_one_reminder_give_exactly_one_winner(databas
             )
 
     try:
-        results = await asyncio.gather(*(claim(db) for db in engines))
+        results = await on_separate_engines(database_url, 6, claim)
     finally:
-        for db in engines:
-            await db.dispose()
         await setup.dispose()
     assert sum(r is not None for r in results) == 1
 

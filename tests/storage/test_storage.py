@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from dialogs.form import Form, UnitKind
 from dialogs.lifecycle import Action, Actor, Denied
 from storage import repositories as repo
-from storage.db import Database, alembic_config
+from storage.db import Database
 from storage.tables import ReminderSent
+from tests.helpers.databases import upgraded_from
 
 T0 = datetime(2025, 1, 5, 1, 0, tzinfo=UTC)
 
@@ -192,33 +192,16 @@ def test_decoding_many_rows_gives_the_typed_values(form: Form) -> None:
 async def test_an_existing_database_upgrades_to_counted_revisions(database_url: str) -> None:
     """A district that ran the previous release keeps its reports: migration 0003 gives them
     revision 0 and from then on every change to their answers is counted."""
-    db = Database(database_url)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0002"))
-            await conn.execute(
-                text(
-                    "insert into agency (id, name, unit_kind, created_at) "
-                    "values (1, '区财政局', 'department', '2025-01-01 00:00:00')"
-                )
-            )
-            await conn.execute(
-                text(
-                    "insert into report (id, agency_id, year, status, form_version, source, created_at) "
-                    "values (1, 1, 2024, 'draft', '2021', 'dialog', '2025-01-01 00:00:00')"
-                )
-            )
-            await conn.execute(
-                text(
-                    "insert into answer (report_id, key, value, raw, at) "
-                    "values (1, 't2.regulations.issued', '3', '3', '2025-01-01 00:00:00')"
-                )
-            )
-        await db.upgrade()
-        async with db.engine.begin() as conn:
-            assert (await conn.execute(text("select revision from report"))).scalar_one() == 0
-            await conn.execute(text("update answer set value = '4' where report_id = 1"))
-            await conn.execute(text("delete from answer where report_id = 1"))
-            assert (await conn.execute(text("select revision from report"))).scalar_one() == 2
-    finally:
-        await db.dispose()
+    rows = (
+        "insert into agency (id, name, unit_kind, created_at) "
+        "values (1, '区财政局', 'department', '2025-01-01 00:00:00')",
+        "insert into report (id, agency_id, year, status, form_version, source, created_at) "
+        "values (1, 1, 2024, 'draft', '2021', 'dialog', '2025-01-01 00:00:00')",
+        "insert into answer (report_id, key, value, raw, at) "
+        "values (1, 't2.regulations.issued', '3', '3', '2025-01-01 00:00:00')",
+    )
+    async with upgraded_from(database_url, "0002", rows) as db, db.engine.begin() as conn:
+        assert (await conn.execute(text("select revision from report"))).scalar_one() == 0
+        await conn.execute(text("update answer set value = '4' where report_id = 1"))
+        await conn.execute(text("delete from answer where report_id = 1"))
+        assert (await conn.execute(text("select revision from report"))).scalar_one() == 2
