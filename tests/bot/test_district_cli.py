@@ -14,27 +14,18 @@ from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from storage.db import Database, sqlite_url
 from storage.tables import ReportStatus
-from tests.bot.test_terminal import PROCESS_LIMIT, _env
 from tests.helpers.reminders import set_report_status
 from tests.helpers.rule_reports import YEAR, clean_answers
 from tests.helpers.seeded_reports import report_status, seed_report
+from tests.helpers.terminal import run_captured, terminal_env
 
 NAMES = ("某某区财政局", "某某区民政局", "某某镇人民政府")
 
 
 def _cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = _env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path) | {
-        "NIANBAO_BOT_USERNAME": "nianbao_test_bot"
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=PROCESS_LIMIT,
-        check=False,
-    )
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env = terminal_env(database, tmp_path) | {"NIANBAO_BOT_USERNAME": "nianbao_test_bot"}
+    return run_captured([sys.executable, "-m", "bot", *args], env=env, cwd=tmp_path)
 
 
 def _ok(args: list[str], tmp_path: Path) -> str:
