@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.services.coordination import Board, Detail, History
+from bot.services.coordination import Board, Detail, History, Refusal, Refused
 from bot.settings import Settings
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
@@ -17,7 +17,31 @@ from dialogs.lifecycle import Status, was_handed_in
 from storage.dashboard import AgencyRow
 from storage.tables import as_utc
 
-__all__ = ["board_text", "detail_text", "history_text", "local_time"]
+__all__ = ["board_text", "detail_text", "history_text", "local_time", "refused_text"]
+
+
+def refused_text(
+    refused: Refused,
+    query: str = "",
+    *,
+    no_round: str = tmsg.AGENCY_NEED_ROUND,
+    unknown_district: str = tmsg.DISTRICT_UNKNOWN,
+) -> str:
+    """Why the coordination service refused; `no_round` and `unknown_district` name the command
+    that helps in the adapter's own words (Telegram's /round, the command line's `round`)."""
+    match refused.refusal:
+        case Refusal.NOT_COORDINATOR | Refusal.NOT_ADMIN:
+            return tmsg.COORDINATOR_ONLY
+        case Refusal.NO_ROUND:
+            return no_round
+        case Refusal.UNKNOWN_AGENCY:
+            return tmsg.AGENCY_UNKNOWN.format(query=query)
+        case Refusal.PICK_DISTRICT:
+            return tmsg.DISTRICT_PICK_FIRST
+        case Refusal.UNKNOWN_DISTRICT:
+            return unknown_district.format(district=query)
+        case Refusal.NO_PENDING_RETURN:
+            return tmsg.RETURN_NO_PENDING
 
 
 def local_time(moment: datetime, settings: Settings) -> str:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.coordinator_views import board_text, detail_text, history_text
+from bot.coordinator_views import board_text, detail_text, history_text, refused_text
 from bot.failures import ExitCode
 from bot.services.coordination import (
     OPERATOR,
@@ -39,15 +39,10 @@ log = logging.getLogger(__name__)
 
 
 def _refused(refused: Refused, *, district: str | None, query: str = "") -> str:
-    match refused.refusal:
-        case Refusal.UNKNOWN_DISTRICT:
-            return msg.CLI_UNKNOWN_DISTRICT.format(district=district)
-        case Refusal.NO_ROUND:
-            return msg.CLI_NO_ROUND
-        case Refusal.UNKNOWN_AGENCY:
-            return tmsg.AGENCY_UNKNOWN.format(query=query)
-        case _:  # the operator is never refused as a coordinator
-            return tmsg.COORDINATOR_ONLY
+    shown = district if refused.refusal is Refusal.UNKNOWN_DISTRICT else query
+    return refused_text(
+        refused, shown or "", no_round=msg.CLI_NO_ROUND, unknown_district=msg.CLI_UNKNOWN_DISTRICT
+    )
 
 
 def invite_link(settings: Settings, token: str) -> str:

@@ -15,7 +15,7 @@ from datetime import date
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.coordinator_views import board_text, detail_text, history_text
+from bot.coordinator_views import board_text, detail_text, history_text, refused_text
 from bot.export import build_export
 from bot.reminder_plan import ReminderPlan, calendar_note
 from bot.services.access import INVITE_TTL, Caller, Refusal
@@ -68,19 +68,7 @@ def _who(caller: Caller) -> Who:
 
 
 def _refused_text(refused: Refused, query: str = "") -> str:
-    match refused.refusal:
-        case CoordinationRefusal.NOT_COORDINATOR | CoordinationRefusal.NOT_ADMIN:
-            return tmsg.COORDINATOR_ONLY
-        case CoordinationRefusal.NO_ROUND:
-            return tmsg.AGENCY_NEED_ROUND
-        case CoordinationRefusal.UNKNOWN_AGENCY:
-            return tmsg.AGENCY_UNKNOWN.format(query=query)
-        case CoordinationRefusal.PICK_DISTRICT:
-            return tmsg.DISTRICT_PICK_FIRST
-        case CoordinationRefusal.UNKNOWN_DISTRICT:
-            return tmsg.DISTRICT_UNKNOWN.format(district=query)
-        case CoordinationRefusal.NO_PENDING_RETURN:
-            return tmsg.RETURN_NO_PENDING
+    return refused_text(refused, query)
 
 
 def _link(context: NianbaoContext, token: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,6 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.tables import AnswerChange, Person, StatusChange, as_utc
 
 __all__ = ["Entry", "report_history"]
+
+_Change = TypeVar("_Change", AnswerChange, StatusChange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,24 +30,23 @@ class Entry:
     comment: str = ""
 
 
+async def _with_people(
+    session: AsyncSession, model: type[_Change], report_id: int
+) -> Sequence[tuple[_Change, Person | None]]:
+    """The report's rows of `model`, oldest first, each with the person who made it."""
+    result = await session.exec(
+        select(model, Person)
+        .outerjoin(Person, col(Person.id) == col(model.by_person_id))
+        .where(col(model.report_id) == report_id)
+        .order_by(col(model.id))
+    )
+    return result.all()
+
+
 async def report_history(*, session: AsyncSession, report_id: int) -> list[Entry]:
     names: dict[int, str] = {}
-    answers = (
-        await session.exec(
-            select(AnswerChange, Person)
-            .outerjoin(Person, col(Person.id) == col(AnswerChange.by_person_id))
-            .where(AnswerChange.report_id == report_id)
-            .order_by(col(AnswerChange.id))
-        )
-    ).all()
-    statuses = (
-        await session.exec(
-            select(StatusChange, Person)
-            .outerjoin(Person, col(Person.id) == col(StatusChange.by_person_id))
-            .where(StatusChange.report_id == report_id)
-            .order_by(col(StatusChange.id))
-        )
-    ).all()
+    answers = await _with_people(session, AnswerChange, report_id)
+    statuses = await _with_people(session, StatusChange, report_id)
 
     def name(person: Person | None) -> str:
         if person is None or person.id is None:

@@ -223,6 +223,16 @@ class Coordination:
             return await repo.round_for_year(session=session, year=year, district_id=district.id)
         return await repo.latest_round(session=session, district_id=district.id)
 
+    async def _scoped_round(
+        self, session: AsyncSession, who: Who, district: str | None, year: int | None
+    ) -> tuple[District, ReportingRound] | Refused:
+        """The request's district and its round of `year` (or its latest)."""
+        scope = await self._scope(session, who, district)
+        if isinstance(scope, Refused):
+            return scope
+        rnd = await self._round(session, scope, year)
+        return Refused(Refusal.NO_ROUND) if rnd is None else (scope, rnd)
+
     # --- districts -------------------------------------------------------------------------------
     async def districts(self, who: Who) -> Districts | Refused:
         async with self.db.session() as session:
@@ -390,12 +400,10 @@ class Coordination:
     ) -> Board | Refused:
         """The district's counts and one page of its agencies (PAGE_SIZE, by name)."""
         async with self.db.session() as session:
-            scope = await self._scope(session, who, district)
-            if isinstance(scope, Refused):
-                return scope
-            rnd = await self._round(session, scope, year)
-            if rnd is None:
-                return Refused(Refusal.NO_ROUND)
+            found = await self._scoped_round(session, who, district, year)
+            if isinstance(found, Refused):
+                return found
+            scope, rnd = found
             counts = await board_store.counts(session=session, rnd=rnd)
             page = max(page, 0)
             matching, rows = await board_store.page(
@@ -419,12 +427,10 @@ class Coordination:
     ) -> Detail | Refused:
         """One agency of the district: its line, people, confirmed warnings and last status change."""
         async with self.db.session() as session:
-            scope = await self._scope(session, who, district)
-            if isinstance(scope, Refused):
-                return scope
-            rnd = await self._round(session, scope, year)
-            if rnd is None:
-                return Refused(Refusal.NO_ROUND)
+            found = await self._scoped_round(session, who, district, year)
+            if isinstance(found, Refused):
+                return found
+            scope, rnd = found
             agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
             if agency is None:
                 return Refused(Refusal.UNKNOWN_AGENCY)
