@@ -509,11 +509,17 @@ async def on_document(update: Update, context: NianbaoContext) -> None:
     who = await services.access.caller(update.effective_user.id)
     agency, year = _caption_agency_year(message.caption or "")
     own: tuple[Agency, int] | None = None
+    district_id: int | None = None
     if services.access.is_coordinator(who, update.effective_user.id):
         found = await _coordinator(update, context)
         if found is None:
             return
         chat_id, caller = found
+        scope = await services.coordination.district_of(_who(caller))
+        if isinstance(scope, Refused):
+            await send_text(context, chat_id, _refused_text(scope))
+            return
+        district_id = scope.id
     else:
         own = await _own_agency(context, who)
         if who is None or own is None:
@@ -544,7 +550,7 @@ async def on_document(update: Update, context: NianbaoContext) -> None:
         agency=agency,
         year=year,
         unit=UnitKind(own[0].unit_kind) if own is not None else None,
-        district_id=own[0].district_id if own is not None else None,
+        district_id=own[0].district_id if own is not None else district_id,
         at=services.clock(),
     )
     lines = [stored.message, result.summary] if stored.ok else [stored.message]

@@ -234,6 +234,11 @@ class Coordination:
         return Refused(Refusal.NO_ROUND) if rnd is None else (scope, rnd)
 
     # --- districts -------------------------------------------------------------------------------
+    async def district_of(self, who: Who, district: str | None = None) -> District | Refused:
+        """The district the person's requests are about now (what an import is filed under)."""
+        async with self.db.session() as session:
+            return await self._scope(session, who, district)
+
     async def districts(self, who: Who) -> Districts | Refused:
         async with self.db.session() as session:
             if who.actor is Actor.OPERATOR:
