@@ -40,16 +40,17 @@ class DistrictDraft:
 
 def aggregate(form: Form, reports: Iterable[Mapping[str, Value]]) -> dict[str, Value]:
     """Every numeric field summed over `reports`; a field is present if any report has it."""
+    numeric = [(f.key, f.kind is ValueKind.AMOUNT) for f in form.all_fields() if f.kind is not ValueKind.TEXT]
     totals: dict[str, int | Decimal] = {}
     for answers in reports:
-        for field in form.all_fields():
-            value = answers.get(field.key)
-            if field.kind is ValueKind.TEXT or value is None or isinstance(value, str):
+        for key, _ in numeric:
+            value = answers.get(key)
+            if value is None or isinstance(value, str):
                 continue
-            if field.kind is ValueKind.AMOUNT:
-                totals[field.key] = Decimal(totals.get(field.key, 0)) + Decimal(value)
-            else:
-                totals[field.key] = int(totals.get(field.key, 0)) + int(value)
+            totals[key] = totals.get(key, 0) + value  # int + Decimal is a Decimal
+    for key, is_amount in numeric:  # an amount stays a Decimal even if every unit typed an integer
+        if is_amount and key in totals:
+            totals[key] = Decimal(totals[key])
     return dict(totals)
 
 

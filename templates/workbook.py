@@ -127,18 +127,13 @@ def _write_sheet(
     widths = _column_widths(layout, units)
     _write_header(sheet, styles, layout, first_header, widths)
     first_data = first_header + depth
+    plain = [(c.key, styles.value(c.kind, bold=False)) for c in layout.columns]
     for r, unit in enumerate(units, first_data):
         kind = UNIT_NAMES.get(unit.kind.value, unit.kind.value)
-        _write_row(sheet, styles, r, layout.columns, unit.answers, (unit.agency, kind), bold=False)
-    _write_row(
-        sheet,
-        styles,
-        first_data + len(units),
-        layout.columns,
-        totals,
-        (TOTAL_LABEL, TOTAL_UNITS.format(count=len(units))),
-        bold=True,
-    )
+        _write_row(sheet, styles, r, plain, unit.answers, (unit.agency, kind), bold=False)
+    bold = [(c.key, styles.value(c.kind, bold=True)) for c in layout.columns]
+    labels = (TOTAL_LABEL, TOTAL_UNITS.format(count=len(units)))
+    _write_row(sheet, styles, first_data + len(units), bold, totals, labels, bold=True)
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
     _set_up_printing(sheet, first_header, first_data, n_columns)
@@ -204,18 +199,18 @@ def _write_row(
     sheet: Worksheet,
     styles: _Styles,
     row: int,
-    columns: Sequence[SheetColumn],
+    cells: Sequence[tuple[str, Format]],
     answers: Mapping[str, Value],
     labels: tuple[str, str],
     *,
     bold: bool,
 ) -> None:
+    """One agency's (or the total's) row: its labels, then each (key, format) cell of the sheet."""
     label = styles.label[bold]
     for c, text in enumerate(labels):
         sheet.write_string(row, c, _text(text), label)
-    for c, column in enumerate(columns, LABEL_COLUMNS):
-        value = answers.get(column.key)
-        style = styles.value(column.kind, bold=bold)
+    for c, (key, style) in enumerate(cells, LABEL_COLUMNS):
+        value = answers.get(key)
         if value is None:
             sheet.write_blank(row, c, None, style)  # an unanswered cell is empty, not 0
         elif isinstance(value, str):
