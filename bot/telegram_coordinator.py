@@ -228,9 +228,7 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
     chat_id, who = found
     args = _args(context)
     year = int(args[-1]) if args and args[-1].isdigit() and len(args[-1]) == 4 else None
-    query = " ".join(a for a in args if not (a.isdigit() and len(a) == 4)) or (
-        args[0] if args and args[0].isdigit() and len(args[0]) != 4 else ""
-    )
+    query = " ".join(a for a in args if not (a.isdigit() and len(a) == 4))  # a year is 4 digits
     if query:
         await _send_detail(context, chat_id, _who(who), query, year)
         return

@@ -305,22 +305,21 @@ async def load_answers(*, session: AsyncSession, form: Form, report_id: int) -> 
     return {a.key: decode(form, a.key, a.value) for a in result.all()}
 
 
-async def answers_of_reports(
-    *, session: AsyncSession, form: Form, report_ids: Sequence[int]
+async def answers_in_year(
+    *, session: AsyncSession, form: Form, year: int, district_id: int
 ) -> dict[int, dict[str, Value]]:
-    """The answers of many reports, by report (a few queries however many: the district export)."""
-    stored: dict[int, list[tuple[str, str]]] = {i: [] for i in report_ids}
-    connection = await session.connection()
-    for start in range(0, len(report_ids), 500):
-        chunk = list(report_ids[start : start + 500])
-        rows = await connection.execute(
-            sa_select(_answer.c.report_id, _answer.c.key, _answer.c.value).where(
-                _answer.c.report_id.in_(chunk)
-            )
-        )
-        for report_id, key, value in rows.all():
-            stored[report_id].append((key, value))
-    return {report_id: decode_rows(form, rows) for report_id, rows in stored.items()}
+    """The answers of every report of `year` of the district's agencies, by report: one query
+    joined on the server (the district export of thousands of reports)."""
+    rows = await (await session.connection()).execute(
+        sa_select(_answer.c.report_id, _answer.c.key, _answer.c.value)
+        .join(Report, col(Report.id) == _answer.c.report_id)
+        .join(Agency, col(Agency.id) == col(Report.agency_id))
+        .where(col(Report.year) == year, col(Agency.district_id) == district_id)
+    )
+    stored: dict[int, list[tuple[str, str]]] = {}
+    for report_id, key, value in rows.all():
+        stored.setdefault(report_id, []).append((key, value))
+    return {report_id: decode_rows(form, pairs) for report_id, pairs in stored.items()}
 
 
 async def agencies_of(*, session: AsyncSession, district_id: int) -> Sequence[Agency]:

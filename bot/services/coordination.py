@@ -485,8 +485,8 @@ class Coordination:
             agencies = list(await repo.agencies_of(session=session, district_id=scope.id or 0))
             by_id = {a.id: a for a in agencies}
             reports = await repo.reports_in_year(session=session, year=year, district_id=scope.id)
-            answers_of = await repo.answers_of_reports(
-                session=session, form=form, report_ids=[r.id for r in reports if r.id is not None]
+            answers_of = await repo.answers_in_year(
+                session=session, form=form, year=year, district_id=scope.id or 0
             )
             for report in reports:
                 agency = by_id.get(report.agency_id)
