@@ -66,9 +66,10 @@ async def round_command(
         print(tmsg.ROUND_CHANGED.format(district=scope.name, year=year, deadline=rnd.deadline), file=out)
     else:
         government = default_deadline(year, UnitKind.GOVERNMENT).isoformat()
-        text = tmsg.ROUND_OPENED.format(
+        text = tmsg.ROUND_OPENED_HEAD.format(
             district=scope.name, year=year, deadline=rnd.deadline.isoformat(), government=government
         )
+        text += msg.CLI_ROUND_HINT
         print(text, file=out)
     return 0
 

@@ -77,9 +77,12 @@ COORDINATOR_HELP = (
 # --- coordinator commands -------------------------------------------------------------------------
 COORDINATOR_ONLY = "该命令仅限协调员（政务公开办）使用。"
 ROUND_USAGE = "用法：/round 2024 [2025-01-31]（截止日期默认为次年 1 月 31 日）。"
-ROUND_OPENED = (
+ROUND_OPENED_HEAD = (
     "{district}：已开启 {year} 年度填报，截止日期 {deadline}（本级政府年度报告截止 {government}）。"
-    "用 /agency 单位名称 部门|人民政府 添加单位，或发送单位名单（.xlsx 或 .csv：单位名称、类型、联系人）批量添加。"
+)
+ROUND_OPENED = (
+    ROUND_OPENED_HEAD
+    + "用 /agency 单位名称 部门|人民政府 添加单位，或发送单位名单（.xlsx 或 .csv：单位名称、类型、联系人）批量添加。"
 )
 ROUND_CHANGED = "{district}：{year} 年度填报截止日期已改为 {deadline}。"
 AGENCY_USAGE = "用法：/agency 单位全称 部门|人民政府，例如：/agency 某某区行政审批局 部门"
