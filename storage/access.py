@@ -23,14 +23,12 @@ from storage import districts
 from storage import repositories as repo
 from storage.tables import (
     Agency,
-    Answer,
     DistrictCoordinator,
     Invite,
     InviteAttempt,
     Membership,
     Person,
     Report,
-    ReportingRound,
     Role,
     as_utc,
     core_table,
@@ -282,55 +280,6 @@ async def find_agency(*, session: AsyncSession, query: str, district_id: int) ->
         found = await repo.get_agency(session=session, agency_id=int(text))
         return found if found is not None and found.district_id == district_id else None
     return await repo.find_agency(session=session, name=text, district_id=district_id)
-
-
-# --- the coordinators' dashboard ----------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class DashboardRow:
-    report: Report
-    agency: Agency
-    answered_keys: frozenset[str]
-    members: int
-    unreachable: tuple[str, ...]
-
-
-async def dashboard(*, session: AsyncSession, rnd: ReportingRound) -> list[DashboardRow]:
-    """Every report of the round's year with its answered keys and its people, in four queries."""
-    reports = (
-        await session.exec(
-            select(Report, Agency)
-            .join(Agency, col(Agency.id) == col(Report.agency_id))
-            .where(Report.year == rnd.year)
-            .order_by(col(Agency.id))
-        )
-    ).all()
-    ids = [r.id for r, _ in reports if r.id is not None]
-    keys: dict[int, set[str]] = {i: set() for i in ids}
-    for report_id, key in (
-        await session.exec(select(Answer.report_id, Answer.key).where(col(Answer.report_id).in_(ids)))
-    ).all():
-        keys[report_id].add(key)
-    agency_ids = [a.id for _, a in reports]
-    people = (
-        await session.exec(
-            select(Membership.agency_id, Person)
-            .join(Person, col(Person.id) == col(Membership.person_id))
-            .where(col(Membership.agency_id).in_(agency_ids))
-        )
-    ).all()
-    members: dict[int, list[Person]] = {}
-    for agency_id, person in people:
-        members.setdefault(agency_id, []).append(person)
-    rows = []
-    for report, agency in reports:
-        mine = members.get(agency.id or 0, [])
-        unreachable = tuple(
-            p.display_name or str(p.telegram_id) for p in mine if p.unreachable_since is not None
-        )
-        rows.append(
-            DashboardRow(report, agency, frozenset(keys.get(report.id or 0, ())), len(mine), unreachable)
-        )
-    return rows
 
 
 async def members_with_chat(*, session: AsyncSession, agency_id: int) -> list[int]:
