@@ -24,6 +24,7 @@ from bot.services.coordination import (
     Refused,
     default_deadline,
 )
+from bot.services.outgoing import invite_link
 from bot.settings import Settings
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
@@ -45,11 +46,9 @@ def _refused(refused: Refused, *, district: str | None, query: str = "") -> str:
     )
 
 
-def invite_link(settings: Settings, token: str) -> str:
+def _invite(settings: Settings, token: str) -> str:
     """The deep link when the bot's username is configured, else what to send the bot."""
-    if settings.bot_username:
-        return f"https://t.me/{settings.bot_username.lstrip('@')}?start={token}"
-    return f"/start {token}"
+    return invite_link(settings.bot_username, token) if settings.bot_username else f"/start {token}"
 
 
 async def round_command(
@@ -133,7 +132,7 @@ async def agencies_command(
         ),
         file=out,
     )
-    links = [(a.agency.name, a.agency.unit_kind, invite_link(settings, a.token)) for a in added.added]
+    links = [(a.agency.name, a.agency.unit_kind, _invite(settings, a.token)) for a in added.added]
     for name, kind, link in links:
         print("  " + tmsg.BULK_LINE.format(name=name, kind=tmsg.KIND_NAMES[kind], link=link), file=out)
     target = out_dir / tmsg.BULK_FILE.format(district=added.district, year=added.year)

@@ -31,7 +31,7 @@ from bot.services.coordination import (
 )
 from bot.services.coordination import Refusal as CoordinationRefusal
 from bot.services.importing import store_import
-from bot.services.outgoing import read_review_data
+from bot.services.outgoing import invite_link, read_review_data
 from bot.telegram_handlers import NianbaoContext, on_text, send_text
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
@@ -72,7 +72,7 @@ def _refused_text(refused: Refused, query: str = "") -> str:
 
 
 def _link(context: NianbaoContext, token: str) -> str:
-    return f"https://t.me/{context.bot.username}?start={token}"
+    return invite_link(context.bot.username, token)
 
 
 def _args(context: NianbaoContext) -> list[str]:

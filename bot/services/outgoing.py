@@ -14,6 +14,11 @@ RESUME_PREFIX = "resume:"
 REVIEW_PREFIX = "review:"
 
 
+def invite_link(bot_username: str, token: str) -> str:
+    """The deep link that opens the bot with an invite token (`/start <token>`)."""
+    return f"https://t.me/{bot_username.lstrip('@')}?start={token}"
+
+
 def resume_data(report_id: int) -> str:
     """The data of a resume button: open that report at its current question."""
     return f"{RESUME_PREFIX}{report_id}"

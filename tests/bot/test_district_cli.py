@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
+from bot.services.outgoing import invite_link
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from storage.db import Database, sqlite_url
@@ -54,7 +55,7 @@ async def test_a_district_round_from_the_command_line(tmp_path: Path) -> None:
         encoding="gb18030",
     )
     added = _ok(["agencies", str(good), "--out", str(tmp_path / "out")], tmp_path)
-    assert added.count("https://t.me/nianbao_test_bot?start=") == 3
+    assert added.count(invite_link("nianbao_test_bot", "")) == 3
     sheet_file = tmp_path / "out" / tmsg.BULK_FILE.format(district=msg.DEFAULT_DISTRICT, year=YEAR)
     sheet = openpyxl.load_workbook(sheet_file).active
     assert sheet is not None

@@ -6,7 +6,6 @@ history and the export workbook; and a coordinator of another district sees none
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from decimal import Decimal
 
@@ -28,9 +27,15 @@ from templates.workbook_columns import workbook_layouts
 from tests.helpers.botapi import Json, StandIn
 from tests.helpers.rule_reports import YEAR, clean_answers
 from tests.helpers.seeded_reports import joined_person, report_status, seed_report
-from tests.helpers.telegram_bot import ADMIN, dialog_buttons, next_prompt, running_bot
+from tests.helpers.telegram_bot import (
+    ADMIN,
+    dialog_buttons,
+    invite_token,
+    invite_tokens,
+    next_prompt,
+    running_bot,
+)
 
-_LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 NAMES = [f"某某区第{n:02d}局" for n in range(1, 31)]
 STAFF = {NAMES[0]: 7001, NAMES[1]: 7002, NAMES[2]: 7003}
 OTHER_COORDINATOR = 7100
@@ -125,7 +130,7 @@ async def test_a_coordinator_runs_the_district_round(api: StandIn, db: Database)
         good = [(n, "部门" if i % 5 else "人民政府", f"联系人{i}") for i, n in enumerate(NAMES)]
         await api.send_document(ADMIN, "单位名单.xlsx", _sheet(good))
         done = (await api.next_reply(ADMIN, timeout=20))["text"]
-        links = dict(zip(NAMES, _LINK.findall(done), strict=True))
+        links = dict(zip(NAMES, invite_tokens(done), strict=True))
         assert len(set(links.values())) == 30
         sheet_call = await api.wait_for_call("sendDocument", chat_id=ADMIN, timeout=20)
         assert sheet_call.document_bytes is not None
@@ -237,7 +242,7 @@ async def test_a_coordinator_of_another_district_sees_none_of_it(api: StandIn, d
         await api.send_text(ADMIN, f"/round {YEAR}")
         await api.next_reply(ADMIN)
         await api.send_text(ADMIN, f"/agency {NAMES[0]} 部门")
-        staff_token = _LINK.findall((await api.next_reply(ADMIN))["text"])[0]
+        staff_token = invite_token((await api.next_reply(ADMIN))["text"])
         await api.send_text(STAFF[NAMES[0]], f"/start {staff_token}")
         await next_prompt(api, STAFF[NAMES[0]])
         clerk = await joined_person(db, STAFF[NAMES[0]])
@@ -251,7 +256,7 @@ async def test_a_coordinator_of_another_district_sees_none_of_it(api: StandIn, d
         await api.send_text(ADMIN, "/district 乙区")
         assert "乙区" in (await api.next_reply(ADMIN))["text"]
         await api.send_text(ADMIN, "/coordinator")
-        token = _LINK.findall((await api.next_reply(ADMIN))["text"])[0]
+        token = invite_token((await api.next_reply(ADMIN))["text"])
         await api.send_text(OTHER_COORDINATOR, f"/start {token}")
         await api.next_reply(OTHER_COORDINATOR)
         await api.send_text(OTHER_COORDINATOR, f"/round {YEAR}")

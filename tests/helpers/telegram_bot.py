@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.services.outgoing import invite_link
 from bot.services.turns import Turns
 from bot.settings import Settings
 from bot.telegram_app import build_application, initialized, start_updates
@@ -39,7 +40,10 @@ ADMIN = 1001
 WEBHOOK_PATH = "nianbao/updates"
 WEBHOOK_SECRET = "webhook-secret-for-tests"
 NOW = datetime(2025, 1, 10, 2, 0, tzinfo=UTC)
-_LINK = re.compile(re.escape("https://t.me/") + r"(\w+)\?start=([A-Za-z0-9_-]+)")
+# The bot's invite links, as bot/services/outgoing.py builds them (bot name and token as groups).
+_LINK = re.compile(
+    re.escape(invite_link("BOT", "TOKEN")).replace("BOT", r"(\w+)").replace("TOKEN", r"([A-Za-z0-9_-]+)")
+)
 
 
 def fixed_clock() -> datetime:
@@ -89,6 +93,11 @@ async def running_bot(
         if webhook_port is None:
             await api.wait_until_polling()
         yield app
+
+
+def invite_tokens(text: str) -> list[str]:
+    """Every invite token of the links in `text`, in order."""
+    return [token for _, token in _LINK.findall(text)]
 
 
 def invite_token(text: str) -> str:

@@ -7,14 +7,15 @@ import io
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.services.outgoing import invite_link
 from dialogs.form import UnitKind
 from importer.agencies import read_agency_sheet
 from templates.invite_sheet import invite_links_sheet
 
 ROWS = [
-    ("测试区财政局", "department", "https://t.me/nianbao_bot?start=a1b2c3"),
-    ("测试区马店镇人民政府", "government", "https://t.me/nianbao_bot?start=d4e5f6"),
-    ("测试区档案馆", "部门", "https://t.me/nianbao_bot?start=g7h8i9"),
+    ("测试区财政局", "department", invite_link("nianbao_bot", "a1b2c3")),
+    ("测试区马店镇人民政府", "government", invite_link("nianbao_bot", "d4e5f6")),
+    ("测试区档案馆", "部门", invite_link("nianbao_bot", "g7h8i9")),
 ]
 
 
@@ -51,7 +52,7 @@ def test_the_sheet_can_be_uploaded_again_as_the_agency_list() -> None:
 
 
 def test_a_name_that_looks_like_a_formula_stays_text() -> None:
-    sheet = _sheet(invite_links_sheet([("=1+1", "department", "https://t.me/x?start=1")]))
+    sheet = _sheet(invite_links_sheet([("=1+1", "department", invite_link("x", "1"))]))
     assert sheet.cell(row=2, column=1).value == "=1+1"
     assert sheet.cell(row=2, column=1).data_type == "s"
 
