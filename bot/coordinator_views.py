@@ -8,16 +8,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.services.coordination import Board, Detail, History, Refusal, Refused
+from bot.services.access import INVITE_TTL
+from bot.services.coordination import Board, BulkAdded, Detail, History, Refusal, Refused
 from bot.settings import Settings
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import Form, UnitKind
 from dialogs.lifecycle import Status, was_handed_in
+from importer.agencies import AgencySheet
 from storage.dashboard import AgencyRow
 from storage.tables import as_utc
 
-__all__ = ["board_text", "detail_text", "history_text", "local_time", "refused_text"]
+__all__ = [
+    "board_text",
+    "bulk_done",
+    "detail_text",
+    "history_text",
+    "local_time",
+    "refused_text",
+    "sheet_refused",
+    "sheet_rows",
+]
 
 
 def refused_text(
@@ -42,6 +53,37 @@ def refused_text(
             return unknown_district.format(district=query)
         case Refusal.NO_PENDING_RETURN:
             return tmsg.RETURN_NO_PENDING
+
+
+def sheet_rows(sheet: AgencySheet) -> list[tuple[str, UnitKind, str]]:
+    """The agencies of a list that passed every check, as the coordination service adds them."""
+    return [(r.name, r.kind, " ".join(x for x in (r.contact, r.phone) if x)) for r in sheet.to_import]
+
+
+def sheet_refused(sheet: AgencySheet, *, shown: int | None = None) -> tuple[str, list[str]]:
+    """Why a list was refused: the headline and every problem (the first `shown` of them, then
+    how many more)."""
+    problems = list(sheet.messages)
+    if shown is not None and len(problems) > shown:
+        problems = [*problems[:shown], tmsg.BULK_TOO_MANY_ERRORS.format(count=len(problems) - shown)]
+    return tmsg.BULK_REFUSED.format(count=len(sheet.messages)), problems
+
+
+def bulk_done(added: BulkAdded, links: list[tuple[str, str, str]]) -> tuple[str, list[str]]:
+    """What a list of agencies added: the headline and each agency's (name, kind, link) line."""
+    created = sum(not a.existed for a in added.added)
+    headline = tmsg.BULK_DONE.format(
+        district=added.district,
+        count=len(added.added),
+        year=added.year,
+        created=created,
+        existing=len(added.added) - created,
+        days=INVITE_TTL.days,
+    )
+    lines = [
+        tmsg.BULK_LINE.format(name=name, kind=tmsg.KIND_NAMES[kind], link=link) for name, kind, link in links
+    ]
+    return headline, lines
 
 
 def local_time(moment: datetime, settings: Settings) -> str:

@@ -14,7 +14,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.coordinator_views import board_text, detail_text, history_text, refused_text
+from bot.coordinator_views import (
+    board_text,
+    bulk_done,
+    detail_text,
+    history_text,
+    refused_text,
+    sheet_refused,
+    sheet_rows,
+)
 from bot.failures import ExitCode
 from bot.services.coordination import (
     OPERATOR,
@@ -111,30 +119,16 @@ async def agencies_command(
         return ExitCode.BAD_INPUT
     sheet = await asyncio.to_thread(read_agency_sheet, data, Path(path).name)
     if sheet.errors or not sheet.rows:
-        print(tmsg.BULK_REFUSED.format(count=len(sheet.messages)), file=out)
-        for line in sheet.messages:
-            print(f"  {line}", file=out)
+        headline, problems = sheet_refused(sheet)
+        print(headline, *(f"  {line}" for line in problems), sep="\n", file=out)
         return ExitCode.BAD_INPUT
-    rows = [(r.name, r.kind, " ".join(x for x in (r.contact, r.phone) if x)) for r in sheet.to_import]
-    added = await Coordination(db).add_agencies(OPERATOR, rows, at=at, district=district)
+    added = await Coordination(db).add_agencies(OPERATOR, sheet_rows(sheet), at=at, district=district)
     if isinstance(added, Refused):
         print(_refused(added, district=district), file=out)
         return ExitCode.BAD_INPUT
-    created = sum(not a.existed for a in added.added)
-    print(
-        tmsg.BULK_DONE.format(
-            district=added.district,
-            count=len(added.added),
-            year=added.year,
-            created=created,
-            existing=len(added.added) - created,
-            days=30,
-        ),
-        file=out,
-    )
     links = [(a.agency.name, a.agency.unit_kind, _invite(settings, a.token)) for a in added.added]
-    for name, kind, link in links:
-        print("  " + tmsg.BULK_LINE.format(name=name, kind=tmsg.KIND_NAMES[kind], link=link), file=out)
+    headline, lines = bulk_done(added, links)
+    print(headline, *(f"  {line}" for line in lines), sep="\n", file=out)
     target = out_dir / tmsg.BULK_FILE.format(district=added.district, year=added.year)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,15 @@ from datetime import date
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.coordinator_views import board_text, detail_text, history_text, refused_text
+from bot.coordinator_views import (
+    board_text,
+    bulk_done,
+    detail_text,
+    history_text,
+    refused_text,
+    sheet_refused,
+    sheet_rows,
+)
 from bot.export import build_export
 from bot.reminder_plan import ReminderPlan, calendar_note
 from bot.services.access import INVITE_TTL, Caller, Refusal
@@ -573,34 +581,17 @@ async def _import_agencies(
     """A list of agencies (.xlsx or .csv): every row checked, all imported or none."""
     sheet = await asyncio.to_thread(read_agency_sheet, data, filename)
     if sheet.errors or not sheet.rows:
-        messages = list(sheet.messages)
-        lines = [tmsg.BULK_REFUSED.format(count=len(messages)), *messages[:_SHOWN_ERRORS]]
-        if len(messages) > _SHOWN_ERRORS:
-            lines.append(tmsg.BULK_TOO_MANY_ERRORS.format(count=len(messages) - _SHOWN_ERRORS))
-        await send_text(context, chat_id, "\n".join(lines))
+        headline, problems = sheet_refused(sheet, shown=_SHOWN_ERRORS)
+        await send_text(context, chat_id, "\n".join([headline, *problems]))
         return
     services = context.services
-    rows = [(r.name, r.kind, " ".join(x for x in (r.contact, r.phone) if x)) for r in sheet.to_import]
-    added = await services.coordination.add_agencies(who, rows, at=services.clock())
+    added = await services.coordination.add_agencies(who, sheet_rows(sheet), at=services.clock())
     if isinstance(added, Refused):
         await send_text(context, chat_id, _refused_text(added))
         return
-    created = sum(not a.existed for a in added.added)
-    lines = [
-        tmsg.BULK_DONE.format(
-            district=added.district,
-            count=len(added.added),
-            year=added.year,
-            created=created,
-            existing=len(added.added) - created,
-            days=INVITE_TTL.days,
-        )
-    ]
     links = [(a.agency.name, a.agency.unit_kind, _link(context, a.token)) for a in added.added]
-    lines += [
-        tmsg.BULK_LINE.format(name=name, kind=tmsg.KIND_NAMES[kind], link=link) for name, kind, link in links
-    ]
-    await send_text(context, chat_id, "\n".join(lines))
+    headline, lines = bulk_done(added, links)
+    await send_text(context, chat_id, "\n".join([headline, *lines]))
     workbook = await asyncio.to_thread(invite_links_sheet, links)
     await context.bot.send_document(
         chat_id,
