@@ -223,6 +223,16 @@ class Coordination:
             return await repo.round_for_year(session=session, year=year, district_id=district.id)
         return await repo.latest_round(session=session, district_id=district.id)
 
+    async def _scoped_agency(
+        self, session: AsyncSession, who: Who, query: str, district: str | None = None
+    ) -> Agency | Refused:
+        """The agency of the request's district named by `query` (its number or its name)."""
+        scope = await self._scope(session, who, district)
+        if isinstance(scope, Refused):
+            return scope
+        agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
+        return Refused(Refusal.UNKNOWN_AGENCY) if agency is None or agency.id is None else agency
+
     async def _scoped_round(
         self, session: AsyncSession, who: Who, district: str | None, year: int | None
     ) -> tuple[District, ReportingRound] | Refused:
@@ -351,12 +361,9 @@ class Coordination:
 
     async def invite(self, who: Who, *, query: str, at: datetime) -> tuple[Agency, str] | Refused:
         async with self.db.session() as session:
-            scope = await self._scope(session, who)
-            if isinstance(scope, Refused):
-                return scope
-            agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
-            if agency is None or agency.id is None:
-                return Refused(Refusal.UNKNOWN_AGENCY)
+            agency = await self._scoped_agency(session, who, query)
+            if isinstance(agency, Refused):
+                return agency
             token = await store.create_invite(
                 session=session, agency_id=agency.id, role=Role.STAFF, created_by=who.person_id, now=at
             )
@@ -365,13 +372,10 @@ class Coordination:
 
     async def revoke(self, who: Who, *, query: str, at: datetime) -> tuple[Agency, int] | Refused:
         async with self.db.session() as session:
-            scope = await self._scope(session, who)
-            if isinstance(scope, Refused):
-                return scope
-            agency = await store.find_agency(session=session, query=query, district_id=scope.id or 0)
-            if agency is None or agency.id is None:
-                return Refused(Refusal.UNKNOWN_AGENCY)
-            count = await store.revoke_invites(session=session, agency_id=agency.id, now=at)
+            agency = await self._scoped_agency(session, who, query)
+            if isinstance(agency, Refused):
+                return agency
+            count = await store.revoke_invites(session=session, agency_id=agency.id or 0, now=at)
         log.info("%s invites of agency %s revoked by person %s", count, agency.id, who.person_id)
         return agency, count
 
