@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     """Logging level name (DEBUG, INFO, …); default INFO for the bot, WARNING otherwise."""
     concurrent_chats: int = Field(default=4, ge=1, le=256)
     """Chats whose updates are processed at once (each chat stays in order); 4 measured best here."""
+    send_per_second: float = Field(default=25, ge=0)
+    """Messages per second the bot sends in all, shared by every process on one PostgreSQL
+    (Telegram allows about 30); 0: unpaced, only for a Bot API stand-in."""
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -33,10 +33,12 @@ from bot.services.access import Access
 from bot.services.coordination import Coordination
 from bot.services.outbox import Outbox
 from bot.services.outgoing import REVIEW_PREFIX
+from bot.services.send_rate import SendRate
 from bot.services.turns import Clock, Turns
 from bot.settings import Settings
 from bot.telegram_outbox import TelegramSender, register_outbox
-from bot.telegram_transport import AiohttpTransport
+from bot.telegram_transport import AiohttpTransport, Pacing
+from bot.telegram_webhook import WebhookServer
 from bot.working_calendar import ChinaCalendar, WorkingCalendar
 from dialogs import messages_telegram as tmsg
 from storage.db import Database
@@ -81,17 +83,23 @@ def build_application(
     if settings.telegram_token is None:
         raise ValueError("NIANBAO_TELEGRAM_TOKEN is not set")
     context_types = ContextTypes(context=h.NianbaoContext, bot_data=h.BotData)
+    # Every message of every process on this database, replies and the outbox's alike.
+    send_rate = SendRate(db, settings.send_per_second)
+    pacing = Pacing(send_rate.acquire, send_rate.hold)
     builder = (
         Application.builder()
         .token(settings.telegram_token.get_secret_value())
         .context_types(context_types)
         .defaults(Defaults(tzinfo=settings.zone))
         .concurrent_updates(ChatOrderedProcessor(settings.concurrent_chats))
-        .request(AiohttpTransport(pool_size=settings.concurrent_chats + 4))
-        .get_updates_request(AiohttpTransport(pool_size=1))
+        .request(AiohttpTransport(pool_size=settings.concurrent_chats + 4, pacing=pacing))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if settings.webhook_url:
+        builder = builder.updater(None)  # updates arrive at bot/telegram_webhook.py's server
+    else:
+        builder = builder.get_updates_request(AiohttpTransport(pool_size=1))
     if settings.telegram_api_url:
         builder = builder.base_url(settings.telegram_api_url)
     if settings.telegram_file_url:
@@ -161,33 +169,43 @@ async def run_bot(settings: Settings, db: Database, turns: Turns) -> int:
             loop.add_signal_handler(sig, stop.set)
     async with initialized(application):
         await application.start()
-        await start_updates(application, settings)
-        await stop.wait()  # `initialized` stops the updater and the application on the way out
+        async with receiving(application, settings):
+            await stop.wait()
     return 0
 
 
-async def start_updates(application: h.NianbaoApp, settings: Settings) -> None:
-    """Updates start arriving: through a webhook when NIANBAO_WEBHOOK_URL is set, else long polling."""
-    updater = application.updater
-    if updater is None:
-        raise RuntimeError("the application was built without an updater")
+@contextlib.asynccontextmanager
+async def receiving(application: h.NianbaoApp, settings: Settings) -> AsyncIterator[None]:
+    """Updates arrive for the block: through nianbao's webhook server when NIANBAO_WEBHOOK_URL is
+    set (bot/telegram_webhook.py), else by PTB's long polling. On the way out no new update is
+    taken, and those in hand finish."""
     if not settings.webhook_url:
+        updater = application.updater
+        if updater is None:
+            raise RuntimeError("the application was built without an updater")
         await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         log.info("polling")
+        try:
+            yield
+        finally:
+            if updater.running:
+                await updater.stop()
         return
     if settings.webhook_secret is None:
         # Without Telegram's secret token anyone who finds the URL could post updates.
         raise ValueError("NIANBAO_WEBHOOK_SECRET is required with NIANBAO_WEBHOOK_URL")
-    host, _, port = settings.listen.rpartition(":")
-    await updater.start_webhook(
-        listen=host or "127.0.0.1",
-        port=int(port),
-        url_path=_url_path(settings.webhook_url),
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=Update.ALL_TYPES,
+    server = WebhookServer(
+        application,
+        url=settings.webhook_url,
+        secret=settings.webhook_secret.get_secret_value(),
+        listen=settings.listen,
+        bound=settings.concurrent_chats,
     )
-    log.info("webhook listening on %s", settings.listen)
+    await server.start()
+    try:
+        yield
+    finally:
+        await server.stop()
 
 
 @contextlib.asynccontextmanager
@@ -214,8 +232,3 @@ async def initialized(application: h.NianbaoApp) -> AsyncIterator[h.NianbaoApp]:
                 await services.outbox.stop()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)
-
-
-def _url_path(url: str) -> str:
-    without_scheme = url.split("://", 1)[-1]
-    return without_scheme.partition("/")[2]

@@ -8,6 +8,10 @@ does above the transport (typed objects, error mapping from the Bot API's answer
 ptbcontrib, with two changes measured here: parameters travel as one JSON body (as the Bot API
 accepts) instead of a form rebuilt per call, and timeouts objects are built once per combination.
 
+Every message the bot sends (replies and the outbox's) first waits for its slot of the overall
+send rate (`Pacing`, bot/services/send_rate.py: shared by every process on one PostgreSQL), and
+a 429 holds that rate for everyone for the retry_after Telegram asks.
+
 HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment are honoured, as with httpx.
 
 Timeouts map onto aiohttp's: `connect_timeout` → `sock_connect`, `read_timeout` → `sock_read`,
@@ -19,8 +23,11 @@ uploads) bounds the whole call instead, on top of the read timeout, so an upload
 from __future__ import annotations
 
 import io
+import json
 import logging
 import urllib.request
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Final
 
 import aiohttp
@@ -42,12 +49,33 @@ def proxy_configured() -> bool:
 
 
 _JSON: Final = {"Content-Type": "application/json"}
+# The Bot API methods that deliver a message: Telegram's flood limits count these.
+SENDING_METHODS: Final = frozenset(
+    {"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """What the transport awaits before a message leaves, and tells after a 429."""
+
+    acquire: Callable[[], Awaitable[None]]
+    hold: Callable[[float], Awaitable[None]]
+
+
+def _retry_after(body: bytes) -> float | None:
+    try:
+        answer = json.loads(body)
+        return float(answer["parameters"]["retry_after"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class AiohttpTransport(BaseRequest):
     __slots__ = (
         "_connect_timeout",
         "_media_write_timeout",
+        "_pacing",
         "_pool_size",
         "_pool_timeout",
         "_read_timeout",
@@ -65,7 +93,9 @@ class AiohttpTransport(BaseRequest):
         write_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        pacing: Pacing | None = None,
     ) -> None:
+        self._pacing = pacing
         self._pool_size = pool_size
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
@@ -153,12 +183,20 @@ class AiohttpTransport(BaseRequest):
         elif request_data is not None:
             data = request_data.json_payload
             headers = _JSON
+        pacing = self._pacing if url.rpartition("/")[2] in SENDING_METHODS else None
+        if pacing is not None:
+            await pacing.acquire()
         try:
             async with session.request(method, url, data=data, headers=headers, timeout=timeout) as response:
-                return response.status, await response.read()
+                status, answer = response.status, await response.read()
         except TimeoutError as error:
             if isinstance(error, aiohttp.ConnectionTimeoutError):
                 raise TimedOut("no connection to the Bot API in time; the request was not sent") from error
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        if status == 429 and pacing is not None:
+            seconds = _retry_after(answer)
+            if seconds is not None:
+                await pacing.hold(seconds)
+        return status, answer

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, make_url
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -43,6 +43,15 @@ T = TypeVar("T")
 CHECKPOINT_EVERY = 100
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_lock(:namespace, :key)")
+_ADVISORY_UNLOCK = text("SELECT pg_advisory_unlock(:namespace, :key)")
+
+
+def _int4(number: int) -> int:
+    """A 64-bit number (a Telegram chat id) folded into PostgreSQL's signed 32-bit range."""
+    folded = (number ^ (number >> 32)) & 0xFFFFFFFF
+    return folded - (1 << 32) if folded >= 1 << 31 else folded
 
 
 def async_url(url: str) -> str:
@@ -209,6 +218,39 @@ class Database:
                 except BaseException:
                     await session.rollback()
                     raise
+
+    @asynccontextmanager
+    async def exclusive(self, namespace: int, key: int) -> AsyncIterator[None]:
+        """One holder at a time of (namespace, key) across every process on this database.
+
+        PostgreSQL: a session advisory lock, on a connection of its own held for the block (in
+        autocommit, so no transaction stays open); a process that dies loses it with its
+        connection. SQLite: nothing to take, since one process writes a SQLite file; the caller
+        keeps its own tasks apart. Both numbers are reduced to PostgreSQL's 32-bit keys; two keys
+        that collide are merely taken one after the other.
+        """
+        if self.is_sqlite:
+            yield
+            return
+        lock = {"namespace": _int4(namespace), "key": _int4(key)}
+        with self._faults():
+            connection = await self.engine.connect()
+        try:
+            with self._faults():
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(_ADVISORY_LOCK, lock)
+            try:
+                yield
+            finally:
+                try:
+                    await connection.execute(_ADVISORY_UNLOCK, lock)
+                except Exception:
+                    # Never back into the pool still holding the lock: the server drops it with
+                    # the connection.
+                    await connection.invalidate()
+                    raise
+        finally:
+            await connection.close()
 
     async def upgrade(self) -> None:
         """Apply every Alembic migration (the schema never comes from create_all).

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -43,6 +43,7 @@ __all__ = [
     "Claimed",
     "Outgoing",
     "claim_due",
+    "due_count",
     "enqueue",
     "enqueue_now",
     "mark_blocked",
@@ -209,3 +210,11 @@ async def mark_blocked(*, session: AsyncSession, row_id: int, chat_id: int, at: 
         .where(_person.c.telegram_id == chat_id, _person.c.unreachable_since.is_(None))
         .values(unreachable_since=as_utc(at))
     )
+
+
+def due_count(conn: Connection, *, now: datetime) -> int:
+    """Pending rows already due: messages that should be on their way (the health check's figure)."""
+    statement = select(func.count()).where(
+        _outbox.c.status == OutboxStatus.PENDING.value, _outbox.c.not_before <= as_utc(now)
+    )
+    return int(conn.execute(statement).scalar_one())

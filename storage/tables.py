@@ -373,3 +373,45 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class InboxUpdate(SQLModel, table=True):
+    """One update Telegram posted to a webhook, stored before the post is answered (storage/inbox.py).
+
+    Several webhook processes may receive the updates of one chat; each chat's updates are handled
+    in ``update_id`` order by one process at a time. ``handled_at`` is set when handling starts:
+    an update is handled at most once, and one received but not yet started survives any crash.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        # Only unhandled rows are looked for, by chat and in order (migration 0008: partial index).
+        Index(
+            "ix_inbox_waiting",
+            "chat_id",
+            "update_id",
+            sqlite_where=sql_text("handled_at IS NULL"),
+            postgresql_where=sql_text("handled_at IS NULL"),
+        ),
+    )
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    """The chat (or, for an update without one, the user; 0 for neither): the unit of ordering."""
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    """The update as Telegram sent it (JSON)."""
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    handled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class SendRate(SQLModel, table=True):
+    """The Bot API send rate shared by every process on one PostgreSQL (bot/services/send_rate.py).
+
+    One row: ``next_at`` is the earliest moment the next message may leave (a GCRA's theoretical
+    arrival time); each process moves it forward by the messages it is about to send.
+    """
+
+    __tablename__ = "send_rate"
+
+    id: int = Field(default=1, primary_key=True)
+    next_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.services.outgoing import invite_link
 from bot.services.turns import Turns
 from bot.settings import Settings
-from bot.telegram_app import build_application, initialized, start_updates
+from bot.telegram_app import build_application, initialized, receiving
 from bot.telegram_handlers import NianbaoApp
 from bot.telegram_output import read_dialog_data
 from dialogs import messages as msg
@@ -89,10 +89,10 @@ async def running_bot(
     app = build_application(settings, db, turns, clock=clock)
     async with initialized(app):
         await app.start()
-        await start_updates(app, settings)
-        if webhook_port is None:
-            await api.wait_until_polling()
-        yield app
+        async with receiving(app, settings):
+            if webhook_port is None:
+                await api.wait_until_polling()
+            yield app
 
 
 def invite_tokens(text: str) -> list[str]:
