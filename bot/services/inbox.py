@@ -155,8 +155,12 @@ class Inbox:
     async def backlog(self) -> tuple[int, datetime | None]:
         return await self.db.run_transaction(store.backlog)
 
+    async def settled(self) -> None:
+        """Until every chat this process started handling has nothing left waiting."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def stop(self) -> None:
         """No new handling; the updates in hand finish (a waiting one stays for the next process)."""
         self._stopping = True
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.settled()
