@@ -72,20 +72,29 @@ class SendRate:
     async def _slot(self) -> float:
         now = self._monotonic()
         if self._db is None:
-            slot = max(self._next_local, now)
-            self._next_local = slot + self.interval
-            return slot
+            return self._local_slot(now)
         while self._slots and self._slots[0] < now - self.interval:
             self._slots.popleft()  # a slot that passed unused is not spent later in a burst
         if not self._slots:
             count = self._queued  # this message and every one queued behind it
             db = self._db
-            delay = await db.run_transaction(
-                lambda conn: store.reserve(conn, count=count, interval=self.interval)
-            )
+            try:
+                delay = await db.run_transaction(
+                    lambda conn: store.reserve(conn, count=count, interval=self.interval)
+                )
+            except Exception as error:
+                # The database is gone: what the bot still sends (its apology that an answer
+                # was not saved) is paced by this process alone until it is back.
+                log.warning("shared send rate unavailable (%s); pacing in this process", type(error).__name__)
+                return self._local_slot(now)
             first = self._monotonic() + delay
             self._slots.extend(first + i * self.interval for i in range(count))
         return self._slots.popleft()
+
+    def _local_slot(self, now: float) -> float:
+        slot = max(self._next_local, now)
+        self._next_local = slot + self.interval
+        return slot
 
     async def hold(self, seconds: float) -> None:
         """Telegram said 429: nobody sends for ``seconds``."""

@@ -87,3 +87,17 @@ async def test_a_429_seen_by_one_process_holds_the_other(db: Database) -> None:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_sqlite_bot_keeps_its_rate_in_memory(db: Database) -> None:
     assert not SendRate(db, 20).shared
+
+
+async def test_without_its_database_a_process_paces_alone_and_still_sends() -> None:
+    """The apology that an answer was not saved must still go out while PostgreSQL is down."""
+    gone = Database("postgresql://nobody@127.0.0.1:1/none")  # nothing listens on port 1
+    clock = VirtualTime()
+    try:
+        rate = SendRate(gone, 5, monotonic=clock.monotonic, sleep=clock.sleep)
+        assert rate.shared
+        for _ in range(3):
+            await rate.acquire()
+    finally:
+        await gone.dispose()
+    assert clock.now == pytest.approx(0.4)
