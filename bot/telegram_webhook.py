@@ -2,9 +2,11 @@
 
 ``POST /<path of NIANBAO_WEBHOOK_URL>``: the secret header is checked first (403 without it);
 the update is stored in the inbox (bot/services/inbox.py) and only then answered 200, so an
-update Telegram counts as delivered is never lost with the process; 503 when the database cannot
-take it, and Telegram posts it again later. Handling then runs in the chat's order across every
-process, through PTB's handlers (`Application.process_update`), outside the post.
+update Telegram counts as delivered is never lost with the process. Handling then runs in the
+chat's order across every process, through PTB's handlers (`Application.process_update`),
+outside the post. When the database cannot take the update, it is handled at once instead: the
+handlers find the database gone too and tell the person their answer was not saved, as in
+polling mode.
 
 ``GET /healthz``: 200 with a JSON body when the database answers, 503 otherwise
 (bot/services/health.py), for the load balancer, the container's health check and monitoring.
@@ -80,10 +82,13 @@ class WebhookServer:
         try:
             await self.inbox.receive(update)
         except DatabaseFault as fault:
+            # Handled here and now instead: the handlers find the database gone too and tell the
+            # person that nothing was saved (as in polling mode), rather than leaving them with
+            # no answer until Telegram posts it again.
             log.warning(
-                "update %s not stored (%s): Telegram will post it again", update["update_id"], fault.fault
+                "update %s not stored (%s): handled without the inbox", update["update_id"], fault.fault
             )
-            return web.Response(status=503)
+            await self._handle(update)
         return web.Response(status=200)
 
     async def _on_health(self, _request: web.Request) -> web.Response:

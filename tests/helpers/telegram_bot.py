@@ -57,8 +57,14 @@ def bot_settings(
     admins: tuple[int, ...] = (ADMIN,),
     chats: int = 8,
     webhook_port: int | None = None,
+    send_per_second: float = 0,
 ) -> Settings:
-    """The bot on the stand-in; with `webhook_port`, in webhook mode listening on 127.0.0.1 there."""
+    """The bot on the stand-in; with `webhook_port`, in webhook mode listening on 127.0.0.1 there.
+
+    Unpaced by default: the stand-in enforces no limit unless a test asks it to, and the tests of
+    the outbox's pacing run it in virtual time (tests/bot/test_send_rate.py and
+    tests/bot/test_webhook_processes.py pace in real time).
+    """
     settings = Settings(
         telegram_token=SecretStr(api.token),
         telegram_api_url=api.base_url,
@@ -66,6 +72,7 @@ def bot_settings(
         database_url=db.url,
         admins=admins,
         concurrent_chats=chats,
+        send_per_second=send_per_second,
     )
     if webhook_port is not None:
         settings.webhook_url = f"http://127.0.0.1:{webhook_port}/{WEBHOOK_PATH}"
