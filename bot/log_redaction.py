@@ -4,13 +4,23 @@ database password.
 PTB logs every Bot API call with its parameters at DEBUG (setWebhook's carry the secret), and
 httpx/aiohttp errors name request URLs, which contain the token. A filter on every root
 handler rewrites each record, its traceback included, before it is formatted.
+
+NIANBAO_LOG_FORMAT=json writes one JSON object a line (python-json-logger) for journald or a
+log collector. That formatter renders the traceback itself and adds the extras a call passes
+(`extra={"report_id": …}`), so it redacts again what it is about to write: every value, then
+the line.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, TextIO
 from urllib.parse import quote
+
+from pythonjsonlogger.json import JsonFormatter
 
 from bot.settings import Settings
 from storage.db import url_password
@@ -31,6 +41,16 @@ class RedactSecrets(logging.Filter):
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
+
+    def redact_value(self, value: Any) -> Any:
+        """`value` with every string in it redacted (dicts and lists walked); others as they are."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {key: self.redact_value(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.redact_value(item) for item in value]
+        return value
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:
@@ -63,13 +83,49 @@ def settings_secrets(settings: Settings) -> list[str]:
     return found
 
 
+class JsonLines(JsonFormatter):
+    """One JSON object a line: time (ISO 8601, UTC), level, logger, message, exception, extras."""
+
+    def __init__(self, redact: RedactSecrets) -> None:
+        super().__init__(
+            ["levelname", "name", "message"],
+            rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
+            json_ensure_ascii=False,  # Chinese stays readable in journalctl
+        )
+        self._redact = redact
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        log_data["time"] = datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
+        super().add_fields(log_data, record, message_dict)
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        redacted: dict[str, Any] = self._redact.redact_value(log_data)
+        return redacted
+
+    def serialize_log_record(self, log_data: dict[str, Any]) -> str:
+        # An extra that is no str (an exception, an object) is str()-ed by the encoder: once more.
+        return self._redact.redact(super().serialize_log_record(log_data))
+
+
+def log_handler(settings: Settings, stream: TextIO) -> logging.Handler:
+    """A handler writing to `stream` in NIANBAO_LOG_FORMAT, with the secrets of `settings` redacted."""
+    redact = RedactSecrets(settings_secrets(settings))
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        JsonLines(redact) if settings.log_format == "json" else logging.Formatter(LOG_FORMAT)
+    )
+    handler.addFilter(redact)
+    return handler
+
+
 def configure_logging(settings: Settings, *, is_bot: bool) -> None:
     """Root logging at NIANBAO_LOG_LEVEL (default INFO for the bot, WARNING otherwise), redacted."""
     level = settings.log_level or (logging.INFO if is_bot else logging.WARNING)
-    logging.basicConfig(level=level, format=LOG_FORMAT)
-    redact = RedactSecrets(settings_secrets(settings))
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+    logging.basicConfig(level=level, handlers=[log_handler(settings, sys.stderr)])
+    if settings.log_format == "json":
+        logging.captureWarnings(True)  # a library's warning is a JSON line too, not a bare one
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # httpx logs every request URL at INFO; keep that noise out unless debugging.
         logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -6,7 +6,7 @@ Secrets are SecretStr, so they never appear in a repr or a log line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     send_per_second: float = Field(default=25, ge=0)
     """Messages per second the bot sends in all, shared by every process on one PostgreSQL
     (Telegram allows about 30); 0: unpaced, only for a Bot API stand-in."""
+    log_format: Literal["text", "json"] = "text"
+    """Log lines on stderr: text for a terminal, json (one object a line) for journald or a log collector."""
 
     @field_validator("admins", mode="before")
     @classmethod

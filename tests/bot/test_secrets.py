@@ -4,12 +4,15 @@ log line (at DEBUG, PTB's and the HTTP clients' loggers included), no message an
 The real bot runs as its own process on the Bot API stand-in and a PostgreSQL URL with a
 password (the test server trusts its socket, so it accepts the password and ignores it). The
 run provokes the errors that log most: a forged webhook post, a button press never issued, an
-export, and the database server going away under a dialog.
+export, and the database server going away under a dialog. It runs once more with
+NIANBAO_LOG_FORMAT=json, whose formatter renders tracebacks and extras itself: every line is then
+a JSON object, and the same grep applies.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,9 +94,11 @@ async def _provoke(api: StandIn, pg: PostgresCluster, bot: BotProcess, *, webhoo
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["webhook", "polling"])
+@pytest.mark.parametrize(
+    ("mode", "log_format"), [("webhook", "text"), ("polling", "text"), ("webhook", "json")]
+)
 async def test_no_secret_in_any_log_line_message_or_file(
-    mode: str, api: StandIn, lone_pg: PostgresCluster, tmp_path: Path
+    mode: str, log_format: str, api: StandIn, lone_pg: PostgresCluster, tmp_path: Path
 ) -> None:
     url = _with_password(lone_pg.create_database())
     db = Database(url)
@@ -101,10 +106,15 @@ async def test_no_secret_in_any_log_line_message_or_file(
     await db.dispose()
     port = free_port() if mode == "webhook" else None
     extra = webhook_env(port, SECRET) if port is not None else {}
-    env = bot_env(api, url, tmp_path, NIANBAO_LOG_LEVEL="DEBUG", **extra)
+    env = bot_env(api, url, tmp_path, NIANBAO_LOG_LEVEL="DEBUG", NIANBAO_LOG_FORMAT=log_format, **extra)
     async with bot_process(api, env, tmp_path) as bot:
         await _provoke(api, lone_pg, bot, webhook_port=port)
     log = "".join(bot.log_lines)
+    if log_format == "json":
+        records = [json.loads(line) for line in bot.log_lines]  # every line is one JSON object
+        assert any("exception" in r for r in records) or any(
+            "database unavailable" in r["message"] for r in records
+        )
     assert "Calling Bot API endpoint" in log  # PTB's DEBUG lines are there to be searched
     assert "Traceback" in log or "database unavailable" in log
     secrets = [api.token, api.token.partition(":")[2], PASSWORD]
