@@ -113,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     ren.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
     ren.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
     ren.add_argument("--out", default=None, help=msg.CLI_HELP["out"])
+    bak = sub.add_parser("backup", help=msg.CLI_HELP["backup"])
+    bak.add_argument("file", nargs="?", default=None, help=msg.CLI_HELP["backup.file"])
+    res = sub.add_parser("restore", help=msg.CLI_HELP["restore"])
+    res.add_argument("file", help=msg.CLI_HELP["restore.file"])
     return parser
 
 
@@ -131,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.files, previous=args.previous, kind=args.kind, as_json=args.json, out=sys.stdout
         )
     try:
+        if command in ("backup", "restore"):
+            # Before _async_main: the database is copied or replaced, not opened and migrated.
+            from bot.backup import backup_command, restore_command
+
+            if command == "backup":
+                return backup_command(settings, args.file, now=utc_clock(), out=sys.stdout, err=sys.stderr)
+            return restore_command(settings, args.file, now=utc_clock(), out=sys.stdout, err=sys.stderr)
         return asyncio.run(_async_main(command, args, settings))
     except DatabaseFault as error:
         # Expected trouble (a damaged or read-only file, a server gone): a message, not a traceback.

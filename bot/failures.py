@@ -25,6 +25,8 @@ class ExitCode(IntEnum):
     DB_SERVER_GONE = 15
     OUT_NOT_A_DIRECTORY = 16
     OUT_NOT_WRITABLE = 17
+    DB_IN_USE = 18
+    USE_PG_TOOLS = 19
 
 
 _FAULT_CODES = {

@@ -278,6 +278,36 @@ DB_FAULTS = {
     "server_gone": "无法连接数据库服务器（数据库 {where}）：服务器可能已停止或网络中断。请稍后重试，或联系管理员。",
 }
 
+# --- backup and restore (nianbao backup / restore) ------------------------------------------------
+BACKUP_DONE = "已备份数据库：{path}（{size}）"
+BACKUP_EXISTS = "备份文件已存在，不会覆盖：{path}。请指定新的文件名或一个目录。"
+BACKUP_NO_DATABASE = "没有可备份的数据库：{path} 不存在。"
+BACKUP_UNWRITABLE = "无法写入备份文件：{path}（{error}）。请指定一个可写的位置。"
+BACKUP_DAMAGED = "数据库文件已损坏，备份未完成：{path}。请使用更早的备份。"
+RESTORE_NO_FILE = "找不到要恢复的文件：{path}"
+RESTORE_REFUSED = {
+    "not_sqlite": "未恢复：{path} 不是 SQLite 数据库文件。现有数据库没有改动。",
+    "damaged": "未恢复：{path} 已损坏（完整性检查未通过）。现有数据库没有改动，请换一个备份。",
+    "not_nianbao": "未恢复：{path} 是 SQLite 数据库，但不是年报助手的数据库（没有 alembic_version 版本表）。现有数据库没有改动。",
+    "newer": "未恢复：{path} 由更新版本的年报助手创建（数据库版本 {detail}），当前版本无法使用。现有数据库没有改动，请先升级年报助手。",
+    "in_use": (
+        "未恢复：数据库正被其他进程使用（正在运行的机器人或终端）：{database}。"
+        "请先停止这些进程（例如 systemctl stop nianbao）再恢复。现有数据库没有改动。"
+    ),
+}
+RESTORE_DONE = "已恢复数据库：{database}\n来自备份：{source}（数据库版本 {revision}，已升级到当前版本）"
+RESTORE_KEPT = "被替换的数据库已保留为：{kept}"
+PG_CREDENTIALS_HINT = "命令中不含密码：请用环境变量 PGPASSWORD 或 ~/.pgpass 文件提供数据库密码。"
+PG_BACKUP = (
+    "数据库是 PostgreSQL，年报助手不直接备份。请用 PostgreSQL 的 pg_dump 备份：\n  {command}\n"
+    + PG_CREDENTIALS_HINT
+)
+PG_RESTORE = (
+    "数据库是 PostgreSQL，年报助手不直接恢复。请先停止所有年报助手进程，再用 pg_restore 恢复：\n  {command}\n"
+    + PG_CREDENTIALS_HINT
+    + "\n恢复后运行 ./nianbao db upgrade，将数据库结构升级到当前版本。"
+)
+
 # --- import and check commands ------------------------------------------------------------------
 IMPORT_NO_FILE = "找不到文件：{path}"
 IMPORT_NEED_AGENCY = "无法从报告标题中识别单位名称，请用 --agency 指定。"
@@ -335,6 +365,13 @@ CLI_HELP = {
     "status": "按状态筛选 / filter by state",
     "page": "页码（每页 20 个单位）/ page (20 agencies a page)",
     "history": "报告的修改记录 / a report's history of changes",
+    "backup": "备份 SQLite 数据库（运行中也可以）/ back up the SQLite database (also while the bot runs)",
+    "backup.file": (
+        "备份文件或目录（默认：数据库所在目录下的 backups/nianbao-时间.sqlite3）"
+        " / the backup file or a directory (default: backups/ beside the database)"
+    ),
+    "restore": "用备份替换 SQLite 数据库（先检查备份）/ replace the SQLite database by a checked backup",
+    "restore.file": "要恢复的备份文件 / the backup to restore",
 }
 CLI_EXIT_CODES = """退出码 / exit codes:
   0   成功 / success
@@ -347,7 +384,9 @@ CLI_EXIT_CODES = """退出码 / exit codes:
   14  数据库文件在运行中被删除或替换 / the database file was deleted or replaced while running
   15  无法连接数据库服务器 / the database server cannot be reached
   16  导出位置不是目录 / the export destination is not a directory
-  17  导出位置无法创建或写入 / the export destination cannot be created or written"""
+  17  导出位置无法创建或写入 / the export destination cannot be created or written
+  18  restore：数据库正被其他进程使用 / restore: another process has the database open
+  19  backup/restore：PostgreSQL 请用 pg_dump/pg_restore / PostgreSQL: use pg_dump/pg_restore"""
 UNIT_CHOICES = ("部门", "人民政府")
 # The words a person may type for a unit kind (Telegram's /agency and the terminal's setup).
 KIND_WORDS = {
