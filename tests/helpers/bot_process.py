@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,14 +79,14 @@ async def _until_listening(listen: str) -> None:
 
 
 @asynccontextmanager
-async def bot_process(api: StandIn, env: dict[str, str], cwd: Path) -> AsyncIterator[BotProcess]:
-    """Starts `python -m bot`, waits until it takes updates (polls, or set its webhook), and at
-    the end stops it with SIGTERM (unless the test killed it). Every stderr line is kept."""
+async def bot_process(
+    api: StandIn, env: dict[str, str], cwd: Path, command: Sequence[str] = (sys.executable, "-m", "bot")
+) -> AsyncIterator[BotProcess]:
+    """Starts `command` (`python -m bot`), waits until it takes updates (polls, or set its webhook),
+    and at the end stops it with SIGTERM (unless the test killed it). Every stderr line is kept."""
     since = len(api.sent)
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        *command,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
