@@ -31,9 +31,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     listen: str = "127.0.0.1:8443"
     log_level: str | None = None
+    """Logging level name (DEBUG, INFO, …); default INFO for the bot, WARNING otherwise."""
     bot_username: str | None = None
     """The bot's @username, for the invite links the command line prints (Telegram knows it itself)."""
-    """Logging level name (DEBUG, INFO, …); default INFO for the bot, WARNING otherwise."""
     concurrent_chats: int = Field(default=4, ge=1, le=256)
     """Chats whose updates are processed at once (each chat stays in order); 4 measured best here."""
     send_per_second: float = Field(default=25, ge=0)

@@ -195,8 +195,7 @@ def test_a_backup_of_an_older_release_is_migrated_when_restored(tmp_path: Path) 
     assert "数据库版本 0006" in out
     with sqlite3.connect(data / "nianbao.sqlite3") as connection:
         (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    assert revision == "0007"
-    assert revision in known_revisions()
+    assert revision == max(known_revisions())  # the head: revisions are numbered 0001, 0002, …
     assert "第 1/43 项" in _ok(_nianbao(tmp_path, data, [], [*ONBOARDING]))
 
 
