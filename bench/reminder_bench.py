@@ -22,14 +22,16 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from telegram.ext import Application
 
+from bench.seeding import STAFF_TELEGRAM_BASE, seed_district
 from bot.pacing import Pacer
 from bot.reminder_plan import ReminderPlan
 from bot.reminders import Reminders
@@ -38,16 +40,7 @@ from bot.telegram_outbox import TelegramSender
 from dialogs.report_2021 import form_2021
 from storage import reminders as store
 from storage.db import Database, sqlite_url
-from storage.tables import (
-    Agency,
-    District,
-    Membership,
-    Person,
-    ReminderSent,
-    Report,
-    ReportingRound,
-    ReportStatus,
-)
+from storage.tables import Report, ReportStatus
 from tests.helpers.botapi import StandIn
 from tests.helpers.postgres import postgres_cluster
 
@@ -59,87 +52,22 @@ PLAN = ReminderPlan(weekends=True)
 
 
 async def _seed(db: Database, agencies: int, *, reports: bool = True, claimed: bool = True) -> int:
-    """Bulk rows through Core inserts (seeding is not what is measured)."""
-    async with db.session() as session:
-        district = District(name="bench", created_at=NOW)
-        session.add(district)
-        await session.flush()
-        assert district.id is not None
-        rnd = ReportingRound(
-            year=YEAR,
-            deadline=DEADLINE,
-            reminder_plan=PLAN.to_json(),
-            created_at=NOW,
-            district_id=district.id,
-        )
-        session.add(rnd)
-        await session.flush()
-        assert rnd.id is not None
-        connection = await session.connection()
-        await connection.execute(
-            insert(Agency),
-            [
-                {
-                    "id": n,
-                    "name": f"单位{n:05d}",
-                    "unit_kind": "department",
-                    "district_id": district.id,
-                    "created_at": NOW,
-                }
-                for n in range(1, agencies + 1)
-            ],
-        )
-        await connection.execute(
-            insert(Person),
-            [
-                {
-                    "id": n,
-                    "telegram_id": 10_000_000 + n,
-                    "display_name": f"员工{n}",
-                    "is_coordinator": False,
-                    "created_at": NOW,
-                }
-                for n in range(1, agencies + 1)
-            ],
-        )
-        await connection.execute(
-            insert(Membership),
-            [{"person_id": n, "agency_id": n, "created_at": NOW} for n in range(1, agencies + 1)],
-        )
-        if reports:
-            await connection.execute(
-                insert(Report),
-                [
-                    {
-                        "id": n,
-                        "agency_id": n,
-                        "year": YEAR,
-                        "round_id": rnd.id,
-                        "status": ReportStatus.SUBMITTED.value if n % 3 == 0 else ReportStatus.DRAFT.value,
-                        "form_version": "2021",
-                        "source": "dialog",
-                        "created_at": NOW,
-                    }
-                    for n in range(1, agencies + 1)
-                ],
-            )
-        if reports and claimed:
-            await connection.execute(
-                insert(ReminderSent),
-                [
-                    {
-                        "report_id": n,
-                        "slot": "d-7",
-                        "person_id": n,
-                        "status": "sent",
-                        "claimed_at": NOW,
-                        "sent_at": NOW,
-                    }
-                    for n in range(1, agencies + 1)
-                    if n % 3 != 0 and n % 5 == 0
-                ],
-            )
-        return rnd.id
+    """Every agency staffed, every third report submitted, a fifth of the open ones already
+    reminded in the d-7 slot (with `claimed`); the round's id."""
+    seeded = await seed_district(
+        db,
+        agencies=agencies,
+        name="bench",
+        year=YEAR,
+        deadline=DEADLINE,
+        at=NOW,
+        reminder_plan=PLAN.to_json(),
+        reports=reports,
+        submitted=lambda n: n % 3 == 0,
+        reminded=(lambda n: n % 5 == 0) if claimed else (lambda n: False),
+        reminded_slot="d-7",
+    )
+    return seeded.round_id
 
 
 async def _median_ms(action: Callable[[], Awaitable[Any]], runs: int = 7) -> float:
@@ -151,7 +79,27 @@ async def _median_ms(action: Callable[[], Awaitable[Any]], runs: int = 7) -> flo
     return statistics.median(times)
 
 
-async def _scan(url: str, agencies: int) -> dict[str, float | int]:
+@dataclass(frozen=True, slots=True)
+class ScanFigures:
+    """Medians in milliseconds of one reminder tick's queries over the district."""
+
+    due: int  # reminders due in the slot
+    scan_ms: float  # reminders_due: the per-tick query
+    ensure_ms: float  # ensure_reports when every agency has its report
+    first_ensure_ms: float  # ensure_reports on the round's first tick (no report yet)
+    digest_ms: float  # the coordinator digest's lists
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFigures:
+    sent: int
+    seconds: float
+    per_second: float
+    too_many: int  # 429 answers seen
+    violations: int  # sends beyond the limits the stand-in enforces
+
+
+async def _scan(url: str, agencies: int) -> tuple[int, float, float, float]:
     db = Database(url)
     await db.upgrade()
     try:
@@ -183,9 +131,16 @@ async def _scan(url: str, agencies: int) -> dict[str, float | int]:
         scan_ms = await _median_ms(scan)
         ensure_ms = await _median_ms(ensure)
         digest_ms = await _median_ms(digest_lists, runs=3)
-        return {"due": len(due), "scan_ms": scan_ms, "ensure_ms": ensure_ms, "digest_ms": digest_ms}
+        return len(due), scan_ms, ensure_ms, digest_ms
     finally:
         await db.dispose()
+
+
+async def measure_scan(url: str, first_url: str, agencies: int) -> ScanFigures:
+    """The scan figures on two empty databases of one kind (`first_url` for the first tick)."""
+    due, scan_ms, ensure_ms, digest_ms = await _scan(url, agencies)
+    first = await _first_ensure(first_url, agencies)
+    return ScanFigures(due, scan_ms, ensure_ms, first, digest_ms)
 
 
 async def _first_ensure(url: str, agencies: int) -> float:
@@ -207,7 +162,8 @@ async def _first_ensure(url: str, agencies: int) -> float:
         await db.dispose()
 
 
-async def _delivery(url: str, recipients: int) -> dict[str, float | int]:
+async def measure_delivery(url: str, recipients: int) -> DeliveryFigures:
+    """The real reminder job delivering to `recipients` staff, Telegram's limits enforced."""
     db = Database(url)
     await db.upgrade()
     await _seed(db, recipients, claimed=False)
@@ -218,7 +174,7 @@ async def _delivery(url: str, recipients: int) -> dict[str, float | int]:
     async with StandIn() as api:
         api.enforce_limits(per_chat_per_s=1, global_per_s=30)
         for n in range(1, recipients + 1):
-            api.add_user(10_000_000 + n)
+            api.add_user(STAFF_TELEGRAM_BASE + n)
         application = (
             Application.builder()
             .token(api.token)
@@ -241,34 +197,28 @@ async def _delivery(url: str, recipients: int) -> dict[str, float | int]:
             elapsed = time.perf_counter() - start
         too_many = sum(1 for call in api.sent if call.error_code == 429)
     await db.dispose()
-    return {
-        "sent": report.sent,
-        "seconds": elapsed,
-        "per_second": report.sent / elapsed,
-        "429s": too_many,
-        "violations": api.limit_violations,
-    }
+    return DeliveryFigures(report.sent, elapsed, report.sent / elapsed, too_many, api.limit_violations)
 
 
 async def _main(agencies: int, recipients: int) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
-        sqlite = await _scan(sqlite_url(Path(tmp) / "scan.sqlite3"), agencies)
-        sqlite_first = await _first_ensure(sqlite_url(Path(tmp) / "first.sqlite3"), agencies)
+        sqlite = await measure_scan(
+            sqlite_url(Path(tmp) / "scan.sqlite3"), sqlite_url(Path(tmp) / "first.sqlite3"), agencies
+        )
         with postgres_cluster() as cluster:
-            postgres = await _scan(cluster.create_database(), agencies)
-            postgres_first = await _first_ensure(cluster.create_database(), agencies)
-        delivery = await _delivery(sqlite_url(Path(tmp) / "delivery.sqlite3"), recipients)
-    print(f"reminder scan, {agencies} agencies ({sqlite['due']} reminders due in the slot):")
-    for name, figures, first in (("SQLite", sqlite, sqlite_first), ("PostgreSQL", postgres, postgres_first)):
+            postgres = await measure_scan(cluster.create_database(), cluster.create_database(), agencies)
+        delivery = await measure_delivery(sqlite_url(Path(tmp) / "delivery.sqlite3"), recipients)
+    print(f"reminder scan, {agencies} agencies ({sqlite.due} reminders due in the slot):")
+    for name, figures in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         print(
-            f"  {name:<10} scan {figures['scan_ms']:7.1f} ms   ensure_reports {figures['ensure_ms']:6.1f} ms"
-            f" (first tick {first:7.1f} ms)   digest lists {figures['digest_ms']:7.1f} ms"
+            f"  {name:<10} scan {figures.scan_ms:7.1f} ms   ensure_reports {figures.ensure_ms:6.1f} ms"
+            f" (first tick {figures.first_ensure_ms:7.1f} ms)   digest lists {figures.digest_ms:7.1f} ms"
         )
     print(
-        f"delivery against the stand-in (1/s per chat, 30/s overall enforced): {delivery['sent']} messages"
-        f" in {delivery['seconds']:.1f} s = {delivery['per_second']:.1f} msg/s;"
-        f" 429s seen: {delivery['429s']} (limit violations {delivery['violations']})"
+        f"delivery against the stand-in (1/s per chat, 30/s overall enforced): {delivery.sent} messages"
+        f" in {delivery.seconds:.1f} s = {delivery.per_second:.1f} msg/s;"
+        f" 429s seen: {delivery.too_many} (limit violations {delivery.violations})"
     )
 
 

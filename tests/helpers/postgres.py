@@ -24,10 +24,17 @@ class PostgresCluster:
         self.socket_dir = parse_qs(uri.query)["host"][0]
         self.user = uri.username or "postgres"
 
-    def create_database(self) -> str:
-        """A new empty database; returns its SQLAlchemy URL (sync form, rewritten by storage)."""
+    def create_database(self, template_url: str | None = None) -> str:
+        """A new empty database, or a copy of the one at `template_url` (a URL this method returned,
+        with no connection open to it); returns its SQLAlchemy URL (sync form, rewritten by storage)."""
         name = "t_" + uuid.uuid4().hex[:12]
-        self._server.psql(f"CREATE DATABASE {name};")
+        if template_url is None:
+            self._server.psql(f"CREATE DATABASE {name};")
+        else:
+            template = urlparse(template_url).path.lstrip("/")
+            if not template.startswith("t_") or not template[2:].isalnum():
+                raise ValueError(f"not a database of this cluster: {template_url}")
+            self._server.psql(f"CREATE DATABASE {name} TEMPLATE {template};")
         return f"postgresql://{self.user}@/{name}?host={self.socket_dir}"
 
     def stop(self) -> None:
