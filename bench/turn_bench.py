@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.__main__ import utc_clock
@@ -56,7 +57,15 @@ async def _median_ms(
     return statistics.median(times) * 1000
 
 
-async def run(count: int) -> None:
+@dataclass(frozen=True, slots=True)
+class TurnFigure:
+    message: str
+    warm_ms: float  # as nianbao runs it (median)
+    cold_ms: float  # with the caches emptied before every message
+
+
+async def measure(count: int) -> list[TurnFigure]:
+    """Both kinds of message, `count` of each, warm and cold."""
     with tempfile.TemporaryDirectory(prefix="nianbao-turn-bench-") as directory:
         db = Database(sqlite_url(Path(directory) / "bench.sqlite3"))
         await db.upgrade()
@@ -89,13 +98,18 @@ async def run(count: int) -> None:
             ):
                 cold = await _median_ms(turns, telegram_id, inputs, count, cold=True)
                 warm = await _median_ms(turns, telegram_id, inputs, count, cold=False)
-                rows.append((label, warm, cold))
+                rows.append(TurnFigure(label, warm, cold))
         finally:
             await db.dispose()
+    return rows
+
+
+async def run(count: int) -> None:
+    rows = await measure(count)
     print("| message | as run (ms, median) | caches emptied each time (ms) | ratio |")
     print("|---|---|---|---|")
-    for label, warm, cold in rows:
-        print(f"| {label} | {warm:.3f} | {cold:.3f} | {warm / cold:.2f} |")
+    for row in rows:
+        print(f"| {row.message} | {row.warm_ms:.3f} | {row.cold_ms:.3f} | {row.warm_ms / row.cold_ms:.2f} |")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
