@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bench.load import ECHO_BOT, Action, LoadResult, SendText, format_table, run_load, scripted
+from bench.load import ECHO_BOT, Action, LoadResult, SendText, format_table, median_result, run_load, scripted
 from dialogs.form import UnitKind
 from storage import repositories as repo
 from storage.db import Database, sqlite_url
@@ -82,29 +81,6 @@ async def seed(url: str, users: int) -> None:
                 await repo.set_active_report(session=session, person_id=person.id, report_id=report.id)
     finally:
         await db.dispose()
-
-
-def _median(results: Sequence[LoadResult], label: str) -> LoadResult:
-    def med(name: str) -> float:
-        return float(statistics.median(getattr(r, name) for r in results))
-
-    first = results[0]
-    return LoadResult(
-        label=label,
-        users=first.users,
-        inputs=int(med("inputs")),
-        replies=int(med("replies")),
-        lost=int(med("lost")),
-        unfinished_users=int(med("unfinished_users")),
-        error_calls=int(med("error_calls")),
-        p50_ms=med("p50_ms"),
-        p95_ms=med("p95_ms"),
-        max_ms=med("max_ms"),
-        replies_per_s=med("replies_per_s"),
-        duration_s=med("duration_s"),
-        peak_rss_mib=med("peak_rss_mib"),
-        bot_cpu_ms_per_reply=med("bot_cpu_ms_per_reply"),
-    )
 
 
 def _echo_round(args: argparse.Namespace, flag: str | None, label: str) -> LoadResult:
@@ -171,10 +147,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                     )
                 )
             )
-    echo_median = _median(echo, "PTB echo, median")
-    sized_median = _median(sized, "PTB echo, nianbao-sized reply, median")
-    transport_median = _median(transport, "PTB echo on nianbao's transport, median")
-    nianbao_median = _median(nianbao, f"nianbao (chats={args.chats}), median")
+    echo_median = median_result(echo, "PTB echo, median")
+    sized_median = median_result(sized, "PTB echo, nianbao-sized reply, median")
+    transport_median = median_result(transport, "PTB echo on nianbao's transport, median")
+    nianbao_median = median_result(nianbao, f"nianbao (chats={args.chats}), median")
     print(
         format_table(
             [*echo, *sized, *transport, *nianbao, echo_median, sized_median, transport_median, nianbao_median]

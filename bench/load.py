@@ -56,12 +56,14 @@ import asyncio
 import contextlib
 import itertools
 import os
+import secrets
 import shlex
 import signal
+import socket
 import statistics
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import psutil
@@ -77,8 +79,10 @@ __all__ = [
     "SendDocument",
     "SendText",
     "UserScript",
+    "Webhook",
     "echo_users",
     "format_table",
+    "median_result",
     "run_load",
     "scripted",
 ]
@@ -139,8 +143,10 @@ class LoadResult:
     max_ms: float
     replies_per_s: float
     duration_s: float
-    peak_rss_mib: float
-    bot_cpu_ms_per_reply: float
+    peak_rss_mib: float  # of all the bot's processes together
+    bot_cpu_ms_per_reply: float  # of all the bot's processes together
+    processes: int = 1
+    balancer_cpu_ms_per_reply: float = 0.0  # the load balancer's, in webhook mode (not the bot's)
 
 
 @dataclass(slots=True)
@@ -241,13 +247,15 @@ def _tree_cpu(process: psutil.Process) -> float:
     return cpu
 
 
-async def _sample_rss(process: psutil.Process, interval: float, peak: list[int]) -> None:
+async def _sample_rss(processes: Sequence[psutil.Process], interval: float, peak: list[int]) -> None:
+    """The peak of the processes' (and their children's) RSS together."""
     # Listing children scans all of /proc (milliseconds of this event loop's time), so the process
-    # tree is refreshed about once a second while the cheap RSS reads happen every interval.
+    # trees are refreshed about once a second while the cheap RSS reads happen every interval.
     refresh_every = max(1, round(1.0 / interval))
+    members: list[psutil.Process] = []
     for tick in itertools.count():
         if tick % refresh_every == 0:
-            members = _tree(process)
+            members = [member for process in processes for member in _tree(process)]
         rss = 0
         for member in members:
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
@@ -268,6 +276,16 @@ async def _stop_process(process: asyncio.subprocess.Process, grace: float) -> No
         await process.wait()
 
 
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Updates through a webhook instead of long polling: each bot process listens on its own
+    127.0.0.1 port and the stand-in posts to one URL, a round-robin balancer's
+    (tests/helpers/balancer.py, its own process) in front of them. The stand-in delivers as
+    Telegram does, at most setWebhook's max_connections POSTs at once."""
+
+    path: str = "bench/updates"
+
+
 async def run_load(
     bot_command: Sequence[str],
     script: ScriptFactory,
@@ -280,9 +298,18 @@ async def run_load(
     rss_interval: float = 0.05,
     env: Mapping[str, str] | None = None,
     first_user_id: int = 100_000,
+    processes: int = 1,
+    webhook: Webhook | None = None,
 ) -> LoadResult:
-    """Runs ``users`` scripted users against a fresh bot process and measures it."""
-    async with StandIn() as api:
+    """Runs ``users`` scripted users against fresh bot processes and measures them.
+
+    Polling needs one process (Telegram ends a second getUpdates with 409). With ``webhook``,
+    each of the ``processes`` also gets BOTAPI_WEBHOOK_URL (the balancer's), BOTAPI_WEBHOOK_SECRET
+    and BOTAPI_WEBHOOK_LISTEN (its own host:port).
+    """
+    if processes < 1 or (processes > 1 and webhook is None):
+        raise ValueError("several bot processes need a webhook (one URL, a balancer in front)")
+    async with StandIn(webhook_max_connections=webhook is not None) as api:
         values = {
             "python": sys.executable,
             "token": api.token,
@@ -297,11 +324,37 @@ async def run_load(
             "BOTAPI_BASE_URL": api.base_url,
             "BOTAPI_BASE_FILE_URL": api.base_file_url,
         }
-        process = await asyncio.create_subprocess_exec(*command, cwd=_REPO, env=process_env)
+        bots: list[asyncio.subprocess.Process] = []
+        balancer: asyncio.subprocess.Process | None = None
         try:
+            if webhook is None:
+                bots.append(await asyncio.create_subprocess_exec(*command, cwd=_REPO, env=process_env))
+            else:
+                ports = [_free_port() for _ in range(processes)]
+                front = _free_port()
+                balancer = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "tests.helpers.balancer",
+                    "--port",
+                    str(front),
+                    *itertools.chain.from_iterable(("--to", f"http://127.0.0.1:{p}") for p in ports),
+                    cwd=_REPO,
+                )
+                secret = secrets.token_urlsafe(24)
+                for port in ports:
+                    bot_env = {
+                        **process_env,
+                        "BOTAPI_WEBHOOK_URL": f"http://127.0.0.1:{front}/{webhook.path}",
+                        "BOTAPI_WEBHOOK_SECRET": secret,
+                        "BOTAPI_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                    }
+                    bots.append(await asyncio.create_subprocess_exec(*command, cwd=_REPO, env=bot_env))
+                await _until_accepting([front, *ports], [balancer, *bots], startup_timeout)
             return await _measure(
                 api,
-                process,
+                bots,
+                balancer,
                 script,
                 users=users,
                 label=label or " ".join(bot_command[1:4]),
@@ -310,14 +363,76 @@ async def run_load(
                 startup_timeout=startup_timeout,
                 rss_interval=rss_interval,
                 first_user_id=first_user_id,
+                webhook=webhook is not None,
             )
         finally:
-            await _stop_process(process, grace=15.0)
+            await asyncio.gather(*(_stop_process(bot, grace=15.0) for bot in bots))
+            if balancer is not None:
+                await _stop_process(balancer, grace=5.0)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _until_accepting(
+    ports: Sequence[int],
+    processes: Sequence[asyncio.subprocess.Process],
+    timeout: float,  # noqa: ASYNC109
+) -> None:
+    """Until every port on 127.0.0.1 takes a connection (the bots listen a moment after they
+    set the webhook); a process that exits meanwhile fails the run."""
+    async with asyncio.timeout(timeout):
+        for port in ports:
+            while True:
+                exited = [p.returncode for p in processes if p.returncode is not None]
+                if exited:
+                    raise RuntimeError(f"a bot process exited before listening (exit code {exited[0]})")
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.02)  # another process's port: no event to await
+                    continue
+                writer.close()
+                await writer.wait_closed()
+                break
+
+
+async def _until_ready(
+    api: StandIn,
+    bots: Sequence[asyncio.subprocess.Process],
+    *,
+    webhook: bool,
+    timeout: float,  # noqa: ASYNC109
+) -> None:
+    """Polling: until the bot called getUpdates. Webhook: until every process set the webhook."""
+    if webhook:
+
+        async def all_set() -> None:
+            since = 0
+            for _ in bots:
+                call = await api.wait_for_call("setWebhook", since=since, timeout=timeout)
+                since = api.sent.index(call) + 1
+
+        ready = asyncio.create_task(all_set())
+    else:
+        ready = asyncio.create_task(api.wait_until_polling(timeout))
+    exits = [asyncio.create_task(bot.wait()) for bot in bots]
+    await asyncio.wait([ready, *exits], return_when=asyncio.FIRST_COMPLETED)
+    for task in exits:
+        task.cancel()
+    if not ready.done() or ready.exception() is not None:
+        ready.cancel()
+        codes = [bot.returncode for bot in bots]
+        raise RuntimeError(f"bot did not start taking updates (exit codes {codes})")
 
 
 async def _measure(
     api: StandIn,
-    process: asyncio.subprocess.Process,
+    bots: Sequence[asyncio.subprocess.Process],
+    balancer: asyncio.subprocess.Process | None,
     script: ScriptFactory,
     *,
     users: int,
@@ -327,20 +442,15 @@ async def _measure(
     startup_timeout: float,
     rss_interval: float,
     first_user_id: int,
+    webhook: bool,
 ) -> LoadResult:
-    polling = asyncio.create_task(api.wait_until_polling(startup_timeout))
-    exited = asyncio.create_task(process.wait())
-    await asyncio.wait([polling, exited], return_when=asyncio.FIRST_COMPLETED)
-    if not polling.done() or polling.exception() is not None:
-        polling.cancel()
-        exited.cancel()
-        raise RuntimeError(f"bot did not start polling (exit code {process.returncode})")
-    exited.cancel()
-
-    watched = psutil.Process(process.pid)
+    await _until_ready(api, bots, webhook=webhook, timeout=startup_timeout)
+    watched = [psutil.Process(bot.pid) for bot in bots]
+    front = psutil.Process(balancer.pid) if balancer is not None else None
     peak = [0]
     sampler = asyncio.create_task(_sample_rss(watched, rss_interval, peak))
-    cpu_before = _tree_cpu(watched)
+    cpu_before = sum(_tree_cpu(p) for p in watched)
+    front_before = _tree_cpu(front) if front is not None else 0.0
     tally = _Tally()
     tasks = [
         asyncio.create_task(_run_user(api, first_user_id + n, script, reply_timeout, tally))
@@ -355,7 +465,8 @@ async def _measure(
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-    cpu_after = _tree_cpu(watched)
+    cpu_after = sum(_tree_cpu(p) for p in watched)
+    front_after = _tree_cpu(front) if front is not None else 0.0
     sampler.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await sampler
@@ -363,6 +474,10 @@ async def _measure(
     start = tally.first_input_at or 0.0
     duration = (tally.last_reply_at or start) - start
     latencies_ms = sorted(x * 1000 for x in tally.latencies)
+
+    def per_reply(cpu_seconds: float) -> float:
+        return cpu_seconds * 1000 / tally.replies if tally.replies else float("nan")
+
     return LoadResult(
         label=label,
         users=users,
@@ -377,10 +492,23 @@ async def _measure(
         replies_per_s=tally.replies / duration if duration > 0 else float("nan"),
         duration_s=duration,
         peak_rss_mib=peak[0] / _MIB,
-        bot_cpu_ms_per_reply=(cpu_after - cpu_before) * 1000 / tally.replies
-        if tally.replies
-        else float("nan"),
+        bot_cpu_ms_per_reply=per_reply(cpu_after - cpu_before),
+        processes=len(bots),
+        balancer_cpu_ms_per_reply=per_reply(front_after - front_before),
     )
+
+
+def median_result(results: Sequence[LoadResult], label: str) -> LoadResult:
+    """Every figure the median over `results` (rounds of one case)."""
+    if not results:
+        raise ValueError("no results")
+    figures: dict[str, object] = {"label": label}
+    for item in fields(LoadResult):
+        if item.name == "label":
+            continue
+        value = statistics.median(float(getattr(r, item.name)) for r in results)
+        figures[item.name] = int(value) if item.type in ("int", int) else value
+    return LoadResult(**figures)  # type: ignore[arg-type]
 
 
 def format_table(results: Sequence[LoadResult]) -> str:

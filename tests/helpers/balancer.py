@@ -1,15 +1,31 @@
-"""A round-robin load balancer on 127.0.0.1: what nginx's upstream block is in front of N processes.
+"""A round-robin reverse proxy on 127.0.0.1: "the load balancer" in front of several bot processes.
 
-Each POST goes to the next backend in turn, with its body and Telegram's secret header, and its
-answer goes back as the backend gave it. ``routed`` records, per update_id, which backend got it.
-With ``repeat_every`` n, every n-th post is then posted again to the following backend, as when
-Telegram, not hearing back in time, posts an update again and the balancer picks another process.
+Telegram posts a bot's webhook updates to one URL. To run several nianbao processes, that URL is
+the balancer's; each process listens on its own port (NIANBAO_LISTEN) and the balancer hands each
+request to the next process in turn, passing method, path, query, headers (the webhook's secret
+token among them) and body through, and the process's answer back::
+
+    async with Balancer(["http://127.0.0.1:8001", "http://127.0.0.1:8002"]) as balancer:
+        webhook_url = f"{balancer.url}/nianbao/updates"  # NIANBAO_WEBHOOK_URL of both processes
+        ...
+        assert balancer.forwarded == [n1, n2]  # requests each target answered
+
+A target that refuses the connection is skipped for that request (the next one is tried); when
+none accepts, or one fails after it got the request, the request gets 502, as from a real load
+balancer (Telegram then posts the update again later). As its own process
+(the benchmark runs it so, apart from the load driver's event loop)::
+
+    python -m tests.helpers.balancer --port 8000 --to http://127.0.0.1:8001 --to http://127.0.0.1:8002
+
+Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
+import argparse
+import asyncio
+import contextlib
+import signal
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
@@ -17,73 +33,119 @@ from typing import Self
 import aiohttp
 from aiohttp import web
 
-_FORWARDED = ("Content-Type", "X-Telegram-Bot-Api-Secret-Token")
+__all__ = ["Balancer"]
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) and those aiohttp recomputes: not passed through.
+_NOT_FORWARDED = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length"}
+)
 
 
-class RoundRobin:
-    def __init__(self, backends: Sequence[str], path: str, *, repeat_every: int = 0) -> None:
-        """``backends``: base URLs (``http://127.0.0.1:PORT``); ``path``: the webhook path served."""
-        self.backends = list(backends)
-        self.repeat_every = repeat_every
-        self.repeated: list[int] = []
-        self._posts = 0
-        self.path = "/" + path.lstrip("/")
-        self.routed: dict[int, int] = {}
-        self._turn = itertools.cycle(range(len(self.backends)))
-        self._session: aiohttp.ClientSession | None = None
+class Balancer:
+    def __init__(self, targets: Sequence[str], *, port: int = 0) -> None:
+        if not targets:
+            raise ValueError("a balancer needs at least one target")
+        for target in targets:
+            if not target.startswith("http://127.0.0.1:"):
+                raise ValueError(f"only 127.0.0.1 targets: {target}")
+        self.targets = [t.rstrip("/") for t in targets]
+        self.forwarded = [0] * len(self.targets)  # requests answered, per target
+        self.failed = 0  # requests no target answered
+        self._next = 0
+        self._wanted_port = port
+        self._port: int | None = None
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> Self:
+        # Keep-alive connections to each target, as a real balancer keeps its upstream pool.
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=60)
+        )
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{path:.*}", self._forward)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self._wanted_port)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("Balancer is not started")
+        return self._port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.path}"
+        return f"http://127.0.0.1:{self.port}"
 
-    async def _forward(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        index = next(self._turn)
-        headers = {name: request.headers[name] for name in _FORWARDED if name in request.headers}
-        status = await self._post(index, body, headers)
-        update_id = _update_id(body)
-        if update_id is not None:
-            self.routed[update_id] = index
-        self._posts += 1
-        if self.repeat_every and self._posts % self.repeat_every == 0:
-            await self._post((index + 1) % len(self.backends), body, headers)
-            if update_id is not None:
-                self.repeated.append(update_id)
-        return web.Response(status=status)
-
-    async def _post(self, index: int, body: bytes, headers: dict[str, str]) -> int:
+    async def _forward(self, request: web.Request) -> web.StreamResponse:
         assert self._session is not None
-        try:
-            async with self._session.post(
-                self.backends[index] + self.path, data=body, headers=headers
-            ) as answer:
-                return answer.status
-        except aiohttp.ClientError:
-            return 502
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED}
+        start = self._next
+        self._next = (self._next + 1) % len(self.targets)
+        for attempt in range(len(self.targets)):
+            index = (start + attempt) % len(self.targets)
+            try:
+                async with self._session.request(
+                    request.method,
+                    self.targets[index] + request.rel_url.path_qs,
+                    data=body,
+                    headers=headers,
+                    allow_redirects=False,
+                ) as answer:
+                    payload = await answer.read()
+                    status, answer_headers = answer.status, answer.headers
+            except aiohttp.ClientConnectorError:
+                continue  # nothing was sent to that one: the next target gets the request
+            except (aiohttp.ClientError, TimeoutError):
+                break  # it may have taken the request: not sent twice
+            self.forwarded[index] += 1
+            return web.Response(
+                status=status,
+                body=payload,
+                headers={k: v for k, v in answer_headers.items() if k.lower() not in _NOT_FORWARDED},
+            )
+        self.failed += 1
+        return web.Response(status=502, text="Bad Gateway: no target answered")
 
-    async def __aenter__(self) -> Self:
-        self._session = aiohttp.ClientSession()
-        app = web.Application()
-        app.router.add_post(self.path, self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = int(self._runner.addresses[0][1])
-        return self
 
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self._session is not None:
-            await self._session.close()
+async def _serve(port: int, targets: Sequence[str]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with Balancer(targets, port=port):
+        await stop.wait()
 
 
-def _update_id(body: bytes) -> int | None:
-    try:
-        return int(json.loads(body)["update_id"])
-    except (ValueError, KeyError, TypeError):
-        return None
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Round-robin reverse proxy on 127.0.0.1.")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--to", action="append", required=True, help="a target, http://127.0.0.1:PORT")
+    args = parser.parse_args(argv)
+    asyncio.run(_serve(args.port, args.to))
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,9 @@ plays the human in a private chat::
 
 Served methods: getMe, getUpdates (long polling: returns at once when updates are queued, a newer
 call terminates an older one with 409 as Telegram does; 409 too while a webhook is set),
-setWebhook (updates are then POSTed to the URL, on 127.0.0.1 only, with the secret token header),
+setWebhook (updates are then POSTed to the URL, on 127.0.0.1 only, with the secret token header;
+each when it happens, or with ``webhook_max_connections`` at most setWebhook's max_connections at
+once, in order, as Telegram does),
 deleteWebhook, set/get/deleteMyCommands
 (per scope and language), sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
 sendDocument, sendChatAction, getFile (+ the file download URL), close, logOut. Unknown methods answer
@@ -38,6 +40,7 @@ never by sleeping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -85,7 +88,17 @@ _JSON_FIELDS = frozenset(
     }
 )
 _INT_FIELDS = frozenset(
-    {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "message_thread_id", "cache_time"}
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "message_thread_id",
+        "cache_time",
+        "max_connections",
+    }
 )
 _BOOL_FIELDS = frozenset(
     {
@@ -417,7 +430,11 @@ class StandIn:
         bot_username: str = "nianbao_test_bot",
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        webhook_max_connections: bool = False,
     ) -> None:
+        """``webhook_max_connections``: deliver webhook updates as Telegram does, at most
+        setWebhook's ``max_connections`` (default 40) POSTs in flight and the others waiting, in
+        order; off, each update is POSTed when it happens (aiohttp's pool: at most 100 at once)."""
         self.token = token or f"7000000001:{secrets.token_urlsafe(24)}"
         self.bot_user: Json = {
             "id": int(self.token.split(":", 1)[0]),
@@ -455,10 +472,13 @@ class StandIn:
         self._retry_after_methods: frozenset[str] = frozenset()
         self._retry_after_chat: int | None = None
         self._limits: _Limits | None = None
-        # setWebhook's parameters while a webhook is set: updates are then POSTed there (in
-        # order, each after the previous was answered) and getUpdates answers 409, as Telegram does.
+        # setWebhook's parameters while a webhook is set: updates are then POSTed there (those
+        # queued before, in order, each after the previous was answered; later ones as each
+        # happens) and getUpdates answers 409, as Telegram does.
         self.webhook: Json | None = None
         self.webhook_answers: list[int] = []
+        self.webhook_max_connections = webhook_max_connections
+        self._webhook_slots: asyncio.Semaphore | None = None
         self._webhook_session: aiohttp.ClientSession | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._held: asyncio.Event | None = None
@@ -835,7 +855,11 @@ class StandIn:
             "url": url,
             "secret_token": params.get("secret_token"),
             "allowed_updates": params.get("allowed_updates"),
+            "max_connections": int(params.get("max_connections") or 40),
         }
+        if self.webhook_max_connections:
+            # FIFO: POSTs start in the order their updates happened.
+            self._webhook_slots = asyncio.Semaphore(self.webhook["max_connections"])
         pending, self._updates = self._updates, []
         if pending:
             # After this answer: the bot may start listening only once setWebhook succeeded.
@@ -856,8 +880,14 @@ class StandIn:
         headers = {}
         if self.webhook["secret_token"]:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
-        async with self._webhook_session.post(self.webhook["url"], json=update, headers=headers) as answer:
-            self.webhook_answers.append(answer.status)
+        slots = self._webhook_slots
+        async with contextlib.AsyncExitStack() as held:
+            if slots is not None:
+                await held.enter_async_context(slots)
+            async with self._webhook_session.post(
+                self.webhook["url"], json=update, headers=headers
+            ) as answer:
+                self.webhook_answers.append(answer.status)
 
     async def _get_updates(self, params: Json, uploads: dict[str, _Upload]) -> list[Json]:
         if self.webhook is not None:
