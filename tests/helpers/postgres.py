@@ -37,6 +37,24 @@ class PostgresCluster:
             self._server.psql(f"CREATE DATABASE {name} TEMPLATE {template};")
         return f"postgresql://{self.user}@/{name}?host={self.socket_dir}"
 
+    def drop_database(self, url: str) -> None:
+        """Drops a database this cluster's create_database made (no connection may be open to it)."""
+        name = urlparse(url).path.lstrip("/")
+        if not name.startswith("t_") or not name[2:].isalnum():
+            raise ValueError(f"not a database of this cluster: {url}")
+        self._server.psql(f"DROP DATABASE IF EXISTS {name};")
+
+    def server_pid(self) -> int:
+        """The postmaster's process id (its children are the server's other processes)."""
+        first_line = (Path(self._server.pgdata) / "postmaster.pid").read_text().split("\n", 1)[0]
+        return int(first_line)
+
+    def server_version(self) -> str:
+        """E.g. "PostgreSQL 18.6"."""
+        lines = [line.strip() for line in self._server.psql("SHOW server_version;").splitlines()]
+        number = next(line for line in lines[2:] if line and line[0].isdigit())
+        return f"PostgreSQL {number.split()[0]}"
+
     def stop(self) -> None:
         """Shut the server down (fast: open connections are cut), as when its machine goes away."""
         # Made at import by a factory, so invisible to mypy.
