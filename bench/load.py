@@ -7,6 +7,13 @@ stops the bot with SIGTERM and the stand-in. It reports reply latency (p50/p95/m
 the bot's CPU time per reply. Nothing but 127.0.0.1 is contacted, and every run is bounded: per-reply
 timeout, an overall deadline, and capped user and message counts on the command line.
 
+With ``processes=N, webhook=Webhook()`` the bot runs as N processes taking updates by webhook:
+each listens on its own 127.0.0.1 port (BOTAPI_WEBHOOK_LISTEN), all set the same webhook URL
+(BOTAPI_WEBHOOK_URL, with BOTAPI_WEBHOOK_SECRET), that of a round-robin balancer started as its
+own process (tests/helpers/balancer.py), and the stand-in posts each update there as Telegram
+does (at most setWebhook's max_connections at once). RSS and CPU are then summed over the
+processes; the balancer's CPU is reported apart.
+
 Command line (the echo bot by default)::
 
     .venv/bin/python -m bench.load --bot echo --users 200 --messages 10

@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import sys
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
@@ -135,8 +136,12 @@ async def _serve(port: int, targets: Sequence[str]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with Balancer(targets, port=port):
+    async with Balancer(targets, port=port) as balancer:
         await stop.wait()
+    # On stderr, so a run's log shows how the requests were spread.
+    sys.stderr.write(
+        f"balancer: forwarded {balancer.forwarded} to {balancer.targets}, failed {balancer.failed}\n"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
