@@ -32,6 +32,10 @@ from dialogs.form import UnitKind
 from storage import repositories as repo
 from storage.db import Database, sqlite_url
 
+# The stand-in has no flood limit and the echo bots no limiter: nianbao's overall send rate
+# (NIANBAO_SEND_PER_SECOND, Telegram's 25/s by default) must not be what is measured.
+SEND_PER_SECOND = "100000"
+
 FIRST_USER = 100_000
 ANSWERS = (
     "0 0 3",  # 规章
@@ -133,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "NIANBAO_DATABASE_URL": url,
                 "NIANBAO_CONCURRENT_CHATS": str(args.chats),
                 "NIANBAO_DATA_DIR": directory,
+                "NIANBAO_SEND_PER_SECOND": SEND_PER_SECOND,
             }
             nianbao.append(
                 asyncio.run(

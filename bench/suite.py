@@ -43,7 +43,7 @@ from pathlib import Path
 import psutil
 
 from bench import district_bench, reminder_bench, render_bench, turn_bench
-from bench.bot_bench import ANSWERS, FIRST_USER, NIANBAO_BOT, echo_actions, staff_actions
+from bench.bot_bench import ANSWERS, FIRST_USER, NIANBAO_BOT, SEND_PER_SECOND, echo_actions, staff_actions
 from bench.load import ECHO_BOT, LoadResult, Webhook, median_result, run_load, scripted
 from bench.seeding import Seeded, clone_database, invite_staff
 from storage.db import Database, sqlite_url
@@ -52,9 +52,6 @@ from tests.helpers.postgres import PostgresCluster, postgres_cluster
 __all__ = ["CASES", "Sizes", "main", "run_suite"]
 
 _REPO = Path(__file__).resolve().parents[1]
-# The stand-in has no flood limit and the echo bots no limiter: nianbao's overall send rate
-# (NIANBAO_SEND_PER_SECOND, Telegram's 25/s by default) must not be what is measured.
-SEND_PER_SECOND = "100000"
 
 
 @dataclass(frozen=True, slots=True)

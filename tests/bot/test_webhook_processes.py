@@ -31,7 +31,7 @@ from bot.telegram_webhook import HEALTH_PATH
 from dialogs import messages as msg
 from storage.db import Database
 from storage.tables import Answer, AnswerChange
-from tests.helpers.balancer import RoundRobin
+from tests.helpers.balancer import Balancer
 from tests.helpers.bot_process import BotProcess, bot_env, bot_process, free_port
 from tests.helpers.botapi import Json, StandIn
 from tests.helpers.postgres import PostgresCluster
@@ -62,11 +62,11 @@ NEXT = "t2.fees"
 @asynccontextmanager
 async def two_processes(
     api: StandIn, url: str, tmp_path: Path
-) -> AsyncIterator[tuple[RoundRobin, list[BotProcess]]]:
+) -> AsyncIterator[tuple[Balancer, list[BotProcess]]]:
     ports = [free_port(), free_port()]
     async with AsyncExitStack() as stack:
         balancer = await stack.enter_async_context(
-            RoundRobin([f"http://127.0.0.1:{port}" for port in ports], WEBHOOK_PATH, repeat_every=3)
+            Balancer([f"http://127.0.0.1:{port}" for port in ports], repeat_every=3)
         )
         processes = []
         for index, port in enumerate(ports):
@@ -74,7 +74,7 @@ async def two_processes(
                 api,
                 url,
                 tmp_path / f"process{index}",
-                NIANBAO_WEBHOOK_URL=balancer.url,
+                NIANBAO_WEBHOOK_URL=f"{balancer.url}/{WEBHOOK_PATH}",
                 NIANBAO_WEBHOOK_SECRET=WEBHOOK_SECRET,
                 NIANBAO_LISTEN=f"127.0.0.1:{port}",
                 NIANBAO_SEND_PER_SECOND=str(SHARED_RATE),
@@ -121,7 +121,7 @@ async def test_two_processes_keep_each_chat_in_order_store_every_answer_once_and
     try:
         async with two_processes(api, url, tmp_path) as (balancer, _processes):
             async with aiohttp.ClientSession() as http:
-                for backend in balancer.backends:
+                for backend in balancer.targets:
                     async with http.get(backend + HEALTH_PATH) as health:
                         assert health.status == 200
                         assert (await health.json())["database"] == "ok"

@@ -10,6 +10,11 @@ token among them) and body through, and the process's answer back::
         ...
         assert balancer.forwarded == [n1, n2]  # requests each target answered
 
+With ``repeat_every`` n, every n-th request is then sent again to the following target, as when
+Telegram, not hearing back in time, posts an update again and the balancer picks another process;
+``routed`` keeps, per update_id, the target that got it first, and ``repeated`` the update_ids
+sent twice.
+
 A target that refuses the connection is skipped for that request (the next one is tried); when
 none accepts, or one fails after it got the request, the request gets 502, as from a real load
 balancer (Telegram then posts the update again later). As its own process
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -43,7 +49,7 @@ _NOT_FORWARDED = frozenset(
 
 
 class Balancer:
-    def __init__(self, targets: Sequence[str], *, port: int = 0) -> None:
+    def __init__(self, targets: Sequence[str], *, port: int = 0, repeat_every: int = 0) -> None:
         if not targets:
             raise ValueError("a balancer needs at least one target")
         for target in targets:
@@ -52,6 +58,10 @@ class Balancer:
         self.targets = [t.rstrip("/") for t in targets]
         self.forwarded = [0] * len(self.targets)  # requests answered, per target
         self.failed = 0  # requests no target answered
+        self.repeat_every = repeat_every
+        self.routed: dict[int, int] = {}  # update_id -> the target that got it first
+        self.repeated: list[int] = []
+        self._requests = 0
         self._next = 0
         self._wanted_port = port
         self._port: int | None = None
@@ -104,6 +114,25 @@ class Balancer:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED}
         start = self._next
         self._next = (self._next + 1) % len(self.targets)
+        self._requests += 1
+        answered = await self._send(request, body, headers, start)
+        update_id = _update_id(body)
+        if answered is not None and update_id is not None:
+            self.routed.setdefault(update_id, answered[0])
+        if self.repeat_every and self._requests % self.repeat_every == 0:
+            again = await self._send(request, body, headers, (start + 1) % len(self.targets))
+            if again is not None and update_id is not None:
+                self.repeated.append(update_id)
+        if answered is None:
+            self.failed += 1
+            return web.Response(status=502, text="Bad Gateway: no target answered")
+        return answered[1]
+
+    async def _send(
+        self, request: web.Request, body: bytes, headers: dict[str, str], start: int
+    ) -> tuple[int, web.Response] | None:
+        """The request to the first target from `start` that takes it: which one, and its answer."""
+        assert self._session is not None
         for attempt in range(len(self.targets)):
             index = (start + attempt) % len(self.targets)
             try:
@@ -121,13 +150,19 @@ class Balancer:
             except (aiohttp.ClientError, TimeoutError):
                 break  # it may have taken the request: not sent twice
             self.forwarded[index] += 1
-            return web.Response(
+            return index, web.Response(
                 status=status,
                 body=payload,
                 headers={k: v for k, v in answer_headers.items() if k.lower() not in _NOT_FORWARDED},
             )
-        self.failed += 1
-        return web.Response(status=502, text="Bad Gateway: no target answered")
+        return None
+
+
+def _update_id(body: bytes) -> int | None:
+    try:
+        return int(json.loads(body)["update_id"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 async def _serve(port: int, targets: Sequence[str]) -> None:
