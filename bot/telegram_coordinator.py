@@ -45,7 +45,7 @@ from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
 from dialogs.form import UnitKind
 from dialogs.lifecycle import Action, Actor
-from dialogs.parsing import Rejected, parse_agency_name
+from dialogs.parsing import Rejected, parse_agency_name, parse_whole_number, parse_year_word
 from importer import earlier_report_problem, import_document, read_agency_sheet
 from importer.agencies import is_agency_sheet
 from storage.dashboard import BoardFilter
@@ -93,7 +93,7 @@ async def on_round(update: Update, context: NianbaoContext) -> None:
         return
     chat_id, who = found
     args = _args(context)
-    year = int(args[0]) if args and args[0].isdigit() else 0
+    year = (parse_whole_number(args[0]) if args else None) or 0
     if not _FIRST_YEAR <= year <= _LAST_YEAR or len(args) > 2:
         await send_text(context, chat_id, tmsg.ROUND_USAGE)
         return
@@ -235,8 +235,8 @@ async def on_dashboard(update: Update, context: NianbaoContext) -> None:
         return
     chat_id, who = found
     args = _args(context)
-    year = int(args[-1]) if args and args[-1].isdigit() and len(args[-1]) == 4 else None
-    query = " ".join(a for a in args if not (a.isdigit() and len(a) == 4))  # a year is 4 digits
+    year = parse_year_word(args[-1]) if args else None
+    query = " ".join(a for a in args if parse_year_word(a) is None)
     if query:
         await _send_detail(context, chat_id, _who(who), query, year)
         return
@@ -264,15 +264,13 @@ def _board_data(year: int, board_filter: BoardFilter, page: int) -> str:
 
 def read_board_data(data: str) -> tuple[int, BoardFilter, int] | None:
     parts = data.removeprefix(BOARD_PREFIX).split(":")
-    if (
-        not data.startswith(BOARD_PREFIX)
-        or len(parts) != 3
-        or not parts[0].isdigit()
-        or not parts[2].isdigit()
-    ):
+    if not data.startswith(BOARD_PREFIX) or len(parts) != 3:
+        return None
+    year, page = parse_whole_number(parts[0]), parse_whole_number(parts[2])
+    if year is None or page is None:
         return None
     try:
-        return int(parts[0]), BoardFilter(parts[1]), int(parts[2])
+        return year, BoardFilter(parts[1]), page
     except ValueError:
         return None
 
@@ -348,7 +346,7 @@ async def on_history(update: Update, context: NianbaoContext) -> None:
         return
     chat_id, who = found
     args = _args(context)
-    year = int(args[-1]) if len(args) > 1 and args[-1].isdigit() and len(args[-1]) == 4 else None
+    year = parse_year_word(args[-1]) if len(args) > 1 else None
     query = " ".join(args[:-1] if year is not None else args)
     if not query:
         await send_text(context, chat_id, tmsg.HISTORY_USAGE)
@@ -611,8 +609,8 @@ async def _own_agency(context: NianbaoContext, who: Caller | None) -> tuple[Agen
 def _caption_agency_year(caption: str) -> tuple[str | None, int | None]:
     """The agency name and a four-digit year in the caption, either part optional."""
     words = caption.split()
-    year = next((int(w) for w in words if w.isdigit() and len(w) == 4), None)
-    rest = " ".join(w for w in words if not (w.isdigit() and len(w) == 4)).strip()
+    year = next((y for w in words if (y := parse_year_word(w)) is not None), None)
+    rest = " ".join(w for w in words if parse_year_word(w) is None).strip()
     return (rest or None), year
 
 
@@ -623,11 +621,12 @@ async def on_export(update: Update, context: NianbaoContext) -> None:
     chat_id, who = found
     services = context.services
     args = _args(context)
-    if args and not args[0].isdigit():
+    asked = parse_whole_number(args[0]) if args else None
+    if args and asked is None:
         await send_text(context, chat_id, tmsg.EXPORT_USAGE)
         return
-    if args:
-        year = int(args[0])
+    if asked is not None:
+        year = asked
     else:
         rnd = await services.coordination.rounds(_who(who), year=None)
         if isinstance(rnd, Refused):

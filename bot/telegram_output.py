@@ -14,6 +14,7 @@ from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.services.outgoing import split_text
 from dialogs.engine import Choice
+from dialogs.parsing import parse_whole_number
 
 _SEPARATOR = "|"
 # Short labels sit three to a row; a long label (e.g. a shortcut sentence) gets a row of its own.
@@ -39,9 +40,10 @@ def dialog_data(report_id: int, token: str, value: str) -> str:
 
 def read_dialog_data(data: str) -> ButtonPress | None:
     parts = data.split(_SEPARATOR, 2)
-    if len(parts) != 3 or not parts[0].isdigit():
+    report_id = parse_whole_number(parts[0]) if len(parts) == 3 else None
+    if report_id is None:
         return None
-    return ButtonPress(int(parts[0]), parts[1], parts[2])
+    return ButtonPress(report_id, parts[1], parts[2])
 
 
 def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:

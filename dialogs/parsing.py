@@ -52,6 +52,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\u2028|\u2029")
 
 FIRST_REPORT_YEAR = 2008  # the disclosure regulation took effect on 2008-05-01
+# The largest id a database integer column holds (PostgreSQL's `integer`; SQLite's is wider).
+MAX_ID = 2**31 - 1
 AGENCY_NAME_MAX = 60  # the longest real names (区县人民政府办公室 + 部门全称) stay well within this
 _AGENCY_SPACES = re.compile(r"[ \t\u3000]+")
 
@@ -215,6 +217,24 @@ def parse_agency_name(raw: str) -> str | Rejected:
     return text
 
 
+def parse_whole_number(text: str, *, limit: int = MAX_ID) -> int | None:
+    """`text` as a whole number when it is ASCII digits only and at most `limit`, else None.
+
+    For ids and years in commands and button data, typed or forged by a client: `str.isdigit`
+    also accepts digits `int` refuses (²), and a number beyond the database's integer range
+    makes the query that looks it up fail.
+    """
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= limit else None
+
+
+def parse_year_word(word: str) -> int | None:
+    """A four-digit year in a command's arguments, else None."""
+    return parse_whole_number(word) if len(word) == 4 else None
+
+
 def parse_report_year(raw: str, *, default: int, current: int) -> int | Rejected:
     """A report year: four digits (年/年度 allowed), blank or 默认 for `default`.
 
@@ -226,6 +246,7 @@ def parse_report_year(raw: str, *, default: int, current: int) -> int | Rejected
         text = text.removesuffix(suffix).strip()
     if text in msg.TERM_DEFAULT_WORDS:
         return default
-    if text.isdigit() and len(text) == 4 and FIRST_REPORT_YEAR <= int(text) <= current:
-        return int(text)
+    year = parse_year_word(text)
+    if year is not None and FIRST_REPORT_YEAR <= year <= current:
+        return year
     return Rejected(msg.BAD_YEAR.format(first=FIRST_REPORT_YEAR, latest=current, default=default))

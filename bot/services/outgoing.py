@@ -7,6 +7,7 @@ adapters (Telegram today) read the same button data back. No messaging library i
 from __future__ import annotations
 
 from dialogs import messages_telegram as tmsg
+from dialogs.parsing import parse_whole_number
 
 # Telegram's limit (telegram.constants.MessageLimit.MAX_TEXT_LENGTH), the strictest channel's.
 MESSAGE_LIMIT = 4096
@@ -25,8 +26,7 @@ def resume_data(report_id: int) -> str:
 
 
 def read_resume_data(data: str) -> int | None:
-    tail = data.removeprefix(RESUME_PREFIX)
-    return int(tail) if data.startswith(RESUME_PREFIX) and tail.isdigit() else None
+    return parse_whole_number(data.removeprefix(RESUME_PREFIX)) if data.startswith(RESUME_PREFIX) else None
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -75,9 +75,10 @@ def review_data(action: str, report_id: int) -> str:
 
 def read_review_data(data: str) -> tuple[str, int] | None:
     action, _, tail = data.removeprefix(REVIEW_PREFIX).partition(":")
-    if not data.startswith(REVIEW_PREFIX) or not tail.isdigit():
+    report_id = parse_whole_number(tail)
+    if not data.startswith(REVIEW_PREFIX) or report_id is None:
         return None
-    return action, int(tail)
+    return action, report_id
 
 
 def review_buttons(report_id: int) -> tuple[tuple[tuple[str, str], ...], ...]:

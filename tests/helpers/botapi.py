@@ -30,7 +30,8 @@ Telegram's rules that bite real bots are enforced with Telegram's error texts: m
 characters, "message is not modified", editing a message that is not the bot's, a chat that never
 talked to the bot, a callback query answered twice, files over 20 MB for getFile. Failure injection
 for reminder and notice tests: ``fail_with_retry_after`` (optionally for one chat), ``block_user``,
-``enforce_limits``, ``hold_responses``.
+``enforce_limits``, ``hold_responses``; for kills between taking updates and confirming them,
+``hold_confirmations`` / ``drop_held_confirmations``.
 
 Everything the bot calls (except getUpdates) is kept in ``sent`` as ``BotCall`` values stamped with
 ``clock()`` (``time.monotonic`` unless a test injects one). Waiting is done on asyncio conditions,
@@ -236,6 +237,12 @@ class _Chat:
     bot_messages: _Feed[Json] = field(default_factory=_Feed)
     outputs: _Feed[BotOutput] = field(default_factory=_Feed)  # messages and edits, a cursor of its own
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+
+@dataclass(slots=True)
+class _PollGate:
+    first: int  # the first update id left unconfirmed
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(slots=True)
@@ -482,6 +489,7 @@ class StandIn:
         self._webhook_session: aiohttp.ClientSession | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._held: asyncio.Event | None = None
+        self._poll_gate: _PollGate | None = None
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -521,6 +529,7 @@ class StandIn:
 
     async def stop(self) -> None:
         self._closing = True
+        self.drop_held_confirmations()
         async with self._updates_changed:
             self._updates_changed.notify_all()  # long polls answer at once instead of at their timeout
         for task in list(self._background):
@@ -691,6 +700,11 @@ class StandIn:
         await self._wait_unread(chat_id, chat, chat.bot_messages, count, timeout, "new bot messages")
         return [dict(m) for m in chat.bot_messages.take(count)]
 
+    def unread_messages(self, chat_id: int) -> list[Json]:
+        """The bot messages of the chat not yet returned by the reading methods, without waiting."""
+        feed = self._chat(chat_id, None).bot_messages
+        return [dict(m) for m in feed.take(feed.unread)]
+
     async def next_reply(self, chat_id: int, timeout: float = 10.0) -> Json:  # noqa: ASYNC109
         """The next unread bot message in the chat, as it was sent."""
         return (await self.wait_for_messages(chat_id, 1, timeout))[0]
@@ -766,6 +780,23 @@ class StandIn:
         if self._held is not None:
             self._held.set()
             self._held = None
+
+    def hold_confirmations(self) -> None:
+        """Updates queued from now on stay unconfirmed: a getUpdates whose offset would confirm
+        one waits, its offset not applied, until ``drop_held_confirmations``.
+
+        Telegram forgets an update only when a later getUpdates carries a higher offset. PTB sends
+        that call right after taking the updates, so a bot killed in between is rare by chance;
+        this makes it certain: the bot takes an update, handles it (commits, replies), and a kill
+        then leaves the update unconfirmed, to be delivered again to the next process.
+        """
+        self._poll_gate = _PollGate(first=self._next_update_id)
+
+    def drop_held_confirmations(self) -> None:
+        """The held getUpdates calls end without confirming anything (their process is gone)."""
+        gate, self._poll_gate = self._poll_gate, None
+        if gate is not None:
+            gate.opened.set()
 
     def enforce_limits(self, per_chat_per_s: int = 1, global_per_s: int = 30) -> None:
         """Sends beyond Telegram's flood limits (in any one-second window) answer 429, retry_after=1.
@@ -895,6 +926,11 @@ class StandIn:
                 409,
                 "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
             )
+        gate = self._poll_gate
+        if gate is not None and int(params.get("offset") or 0) > gate.first:
+            await gate.opened.wait()
+            # Dropped: the process that sent this call is dead; its offset never reached Telegram.
+            raise _ApiError(502, "Bad Gateway")
         self._polling.set()
         allowed = params.get("allowed_updates")
         if allowed is not None:
