@@ -133,6 +133,7 @@ def build_application(
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, h.on_edited))
     application.add_handler(MessageHandler(new & filters.Document.ALL, coord.on_document))
     application.add_handler(MessageHandler(new & ~filters.COMMAND, h.on_other_message))
+    application.add_handler(MessageHandler(new & filters.COMMAND, h.on_unknown_command))
     application.add_error_handler(h.on_error)
     register_outbox(application, outbox)
     register_reminders(application, settings, db, clock, outbox=outbox, calendar=working_days)

@@ -384,8 +384,18 @@ async def on_edited(update: Update, context: NianbaoContext) -> None:
     await _note(update, context, tmsg.EDIT_NOT_APPLIED)
 
 
+MAX_SHOWN_COMMAND = 40  # characters of an unknown command echoed back
+
+
 async def on_other_message(update: Update, context: NianbaoContext) -> None:
     await _note(update, context, tmsg.NOT_TEXT)
+
+
+async def on_unknown_command(update: Update, context: NianbaoContext) -> None:
+    """A command the bot does not have (a typo, or one from another bot): say so, store nothing."""
+    text = update.effective_message.text if update.effective_message else None
+    word = (text or "/").split(maxsplit=1)[0].partition("@")[0][:MAX_SHOWN_COMMAND]
+    await _note(update, context, tmsg.UNKNOWN_COMMAND.format(command=word))
 
 
 async def on_error(update: object, context: NianbaoContext) -> None:

@@ -17,7 +17,7 @@ from dialogs import messages as msg
 from dialogs.commands import Command, read_command
 from dialogs.form import UnitKind
 from dialogs.lifecycle import is_editable
-from dialogs.parsing import Rejected, parse_report_year
+from dialogs.parsing import Rejected, parse_report_year, parse_whole_number
 from dialogs.setup import KIND_WORDS, read_agency_name
 from storage.tables import Agency, Report
 
@@ -113,8 +113,9 @@ class Reports:
                 term.say(msg.TERM_MENU_BAD.format(text=word))
 
     def _numbered(self, mine: list[tuple[Report, Agency]], text: str) -> Report | None:
-        if text.isdigit() and 1 <= int(text) <= len(mine):
-            return mine[int(text) - 1][0]
+        number = parse_whole_number(text, limit=len(mine))
+        if number is not None and number >= 1:
+            return mine[number - 1][0]
         self.term.say(msg.TERM_MENU_NUMBER.format(number=text, count=len(mine)))
         return None
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from dialogs.parsing import parse_whole_number
 from storage import districts
 from storage import repositories as repo
 from storage.tables import (
@@ -276,8 +277,9 @@ async def member_report(
 async def find_agency(*, session: AsyncSession, query: str, district_id: int) -> Agency | None:
     """An agency of the district by its number (as the dashboard shows it) or its full name."""
     text = query.strip()
-    if text.isdigit():
-        found = await repo.get_agency(session=session, agency_id=int(text))
+    if text.isdigit():  # digits of any script: a number, never a name
+        number = parse_whole_number(text)
+        found = None if number is None else await repo.get_agency(session=session, agency_id=number)
         return found if found is not None and found.district_id == district_id else None
     return await repo.find_agency(session=session, name=text, district_id=district_id)
 

@@ -86,6 +86,19 @@ async def test_help_answers_each_caller_with_their_own_commands(api: StandIn, db
         assert token_of(commands) == "t2.regulations"
 
 
+async def test_an_unknown_command_is_answered_and_the_dialog_stays_where_it_was(
+    api: StandIn, db: Database
+) -> None:
+    async with running_bot(api, db):
+        token = await open_round_with_agency(api, "区行政审批局", "部门")
+        await join(api, STAFF, token)
+        await api.send_text(STAFF, "/fil@nianbao_bot 3")
+        assert (await api.next_reply(STAFF))["text"] == tmsg.UNKNOWN_COMMAND.format(command="/fil")
+        await api.send_text(STRANGER, "/fil")
+        assert (await api.next_reply(STRANGER))["text"] == tmsg.NOT_INVITED
+        assert await _answer(api, "0 0 3") == "t2.normative_documents"
+
+
 async def test_stale_button_is_refused(api: StandIn, db: Database) -> None:
     async with running_bot(api, db):
         token = await open_round_with_agency(api, "区行政审批局", "部门")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dialogs.form import Form, UnitKind
 from dialogs.lifecycle import Action, Actor, Denied
+from storage import access
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import ReminderSent
@@ -205,3 +206,19 @@ async def test_an_existing_database_upgrades_to_counted_revisions(database_url: 
         await conn.execute(text("update answer set value = '4' where report_id = 1"))
         await conn.execute(text("delete from answer where report_id = 1"))
         assert (await conn.execute(text("select revision from report"))).scalar_one() == 2
+
+
+@pytest.mark.parametrize("query", ["²⁰²⁴", "🄆", "9" * 20])
+async def test_an_agency_number_in_odd_digits_finds_nothing_instead_of_failing(
+    db: Database, query: str
+) -> None:
+    agency_id, _, _ = await _report(db)
+    async with db.session() as s:
+        agency = await repo.get_agency(session=s, agency_id=agency_id)
+        assert agency is not None
+        assert agency.district_id is not None
+        district = agency.district_id
+        assert await access.find_agency(session=s, query=query, district_id=district) is None
+        found = await access.find_agency(session=s, query=str(agency_id), district_id=district)
+        assert found is not None
+        assert found.id == agency_id
