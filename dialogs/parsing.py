@@ -218,13 +218,14 @@ def parse_agency_name(raw: str) -> str | Rejected:
 
 
 def parse_whole_number(text: str, *, limit: int = MAX_ID) -> int | None:
-    """`text` as a whole number when it is ASCII digits only and at most `limit`, else None.
+    """`text` as a whole number when it is decimal digits only and at most `limit`, else None.
 
-    For ids and years in commands and button data, typed or forged by a client: `str.isdigit`
-    also accepts digits `int` refuses (²), and a number beyond the database's integer range
-    makes the query that looks it up fail.
+    For ids and years in commands and button data, typed or forged by a client. Full-width digits
+    (２０２４, as a Chinese input method types them) count; `str.isdigit` would also accept
+    superscripts and other digits `int` refuses (²), and a number beyond the database's integer
+    range makes the query that looks it up fail.
     """
-    if not (text.isascii() and text.isdigit()):
+    if not text.isdecimal():
         return None
     number = int(text)
     return number if number <= limit else None

@@ -351,13 +351,14 @@ def test_report_years_outside_2008_to_the_current_year_are_refused(raw: str) -> 
     assert "2008 至 2026" in refused.message
 
 
-@pytest.mark.parametrize("raw", ["²⁰²⁴", "٢٠٢٤", "２０２４", "🄆", "9" * 20, "-1", "1.5", ""])
-def test_ids_in_commands_are_ascii_digits_within_the_database_range(raw: str) -> None:
+@pytest.mark.parametrize("raw", ["²⁰²⁴", "🄆", "9" * 20, "-1", "1.5", "", "2024年"])
+def test_ids_in_commands_are_decimal_digits_within_the_database_range(raw: str) -> None:
     # `str.isdigit` is true for "²⁰²⁴" and "🄆", on which `int` fails; 20 nines overflow a BIGINT
     assert parse_whole_number(raw) is None
 
 
 def test_an_id_in_a_command_is_read_up_to_its_limit() -> None:
     assert parse_whole_number("2024") == 2024
+    assert parse_whole_number("２０２４") == 2024  # full-width, as an input method types it
     assert parse_whole_number("3", limit=3) == 3
     assert parse_whole_number("4", limit=3) is None
