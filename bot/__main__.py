@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     his.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
     his.add_argument("--year", type=int, default=None, help=msg.CLI_HELP["report.year"])
     his.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
+    tot = sub.add_parser("totals", help=msg.CLI_HELP["totals"])
+    tot.add_argument("--year", type=int, default=None, help=msg.CLI_HELP["report.year"])
+    tot.add_argument("--district", default=None, help=msg.CLI_HELP["district"])
     ren = sub.add_parser("render", help=msg.CLI_HELP["render"])
     ren.add_argument("--agency", required=True, help=msg.CLI_HELP["report.agency"])
     ren.add_argument("--year", type=int, required=True, help=msg.CLI_HELP["report.year"])
@@ -190,7 +193,7 @@ async def _async_main(command: str, args: argparse.Namespace, settings: Settings
                 now=utc_clock(),
                 district=args.district,
             )
-        if command in ("round", "district", "agencies", "dashboard", "history"):
+        if command in ("round", "district", "agencies", "dashboard", "history", "totals"):
             return await _district_command(command, args, settings, db, form)
         if command in ("return", "accept", "reopen"):
             from bot.report_commands import review_command
@@ -254,6 +257,8 @@ async def _district_command(
             at=utc_clock(),
             out=out,
         )
+    if command == "totals":
+        return await cmd.totals_command(db, form, year=args.year, district=args.district, out=out)
     return await cmd.history_command(
         db, form, settings, agency=args.agency, year=args.year, district=args.district, out=out
     )

@@ -9,12 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.services.access import INVITE_TTL
-from bot.services.coordination import Board, BulkAdded, Detail, History, Refusal, Refused
+from bot.services.coordination import Board, BulkAdded, Detail, History, Refusal, Refused, Totals
 from bot.settings import Settings
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
+from dialogs.catalogue import TABLE_RULES
 from dialogs.form import Form, UnitKind
 from dialogs.lifecycle import Status, was_handed_in
+from dialogs.rules import CORE_RULES, ReportFacts, Severity, run_rules
+from dialogs.summary import key_figures
 from importer.agencies import AgencySheet
 from storage.dashboard import AgencyRow
 from storage.tables import as_utc
@@ -252,3 +255,43 @@ def _short(value: str | None, limit: int = 30) -> str:
     if value is None or value == "":
         return tmsg.HISTORY_EMPTY_VALUE
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+TOTALS_MISSING_SHOWN = 20
+"""Agencies not handed in named in the totals reply (the dashboard lists them all)."""
+
+
+def totals_text(totals: Totals, form: Form, *, export_hint: str = tmsg.TOTALS_EXPORT_HINT) -> str:
+    """The district's key figures, whether the sums pass the table rules, who is missing;
+    `export_hint` names the adapter's export (Telegram's /export, the command line's `export`)."""
+    draft = totals.draft
+    if not draft.included:
+        return tmsg.TOTALS_NONE.format(district=totals.district, year=totals.year, agencies=totals.agencies)
+    figures = key_figures(form, draft.answers)
+    facts = ReportFacts(form, UnitKind.GOVERNMENT, totals.year, dict(draft.answers))
+    # The sums keep every linear identity, so a failing rule here points at a unit's own error.
+    problems = [
+        f.message for f in run_rules(facts, (*CORE_RULES, *TABLE_RULES)) if f.severity is Severity.ERROR
+    ]
+    lines = [
+        tmsg.TOTALS_HEADER.format(
+            district=totals.district, year=totals.year, included=len(draft.included), agencies=totals.agencies
+        ),
+        tmsg.TOTALS_FIGURES.format(
+            new=figures.new or 0,
+            carried_in=figures.carried_in or 0,
+            processed=figures.processed or 0,
+            carried_out=figures.carried_out or 0,
+            review=figures.review or 0,
+            litigation=figures.litigation or 0,
+        ),
+        tmsg.TOTALS_UNBALANCED.format(count=len(problems), problems="\n".join(f"! {p}" for p in problems[:5]))
+        if problems
+        else tmsg.TOTALS_BALANCED,
+    ]
+    if draft.missing:
+        shown = tmsg.TOTALS_NAME_SEPARATOR.join(draft.missing[:TOTALS_MISSING_SHOWN])
+        more = tmsg.TOTALS_MISSING_MORE if len(draft.missing) > TOTALS_MISSING_SHOWN else ""
+        lines.append(tmsg.TOTALS_MISSING.format(count=len(draft.missing), names=shown + more))
+    lines.append(export_hint.format(year=totals.year))
+    return "\n".join(lines)

@@ -22,6 +22,7 @@ from bot.coordinator_views import (
     refused_text,
     sheet_refused,
     sheet_rows,
+    totals_text,
 )
 from bot.failures import ExitCode
 from bot.services.coordination import (
@@ -42,7 +43,14 @@ from storage.dashboard import BoardFilter
 from storage.db import Database
 from templates import invite_links_sheet
 
-__all__ = ["agencies_command", "dashboard_command", "district_command", "history_command", "round_command"]
+__all__ = [
+    "agencies_command",
+    "dashboard_command",
+    "district_command",
+    "history_command",
+    "round_command",
+    "totals_command",
+]
 
 log = logging.getLogger(__name__)
 
@@ -193,4 +201,15 @@ async def history_command(
         print(_refused(history, district=district, query=agency), file=out)
         return 1
     print(history_text(history, form, settings), file=out)
+    return 0
+
+
+async def totals_command(
+    db: Database, form: Form, *, year: int | None, district: str | None, out: TextIO
+) -> int:
+    totals = await Coordination(db).totals(OPERATOR, form, year=year, district=district)
+    if isinstance(totals, Refused):
+        print(_refused(totals, district=district), file=out)
+        return 1
+    print(totals_text(totals, form, export_hint=msg.CLI_TOTALS_EXPORT_HINT), file=out)
     return 0

@@ -68,6 +68,7 @@ _COORDINATOR_COMMANDS: tuple[
     ("return", coord.on_return),
     ("accept", coord.on_accept),
     ("reopen", coord.on_reopen),
+    ("totals", coord.on_totals),
     ("export", coord.on_export),
 )
 

@@ -23,6 +23,7 @@ from bot.coordinator_views import (
     refused_text,
     sheet_refused,
     sheet_rows,
+    totals_text,
 )
 from bot.export import build_export
 from bot.reminder_plan import ReminderPlan, calendar_note
@@ -612,6 +613,25 @@ def _caption_agency_year(caption: str) -> tuple[str | None, int | None]:
     year = next((y for w in words if (y := parse_year_word(w)) is not None), None)
     rest = " ".join(w for w in words if parse_year_word(w) is None).strip()
     return (rest or None), year
+
+
+async def on_totals(update: Update, context: NianbaoContext) -> None:
+    """`/totals [year]`: the district's sums of the handed-in reports, checked, and who is missing."""
+    found = await _coordinator(update, context)
+    if found is None:
+        return
+    chat_id, who = found
+    args = _args(context)
+    year = parse_whole_number(args[0]) if len(args) == 1 else None
+    if args and year is None:
+        await send_text(context, chat_id, tmsg.TOTALS_USAGE)
+        return
+    services = context.services
+    totals = await services.coordination.totals(_who(who), services.form, year=year)
+    if isinstance(totals, Refused):
+        await send_text(context, chat_id, refused_text(totals, no_round=tmsg.DASHBOARD_NO_ROUND))
+        return
+    await send_text(context, chat_id, totals_text(totals, services.form))
 
 
 async def on_export(update: Update, context: NianbaoContext) -> None:

@@ -240,6 +240,7 @@ EXPORT_UNITS_HEADER = "{district}{year}年度汇总稿：已汇总 {count} 个�
 EXPORT_UNITS_MISSING = "未汇总 {count} 个单位（尚未提交）："
 CLI_UNKNOWN_DISTRICT = "没有名为「{district}」的地区。用 ./nianbao district 查看全部地区。"
 CLI_ROUND_HINT = "用 ./nianbao agencies 名单.xlsx 批量添加单位（单位名称、类型、联系人）。"
+CLI_TOTALS_EXPORT_HINT = "完整的汇总稿（Word、HTML）和各单位报告：./nianbao export --year {year}"
 CLI_NO_ROUND = "该地区还没有开启填报年度。用 ./nianbao round --year 2025 开启。"
 CLI_DISTRICT_READY = "地区「{district}」已就绪。之后的命令用 --district {district} 指定它。"
 CLI_NO_DISTRICTS = "还没有地区（第一次开启填报年度或添加单位时会创建「本地区」）。"
@@ -365,6 +366,7 @@ CLI_HELP = {
     "status": "按状态筛选 / filter by state",
     "page": "页码（每页 20 个单位）/ page (20 agencies a page)",
     "history": "报告的修改记录 / a report's history of changes",
+    "totals": "全区汇总数字：已提交报告之和、核对结果、未提交的单位 / the district's totals of the handed-in reports",
     "backup": "备份 SQLite 数据库（运行中也可以）/ back up the SQLite database (also while the bot runs)",
     "backup.file": (
         "备份文件或目录（默认：数据库所在目录下的 backups/nianbao-时间.sqlite3）"

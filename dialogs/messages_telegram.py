@@ -30,6 +30,7 @@ COMMANDS_COORDINATOR: tuple[tuple[str, str], ...] = (
     ("return", "退回已提交的报告：/return 单位编号或名称"),
     ("accept", "通过已提交的报告（之后不能再修改）：/accept 单位编号或名称"),
     ("reopen", "重新打开已通过的报告：/reopen 单位编号或名称"),
+    ("totals", "全区汇总数字（已提交的报告之和）：/totals [年度]"),
     ("export", "导出某年度全部报告及全区汇总：/export [年度]"),
 )
 
@@ -198,6 +199,20 @@ IMPORT_USAGE = (
 IMPORT_TOO_LARGE = "文件过大（超过 {limit} MB），请只发送年报正文。"
 IMPORT_NOTES_HEADER = "导入时的提示："
 IMPORT_PROPOSED = "填写 {year} 年报告时，上年结转、现行有效件数等将按这份年报建议。"
+TOTALS_USAGE = "用法：/totals [年度]，例如 /totals 2024。"
+TOTALS_NONE = "{district} {year} 年度还没有单位提交报告（共 {agencies} 个单位）。"
+TOTALS_HEADER = "{district} {year} 年度汇总：已提交 {included}/{agencies} 个单位的报告之和"
+TOTALS_FIGURES = (
+    "收到申请：新收 {new} 件，上年结转 {carried_in} 件\n"
+    "办理结果：办结 {processed} 件，结转下年 {carried_out} 件\n"
+    "行政复议 {review} 件，行政诉讼 {litigation} 件"
+)
+TOTALS_BALANCED = "汇总表格核对：通过。"
+TOTALS_UNBALANCED = "汇总表格核对：有 {count} 处不符（某个已提交单位的表格有误）：\n{problems}"
+TOTALS_MISSING = "尚未提交（{count} 个）：{names}"
+TOTALS_MISSING_MORE = "等"
+TOTALS_NAME_SEPARATOR = "、"
+TOTALS_EXPORT_HINT = "完整的汇总稿（Word、HTML）和各单位报告：/export {year}"
 EXPORT_USAGE = "用法：/export [年度]，例如 /export 2024。"
 EXPORT_NONE = "{year} 年度还没有报告。"
 EXPORT_CAPTION = "{year} 年度全部报告（{count} 份）及全区汇总"

@@ -22,7 +22,8 @@ DATA_ROWS = {
     "dashboard: open reports, a page mid-list": True,
     "dashboard: one agency's detail": True,
     "baseline: a bare count": False,
-    "aggregate: 2": True,  # "aggregate: 20 handed-in reports read and summed" at the quick size
+    "aggregate: 2": True,  # "aggregate: 20 handed-in reports summed by the database" at the quick size
+    "aggregate: the reports read": False,
     "aggregate: the sums alone": False,
     "export workbook: reports read": True,
     "baseline: a bare read": False,

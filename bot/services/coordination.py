@@ -20,10 +20,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.outgoing import resume_data
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
+from dialogs.aggregate import DistrictDraft
 from dialogs.form import Form, UnitKind, Value
 from dialogs.lifecycle import Action, Actor, Denied, Status, sources, transition
 from storage import access as store
 from storage import dashboard as board_store
+from storage import district_totals as totals_store
 from storage import districts
 from storage import history as history_store
 from storage import outbox as outbox_store
@@ -49,6 +51,7 @@ __all__ = [
     "Refusal",
     "Refused",
     "Reviewed",
+    "Totals",
     "Who",
     "default_deadline",
     "denied_text",
@@ -146,6 +149,16 @@ class History:
     agency: str
     year: int
     entries: tuple[history_store.Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The district's totals of a year: the cell-wise sums of its handed-in reports."""
+
+    district: str
+    year: int
+    agencies: int
+    draft: DistrictDraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,6 +511,26 @@ class Coordination:
                     continue
                 rows.append((report, agency, answers_of.get(report.id, {})))
         return scope.name, agencies, rows
+
+    async def totals(
+        self, who: Who, form: Form, *, year: int | None, district: str | None = None
+    ) -> Totals | Refused:
+        """The district's totals of `year` (None: its latest round's), summed by the database
+        (storage/district_totals.py), without reading the reports' answers."""
+        async with self.db.session() as session:
+            scope = await self._scope(session, who, district)
+            if isinstance(scope, Refused):
+                return scope
+            if year is None:
+                rnd = await repo.latest_round(session=session, district_id=scope.id)
+                if rnd is None:
+                    return Refused(Refusal.NO_ROUND)
+                year = rnd.year
+            found = await totals_store.district_totals(
+                session=session, form=form, year=year, district_id=scope.id or 0
+            )
+        draft = found.draft
+        return Totals(scope.name, year, len(draft.included) + len(draft.missing), draft)
 
     async def report_of(
         self, who: Who, *, agency: str, year: int, district: str | None = None

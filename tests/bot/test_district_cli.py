@@ -1,5 +1,5 @@
 """The district operations at the command line (`nianbao round|district|agencies|dashboard|
-history`, `--district` on the review and export commands): the same services and texts as
+history|totals`, `--district` on the review and export commands): the same services and texts as
 Telegram, run as the installed entry point would be."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import openpyxl
 from bot.services.outgoing import invite_link
 from dialogs import messages as msg
 from dialogs import messages_telegram as tmsg
+from dialogs.report_2021 import form_2021
+from dialogs.summary import key_figures
 from storage.db import Database, sqlite_url
 from storage.tables import ReportStatus
 from tests.helpers.reminders import set_report_status
@@ -108,3 +110,14 @@ async def test_a_district_round_from_the_command_line(tmp_path: Path) -> None:
         await db.dispose()
     exported = _ok(["export", "--year", str(YEAR), "--out", str(tmp_path / "export")], tmp_path)
     assert "已导出" in exported
+
+    # The totals: the one accepted report's figures, the two others missing; 乙区 has none.
+    totals = _ok(["totals"], tmp_path)
+    figures = key_figures(form_2021(), clean_answers(YEAR))
+    assert totals.startswith(f"{msg.DEFAULT_DISTRICT} {YEAR} 年度汇总：已提交 1/3 个单位的报告之和")
+    assert f"新收 {figures.new} 件" in totals
+    assert f"尚未提交（2 个）：{NAMES[1]}、{NAMES[2]}" in totals
+    assert msg.CLI_TOTALS_EXPORT_HINT.format(year=YEAR) in totals
+    assert _ok(["totals", "--district", "乙区"], tmp_path).strip() == tmsg.TOTALS_NONE.format(
+        district="乙区", year=YEAR, agencies=0
+    )

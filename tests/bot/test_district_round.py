@@ -19,6 +19,7 @@ from dialogs.form import UnitKind, Value
 from dialogs.report_2021 import form_2021
 from dialogs.rules import CORE_RULES, ReportFacts, Severity, run_rules
 from dialogs.rules_tables import TABLE_RULES
+from dialogs.summary import key_figures
 from storage import repositories as repo
 from storage.db import Database
 from storage.tables import Agency, Answer, ReportStatus
@@ -232,6 +233,19 @@ async def test_a_coordinator_runs_the_district_round(api: StandIn, db: Database)
         draft = district_draft(form, NAMES, units)
         assert _errors(dict(draft.answers)) == []
         assert len(draft.missing) == 27
+
+        # The totals in the chat: the same sums, checked, and who is missing.
+        await api.send_text(ADMIN, f"/totals {YEAR}")
+        reply = ""
+        while "年度汇总" not in reply:  # past the rest of the long history and the export's messages
+            reply = (await api.next_reply(ADMIN, timeout=20)).get("text", "")
+        figures = key_figures(form, draft.answers)
+        assert reply.startswith(f"{msg.DEFAULT_DISTRICT} {YEAR} 年度汇总：已提交 3/30 个单位的报告之和")
+        assert f"新收 {figures.new} 件，上年结转 {figures.carried_in} 件" in reply
+        assert f"办结 {figures.processed} 件，结转下年 {figures.carried_out} 件" in reply
+        assert tmsg.TOTALS_BALANCED in reply
+        assert "尚未提交（27 个）" in reply
+        assert draft.missing[0] in reply
         listed = archive.read(f"{msg.EXPORT_AGGREGATE_DIR}/{msg.EXPORT_UNITS_FILE}").decode("utf-8")
         assert all(name in listed for name in NAMES)
 

@@ -57,16 +57,17 @@ ACTIONS = (
     "history",
     "dashboard",
     "import",
+    "totals",
 )
 # The one table: 1 = allowed, 0 = denied.
 MATRIX = {
-    #                read fill submit return accept export invite revoke history dashboard import
-    "stranger":      (0,   0,   0,     0,     0,     0,     0,     0,     0,      0,        0),
-    "staff A":       (1,   1,   1,     0,     0,     0,     0,     0,     0,      0,        1),
-    "staff B":       (0,   0,   0,     0,     0,     0,     0,     0,     0,      0,        0),
-    "coordinator X": (0,   0,   0,     1,     1,     1,     1,     1,     1,      1,        1),
-    "coordinator Y": (0,   0,   0,     0,     0,     0,     0,     0,     0,      0,        0),
-    "admin":         (0,   0,   0,     1,     1,     1,     1,     1,     1,      1,        1),
+    #                read fill submit return accept export invite revoke history dashboard import totals
+    "stranger":      (0,   0,   0,     0,     0,     0,     0,     0,     0,      0,        0,     0),
+    "staff A":       (1,   1,   1,     0,     0,     0,     0,     0,     0,      0,        1,     0),
+    "staff B":       (0,   0,   0,     0,     0,     0,     0,     0,     0,      0,        0,     0),
+    "coordinator X": (0,   0,   0,     1,     1,     1,     1,     1,     1,      1,        1,     1),
+    "coordinator Y": (0,   0,   0,     0,     0,     0,     0,     0,     0,      0,        0,     0),
+    "admin":         (0,   0,   0,     1,     1,     1,     1,     1,     1,      1,        1,     1),
 }  # fmt: skip
 
 
@@ -251,6 +252,15 @@ async def import_(world: World, user: int) -> bool:
         return found is not None and found.source == "import"
 
 
+async def totals(world: World, user: int) -> bool:
+    """The district's sums: seen only by who coordinates A's district (A handed in for it)."""
+    await _a_status(world, ReportStatus.SUBMITTED)
+    await world.api.send_text(user, f"/totals {YEAR}")
+    texts = await _settle(world.api, user)
+    await _a_status(world, ReportStatus.DRAFT)
+    return any(t.startswith(f"{msg.DEFAULT_DISTRICT} {YEAR} 年度汇总：已提交 1/") for t in texts)
+
+
 async def _everything_of_a(world: World) -> tuple[object, ...]:
     async with world.db.session() as session:
         answers = await repo.load_answers(session=session, form=form_2021(), report_id=world.report_a)
@@ -272,6 +282,7 @@ DO: dict[str, Callable[[World, int], Awaitable[bool]]] = {
     "history": history,
     "dashboard": dashboard,
     "import": import_,
+    "totals": totals,
 }
 
 
